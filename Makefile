@@ -1,0 +1,48 @@
+# Landslide LSM: `make demo` and `make test` are all a user needs; both set up first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+SITE := $(shell ls -d $(VENV)/lib/python3*/site-packages 2>/dev/null | head -1)
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup test lint unit qgis-tests demo package deploy bench clean help
+
+help:
+	@echo "make demo     set up, then run the whole workflow on the built-in sample area"
+	@echo "make test     set up, then lint and run every test (unit, QGIS, CLI, desktop)"
+	@echo "make setup    install Debian packages and the Python venv (idempotent)"
+	@echo "make package  build the plugin zip for Plugin Manager > Install from ZIP"
+	@echo "make deploy   deploy the plugin into your QGIS profile with pb_tool"
+	@echo "make bench    run the benchmarks and write docs/benchmarks.md"
+
+setup:
+	@bash scripts/setup.sh
+
+lint: setup
+	$(VENV)/bin/ruff check landslide_lsm_plugin tests scripts benchmarks
+
+unit: setup
+	$(PY) -m pytest -p no:pytest_qgis -p no:cacheprovider tests/unit
+
+qgis-tests: setup
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -p no:cacheprovider tests/qgis
+
+test: setup
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory qgis-tests
+
+demo: setup
+	$(PY) scripts/demo.py
+
+package: setup
+	$(PY) scripts/package.py
+
+deploy: setup
+	cd landslide_lsm_plugin && ../$(VENV)/bin/pb_tool deploy -y -n --config_file ../pb_tool.cfg
+
+bench: setup
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf dist demo_output test-artifacts .pytest_cache

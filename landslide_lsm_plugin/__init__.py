@@ -1,0 +1,14 @@
+"""Landslide LSM: landslide susceptibility mapping for QGIS.
+
+QGIS calls :func:`classFactory`. Importing this package does not import qgis, so the science
+in :mod:`landslide_lsm_plugin.core` is usable (and tested) without QGIS.
+"""
+
+__version__ = "0.1.0"
+
+
+def classFactory(iface):
+    """Entry point QGIS calls; ``iface`` is None under qgis_process (no GUI work then)."""
+    from .plugin import LandslideLsmPlugin
+
+    return LandslideLsmPlugin(iface)

@@ -1,0 +1,79 @@
+"""QGIS layer styles (QML) for the rasters the plugin writes, as plain text.
+
+Each raster output gets a ``<name>.qml`` beside it, so it loads styled in QGIS whether it was
+made by the toolbox, the modeler or qgis_process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+from .raster import atomic_file
+
+#: Green to red, for susceptibility from very low to very high.
+ZONE_COLORS_5 = ("#1a9641", "#a6d96a", "#ffffbf", "#fdae61", "#d7191c")
+
+
+def ramp_colors(k: int) -> list[str]:
+    """k colours from green through yellow to red."""
+    if k == 5:
+        return list(ZONE_COLORS_5)
+    stops = [(0x1a, 0x96, 0x41), (0xff, 0xff, 0xbf), (0xd7, 0x19, 0x1c)]
+    out = []
+    for i in range(k):
+        t = i / max(1, k - 1) * 2
+        lo = min(int(t), 1)
+        f = t - lo
+        rgb = [round(a + (b - a) * f) for a, b in zip(stops[lo], stops[lo + 1])]
+        out.append("#{:02x}{:02x}{:02x}".format(*rgb))
+    return out
+
+
+def _document(renderer: str) -> str:
+    return ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+            '<qgis version="3.22" styleCategories="AllStyleCategories">\n'
+            "  <pipe>\n" + renderer + "  </pipe>\n  <blendMode>0</blendMode>\n</qgis>\n")
+
+
+def paletted_qml(values: Sequence[int], labels: Sequence[str], colors: Sequence[str]) -> str:
+    """A paletted (unique values) raster style."""
+    entries = "".join(
+        f'        <paletteEntry value="{v}" color="{c}" alpha="255" label={quoteattr(lab)}/>\n'
+        for v, lab, c in zip(values, labels, colors))
+    return _document('    <rasterrenderer type="paletted" band="1" opacity="1" alphaBand="-1">\n'
+                     "      <colorPalette>\n" + entries + "      </colorPalette>\n"
+                     "    </rasterrenderer>\n")
+
+
+def pseudocolor_qml(vmin: float = 0.0, vmax: float = 1.0) -> str:
+    """A continuous green-yellow-red style for susceptibility index rasters."""
+    colors = ZONE_COLORS_5
+    items = "".join(
+        f'          <item value="{vmin + (vmax - vmin) * i / 4:g}" color="{c}" alpha="255" '
+        f'label="{vmin + (vmax - vmin) * i / 4:g}"/>\n' for i, c in enumerate(colors))
+    return _document(
+        '    <rasterrenderer type="singlebandpseudocolor" band="1" opacity="1" alphaBand="-1" '
+        f'classificationMin="{vmin:g}" classificationMax="{vmax:g}">\n'
+        "      <rastershader>\n"
+        f'        <colorrampshader colorRampType="INTERPOLATED" classificationMode="1" clip="0" '
+        f'minimumValue="{vmin:g}" maximumValue="{vmax:g}">\n' + items +
+        "        </colorrampshader>\n      </rastershader>\n    </rasterrenderer>\n")
+
+
+def sidecar_path(raster_path: str | Path) -> Path:
+    """The style file QGIS loads by default with a raster: same name, .qml."""
+    return Path(raster_path).with_suffix(".qml")
+
+
+def write_sidecar(raster_path: str | Path, qml: str) -> Path:
+    path = sidecar_path(raster_path)
+    with atomic_file(path) as tmp:
+        tmp.write_text(qml, encoding="utf-8")
+    return path
+
+
+def zones_qml(labels: Sequence[str]) -> str:
+    k = len(labels)
+    return paletted_qml(range(1, k + 1), labels, ramp_colors(k))

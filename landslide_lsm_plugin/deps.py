@@ -1,0 +1,74 @@
+"""Optional Python libraries: which are missing, and the exact command that installs them.
+
+No qgis import here: the same answers serve the Processing algorithms and the LSNet worker.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import sysconfig
+from pathlib import Path
+
+#: import name -> pip distribution name
+PIP_NAMES = {
+    "sklearn": "scikit-learn",
+    "jenkspy": "jenkspy",
+    "skops": "skops",
+    "tensorflow": "tensorflow-cpu",
+    "matplotlib": "matplotlib",
+}
+
+_available: set[str] = set()
+
+
+def module_available(name: str) -> bool:
+    """True when ``import name`` works (a broken install counts as missing)."""
+    if name in _available:
+        return True
+    try:
+        importlib.import_module(name)
+    except Exception:  # ImportError, or anything a broken install raises on import
+        return False
+    _available.add(name)
+    return True
+
+
+def missing_modules(names: tuple[str, ...] | list[str]) -> list[str]:
+    return [n for n in names if not module_available(n)]
+
+
+def qgis_python() -> str:
+    """The interpreter of the running Python (inside QGIS, sys.executable is not it)."""
+    if sys.prefix != sys.base_prefix:  # a virtual environment
+        exe = Path(sys.prefix) / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+        return str(exe)
+    if os.name == "nt":
+        return "python"  # OSGeo4W Shell / QGIS's python
+    ver = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    bindir = Path(sys.exec_prefix) / "bin"
+    for candidate in (bindir / ver, bindir / "python3"):
+        if candidate.exists():
+            return str(candidate)
+    return "python3"
+
+
+def _externally_managed() -> bool:
+    stdlib = sysconfig.get_paths().get("stdlib", "")
+    return sys.prefix == sys.base_prefix and (Path(stdlib) / "EXTERNALLY-MANAGED").exists()
+
+
+def install_command(modules: list[str] | tuple[str, ...]) -> str:
+    """The command that installs the pip packages for these import names into this Python."""
+    packages = " ".join(PIP_NAMES.get(m, m) for m in modules)
+    python = qgis_python()
+    flags = " --user --break-system-packages" if _externally_managed() else ""
+    prefix = "In the OSGeo4W Shell: " if os.name == "nt" else ""
+    return f"{prefix}{python} -m pip install{flags} {packages}"
+
+
+def missing_message(modules: list[str], what: str) -> str:
+    names = ", ".join(PIP_NAMES.get(m, m) for m in modules)
+    return (f"{what} needs the Python package(s) {names}, which QGIS's Python cannot import. "
+            f"Install with:\n  {install_command(modules)}\nthen restart QGIS.")

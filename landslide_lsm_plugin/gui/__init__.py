@@ -1,0 +1,1 @@
+"""The model comparison dock widget (matplotlib Figure in FigureCanvasQTAgg)."""

@@ -1,0 +1,232 @@
+"""The small shared base of every Landslide LSM Processing algorithm.
+
+An algorithm declares its identity as class attributes, its parameters in
+``initAlgorithm``, and does its work in ``execute``: read parameters, call one function of
+:mod:`landslide_lsm_plugin.core`, turn the result into outputs. This base supplies the rest:
+names, help, icon, the check for optional libraries, the bridge from core progress and errors
+to Processing feedback and QgsProcessingException, tables, and styled loading of outputs.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar, Optional
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsFeature,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsMapLayer,
+    QgsProcessingAlgorithm,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProcessingLayerPostProcessorInterface,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QCoreApplication, QVariant
+
+from .. import deps
+from ..core.errors import Canceled, LsmError
+from ..core.progress import Progress
+from ..resources_path import icon
+
+TRACKER = "https://github.com/landslide-lsm/landslide-lsm/issues"
+
+GROUPS = {
+    "prepare": "1 · Prepare data",
+    "models": "2 · Train models",
+    "maps": "3 · Map susceptibility",
+    "evaluate": "4 · Evaluate",
+}
+
+
+def feedback_progress(feedback: Optional[QgsProcessingFeedback]) -> Progress:
+    """A core Progress that reports to a Processing feedback object."""
+    if feedback is None:
+        return Progress()
+    return Progress(on_percent=feedback.setProgress, is_canceled=feedback.isCanceled,
+                    on_info=feedback.pushInfo, on_warning=feedback.pushWarning)
+
+
+class _FeedbackLogHandler(logging.Handler):
+    """Sends the plugin's Python log records to the running algorithm's feedback."""
+
+    def __init__(self, feedback: QgsProcessingFeedback) -> None:
+        super().__init__(logging.INFO)
+        self.feedback = feedback
+
+    def emit(self, record: logging.LogRecord) -> None:
+        msg = self.format(record)
+        if record.levelno >= logging.WARNING:
+            self.feedback.pushWarning(msg)
+        else:
+            self.feedback.pushInfo(msg)
+
+
+class StyleFromQml(QgsProcessingLayerPostProcessorInterface):
+    """Applies a .qml style (and a layer name) to an output when QGIS loads it."""
+
+    _keep_alive: ClassVar[list] = []  # post-processors must outlive processAlgorithm
+
+    def __init__(self, qml_path: str) -> None:
+        super().__init__()
+        self.qml_path = qml_path
+
+    def postProcessLayer(self, layer: QgsMapLayer, context: QgsProcessingContext,
+                         feedback: QgsProcessingFeedback) -> None:
+        if layer is not None and Path(self.qml_path).exists():
+            message, ok = layer.loadNamedStyle(self.qml_path)
+            if not ok:
+                feedback.pushWarning(f"Could not apply style {self.qml_path}: {message}")
+            layer.triggerRepaint()
+
+    @classmethod
+    def create(cls, qml_path: str) -> StyleFromQml:
+        processor = cls(qml_path)
+        cls._keep_alive.append(processor)
+        del cls._keep_alive[:-32]
+        return processor
+
+
+class LsmAlgorithm(QgsProcessingAlgorithm):
+    """Base of the plugin's algorithms."""
+
+    #: stable lowercase id: the algorithm is ``landslide_lsm:<ID>``
+    ID = ""
+    TITLE = ""
+    GROUP = "prepare"
+    #: HTML help shown beside the dialog
+    HELP = ""
+    #: import names of optional libraries the algorithm cannot run without
+    REQUIRES: tuple[str, ...] = ()
+
+    # identity -------------------------------------------------------------------------------
+    def tr(self, text: str) -> str:
+        return QCoreApplication.translate("LandslideLsm", text)
+
+    def name(self) -> str:
+        return self.ID
+
+    def displayName(self) -> str:
+        return self.tr(self.TITLE)
+
+    def group(self) -> str:
+        return self.tr(GROUPS[self.GROUP])
+
+    def groupId(self) -> str:
+        return self.GROUP
+
+    def shortHelpString(self) -> str:
+        text = self.tr(self.HELP)
+        if self.REQUIRES:
+            names = ", ".join(deps.PIP_NAMES.get(m, m) for m in self.REQUIRES)
+            text += f"<p><i>Needs the Python package(s): {names}.</i></p>"
+        return text
+
+    def helpUrl(self) -> str:
+        return "https://github.com/landslide-lsm/landslide-lsm#algorithms"
+
+    def icon(self):
+        return icon()
+
+    def createInstance(self) -> LsmAlgorithm:
+        return type(self)()
+
+    def canExecute(self) -> tuple[bool, str]:
+        missing = deps.missing_modules(self.REQUIRES)
+        if missing:
+            return False, deps.missing_message(missing, f"'{self.TITLE}'")
+        return True, ""
+
+    # running --------------------------------------------------------------------------------
+    def processAlgorithm(self, parameters: dict, context: QgsProcessingContext,
+                         feedback: QgsProcessingFeedback) -> dict:
+        ok, message = self.canExecute()
+        if not ok:
+            raise QgsProcessingException(message)
+        handler = _FeedbackLogHandler(feedback)
+        logger = logging.getLogger("landslide_lsm_plugin")
+        logger.addHandler(handler)
+        try:
+            return self.execute(parameters, context, feedback, feedback_progress(feedback))
+        except Canceled as exc:
+            raise QgsProcessingException(str(exc)) from exc
+        except LsmError as exc:
+            raise QgsProcessingException(str(exc)) from exc
+        except QgsProcessingException:
+            raise
+        except MemoryError as exc:
+            raise QgsProcessingException(
+                f"{self.TITLE}: out of memory. Close other programs, or work on a smaller "
+                "extent or a coarser grid.") from exc
+        except Exception as exc:
+            feedback.reportError(traceback.format_exc(), fatalError=False)
+            raise QgsProcessingException(
+                f"{self.TITLE} failed unexpectedly: {type(exc).__name__}: {exc}. This is a bug in "
+                f"the plugin; please report it at {TRACKER} with the log above.") from exc
+        finally:
+            logger.removeHandler(handler)
+
+    def execute(self, parameters: dict, context: QgsProcessingContext,
+            feedback: QgsProcessingFeedback, progress: Progress) -> dict:
+        raise NotImplementedError
+
+    # helpers --------------------------------------------------------------------------------
+    @staticmethod
+    def layer_source(layer: Optional[QgsMapLayer]) -> str:
+        """The file path behind a layer (without '|layername=' options)."""
+        if layer is None:
+            return ""
+        return layer.source().split("|")[0]
+
+    def raster_path(self, parameters: dict, name: str, context: QgsProcessingContext) -> str:
+        layer = self.parameterAsRasterLayer(parameters, name, context)
+        if layer is None:
+            raise QgsProcessingException(f"No raster given for '{name}'.")
+        if layer.providerType() != "gdal":
+            raise QgsProcessingException(
+                f"'{layer.name()}' is not a file-based raster (provider {layer.providerType()}). "
+                "Save it as a GeoTIFF first (Export > Save As).")
+        return self.layer_source(layer)
+
+    def style_output(self, context: QgsProcessingContext, output: str, qml_path: str,
+                     layer_name: Optional[str] = None) -> None:
+        """Style an output layer with a .qml when Processing loads it onto the canvas."""
+        if context.willLoadLayerOnCompletion(output):
+            details = context.layerToLoadOnCompletionDetails(output)
+            details.setPostProcessor(StyleFromQml.create(qml_path))
+            if layer_name:
+                details.name = layer_name
+
+    def write_table(self, parameters: dict, name: str, context: QgsProcessingContext,
+                    columns: Sequence[tuple[str, type]], rows: Sequence[dict]) -> Optional[str]:
+        """Write rows to a geometry-less feature sink output; return its destination id."""
+        fields = QgsFields()
+        for col, typ in columns:
+            fields.append(QgsField(col, _QVARIANT[typ]))
+        sink, dest_id = self.parameterAsSink(parameters, name, context, fields,
+                                             QgsWkbTypes.NoGeometry, QgsCoordinateReferenceSystem())
+        if sink is None:
+            return None
+        for row in rows:
+            feature = QgsFeature(fields)
+            feature.setAttributes([_plain(row.get(col)) for col, _ in columns])
+            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+        return dest_id
+
+
+_QVARIANT = {int: QVariant.LongLong, float: QVariant.Double, str: QVariant.String,
+             bool: QVariant.Bool}
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars -> Python scalars (QgsFeature takes only the latter)."""
+    if hasattr(value, "item"):
+        return value.item()
+    return value

@@ -1,0 +1,111 @@
+"""Classify LSI: susceptibility zones (very low .. very high) by natural breaks and others."""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingOutputString,
+    QgsProcessingParameterBand,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
+)
+
+from .base import LsmAlgorithm
+
+METHOD_LABELS = ["Natural breaks (Jenks)", "Equal interval", "Quantile", "Custom breaks"]
+METHOD_KEYS = ["natural_breaks", "equal_interval", "quantile", "custom"]
+
+
+class ClassifyLsi(LsmAlgorithm):
+    ID = "classifylsi"
+    TITLE = "Classify LSI into susceptibility zones"
+    GROUP = "maps"
+    HELP = (
+        "<p>Classes a landslide susceptibility index (LSI) raster, or any single band, into "
+        "zones: very low, low, moderate, high and very high for five classes.</p>"
+        "<p><b>Method</b>: natural breaks (Jenks, computed on a reproducible random sample of "
+        "valid cells), equal interval, quantile, or custom breaks (the inner class boundaries, "
+        "e.g. <code>0.2, 0.4, 0.6, 0.8</code>).</p>"
+        "<p><b>Outputs</b>: a Byte raster of zones 1..k (nodata 0), styled green to red, with a "
+        ".qml style beside it; a table of the classes with their value range and area.</p>")
+
+    INPUT, BAND, METHOD, CLASSES = "INPUT", "BAND", "METHOD", "CLASSES"
+    BREAKS, SAMPLE_SIZE, SEED = "BREAKS", "SAMPLE_SIZE", "SEED"
+    OUTPUT, OUTPUT_TABLE = "OUTPUT", "OUTPUT_TABLE"
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("LSI raster")))
+        # optional with default 1: qgis_process 3.22 otherwise insists on BAND=...
+        self.addParameter(QgsProcessingParameterBand(self.BAND, self.tr("Band"), 1, self.INPUT,
+                                                     optional=True))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.METHOD, self.tr("Classing method"), METHOD_LABELS, defaultValue=0))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.CLASSES, self.tr("Number of classes"), QgsProcessingParameterNumber.Integer,
+            5, minValue=2, maxValue=12))
+        self.addParameter(QgsProcessingParameterString(
+            self.BREAKS, self.tr("Custom breaks (inner boundaries, comma-separated)"),
+            optional=True))
+        sample = QgsProcessingParameterNumber(
+            self.SAMPLE_SIZE, self.tr("Sample size for natural breaks (cells)"),
+            QgsProcessingParameterNumber.Integer, 20000, minValue=100, maxValue=200000)
+        seed = QgsProcessingParameterNumber(
+            self.SEED, self.tr("Random seed"), QgsProcessingParameterNumber.Integer, 42)
+        for p in (sample, seed):
+            p.setFlags(p.flags() | p.FlagAdvanced)
+            self.addParameter(p)
+        self.addParameter(QgsProcessingParameterRasterDestination(
+            self.OUTPUT, self.tr("Susceptibility zones")))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT_TABLE, self.tr("Zone table"), QgsProcessing.TypeVector, optional=True))
+        self.addOutput(QgsProcessingOutputString("BREAKS_USED", self.tr("Class breaks")))
+
+    def checkParameterValues(self, parameters, context):
+        method = METHOD_KEYS[self.parameterAsEnum(parameters, self.METHOD, context)]
+        if method == "custom" and not self.parameterAsString(parameters, self.BREAKS, context):
+            return False, self.tr("Custom breaks: give the inner class boundaries, e.g. "
+                                  "'0.2, 0.4, 0.6, 0.8'.")
+        if method == "natural_breaks":
+            from .. import deps
+
+            missing = deps.missing_modules(["jenkspy"])
+            if missing:
+                return False, deps.missing_message(missing, "Natural breaks")
+        return super().checkParameterValues(parameters, context)
+
+    def execute(self, parameters, context, feedback, progress):
+        from ..core.classing import parse_custom_breaks
+        from ..core.styles import sidecar_path
+        from ..core.zoning import classify_raster
+
+        source = self.raster_path(parameters, self.INPUT, context)
+        method = METHOD_KEYS[self.parameterAsEnum(parameters, self.METHOD, context)]
+        custom = None
+        if method == "custom":
+            custom = parse_custom_breaks(self.parameterAsString(parameters, self.BREAKS, context))
+        output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        zoning = classify_raster(
+            source, output,
+            band=self.parameterAsInt(parameters, self.BAND, context) or 1,
+            method=method,
+            n_classes=self.parameterAsInt(parameters, self.CLASSES, context),
+            custom_breaks=custom,
+            sample_size=self.parameterAsInt(parameters, self.SAMPLE_SIZE, context),
+            seed=self.parameterAsInt(parameters, self.SEED, context),
+            progress=progress)
+        for c in zoning.classes:
+            feedback.pushInfo(f"  {c.number} {c.label:<10} {c.lower:.6g} .. {c.upper:.6g}  "
+                              f"{c.area_pct:6.2f} % of the area")
+        self.style_output(context, output, str(sidecar_path(output)), "Susceptibility zones")
+        table = self.write_table(
+            parameters, self.OUTPUT_TABLE, context,
+            [("zone", int), ("label", str), ("lower", float), ("upper", float), ("cells", int),
+             ("area_pct", float)],
+            [{"zone": c.number, "label": c.label, "lower": c.lower, "upper": c.upper,
+              "cells": c.cells, "area_pct": c.area_pct} for c in zoning.classes])
+        return {self.OUTPUT: output, self.OUTPUT_TABLE: table,
+                "BREAKS_USED": ",".join(f"{e:.6g}" for e in zoning.edges)}

@@ -1,0 +1,62 @@
+"""Guardrails on the shape of the code (parsed with ast, nothing imported)."""
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "landslide_lsm_plugin"
+FORBIDDEN_IN_CORE = ("qgis", "PyQt5", "PyQt6", "sip", "tensorflow", "keras")
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def python_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def test_core_imports_no_qgis_pyqt_or_tensorflow():
+    offenders = {}
+    for path in python_files(PACKAGE / "core"):
+        bad = {m for m in imported_modules(path) if m.split(".")[0] in FORBIDDEN_IN_CORE}
+        if bad:
+            offenders[str(path.relative_to(PACKAGE))] = sorted(bad)
+    assert python_files(PACKAGE / "core"), "core/ is empty?"
+    assert not offenders, f"core/ must stay pure: {offenders}"
+
+
+def test_tensorflow_only_in_the_lsnet_worker_side():
+    """tensorflow/keras may be imported only by lsnet modules that run in the worker."""
+    allowed = {"lsnet/worker.py", "lsnet/network.py", "lsnet/dense.py"}
+    offenders = []
+    for path in python_files(PACKAGE):
+        rel = str(path.relative_to(PACKAGE))
+        if rel in allowed:
+            continue
+        if any(m.split(".")[0] in ("tensorflow", "keras") for m in imported_modules(path)):
+            offenders.append(rel)
+    assert not offenders, f"tensorflow imported outside the LSNet worker: {offenders}"
+
+
+def test_no_pickle_or_joblib_in_the_plugin():
+    offenders = [str(p.relative_to(PACKAGE)) for p in python_files(PACKAGE)
+                 if {m.split(".")[0] for m in imported_modules(p)} & {"pickle", "joblib", "dill"}]
+    assert not offenders, f"model files must be safe to load; pickle/joblib used in {offenders}"
+
+
+def test_every_algorithm_in_its_own_file_on_the_shared_base():
+    processing = PACKAGE / "processing"
+    for path in python_files(processing):
+        if path.name in ("__init__.py", "base.py", "provider.py"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        classes = [n for n in tree.body if isinstance(n, ast.ClassDef)
+                   and any(getattr(b, "id", "") == "LsmAlgorithm" for b in n.bases)]
+        assert len(classes) == 1, f"{path.name}: expected one LsmAlgorithm subclass"
