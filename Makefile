@@ -19,7 +19,7 @@ setup:
 	@bash scripts/setup.sh
 
 lint: setup
-	$(VENV)/bin/ruff check landslide_lsm_plugin tests scripts benchmarks
+	$(VENV)/bin/ruff check landslide_lsm_plugin tests scripts $(wildcard benchmarks)
 
 unit: setup
 	$(PY) -m pytest -p no:pytest_qgis -p no:cacheprovider tests/unit

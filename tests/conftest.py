@@ -9,7 +9,7 @@ from typing import Optional
 
 import numpy as np
 import pytest
-from osgeo import gdal, osr
+from osgeo import gdal, ogr, osr
 
 ROOT = Path(__file__).resolve().parent.parent
 ECUADOR = ROOT.parent / "shared" / "data" / "ecuador"
@@ -45,6 +45,39 @@ def write_raster(path: Path, data: np.ndarray, nodata: Optional[float] = -9999.0
     return path
 
 
+def write_vector(path: Path, wkts: Sequence[str], fields: Optional[dict] = None,
+                 epsg: Optional[int] = UTM17S, layer: Optional[str] = None) -> Path:
+    """Write geometries (WKT) with attribute columns ({name: values}) as a GeoPackage."""
+    fields = fields or {}
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    srs = None
+    if epsg:
+        srs = osr.SpatialReference()
+        srs.ImportFromEPSG(epsg)
+    lyr = ds.CreateLayer(layer or path.stem, srs, ogr.wkbUnknown)
+    for name, values in fields.items():
+        sample = next((v for v in values if v is not None), 0)
+        kind = ogr.OFTInteger64 if isinstance(sample, (int, np.integer)) else (
+            ogr.OFTReal if isinstance(sample, float) else ogr.OFTString)
+        lyr.CreateField(ogr.FieldDefn(name, kind))
+    for i, wkt in enumerate(wkts):
+        feat = ogr.Feature(lyr.GetLayerDefn())
+        if wkt:
+            feat.SetGeometry(ogr.CreateGeometryFromWkt(wkt))
+        for name, values in fields.items():
+            if values[i] is not None:
+                feat.SetField(name, values[i] if not isinstance(values[i], np.integer)
+                              else int(values[i]))
+        lyr.CreateFeature(feat)
+    ds = None
+    return path
+
+
+def square(x0: float, y0: float, size: float) -> str:
+    return (f"POLYGON(({x0} {y0},{x0 + size} {y0},{x0 + size} {y0 + size},{x0} {y0 + size},"
+            f"{x0} {y0}))")
+
+
 def read_raster(path: Path | str, band: int = 1) -> tuple[np.ndarray, Optional[float]]:
     ds = gdal.Open(str(path))
     b = ds.GetRasterBand(band)
@@ -57,6 +90,16 @@ def raster(tmp_path: Path) -> Callable[..., Path]:
 
     def make(name: str, data: np.ndarray, **kwargs) -> Path:
         return write_raster(tmp_path / name, data, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def vector(tmp_path: Path) -> Callable[..., Path]:
+    """Factory: vector(name, wkts, fields=None, epsg=...) -> path of a new GeoPackage."""
+
+    def make(name: str, wkts: Sequence[str], **kwargs) -> Path:
+        return write_vector(tmp_path / name, wkts, **kwargs)
 
     return make
 

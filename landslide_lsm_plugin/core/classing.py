@@ -125,6 +125,53 @@ def classify(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 
 @dataclass
+class StackSample:
+    """A reproducible random sample of valid cells of several bands (rows = cells), with each
+    band's exact range and the number of valid cells."""
+
+    values: np.ndarray
+    vmin: np.ndarray
+    vmax: np.ndarray
+    valid_cells: int
+
+
+def sample_cells(ds: gdal.Dataset, bands: list[int], size: int = DEFAULT_SAMPLE,
+                 seed: int = 0, progress: Progress = SILENT,
+                 what: str = "The raster") -> StackSample:
+    """One pass over the bands: a seeded sample of at most ``size`` cells valid in all of them.
+
+    Each window draws from its own generator seeded by (seed, window index), so the sample
+    depends on nothing but the data and the seed.
+    """
+    w, h = ds.RasterXSize, ds.RasterYSize
+    keep_prob = min(1.0, 2.0 * size / max(1, w * h))
+    parts = []
+    vmin = np.full(len(bands), np.inf)
+    vmax = np.full(len(bands), -np.inf)
+    count = 0
+    total = window_count(w, h)
+    for i, win in enumerate(iter_windows(w, h)):
+        progress.check()
+        data, valid = read_window(ds, win, bands)
+        vals = data[:, valid]
+        if vals.shape[1]:
+            count += vals.shape[1]
+            vmin = np.minimum(vmin, vals.min(axis=1))
+            vmax = np.maximum(vmax, vals.max(axis=1))
+            rng = np.random.default_rng([seed, i])
+            parts.append(vals[:, rng.random(vals.shape[1]) < keep_prob].T)
+        progress.fraction(i + 1, total)
+    if count == 0:
+        raise LsmError(f"{what} has no valid cells (every cell is nodata, NaN or infinite). "
+                       "Check the input raster and its nodata value.")
+    values = np.concatenate(parts)
+    if values.shape[0] > size:
+        values = values[np.sort(np.random.default_rng(seed).choice(values.shape[0], size,
+                                                                   replace=False))]
+    return StackSample(values, vmin, vmax, count)
+
+
+@dataclass
 class BandSample:
     """A reproducible random sample of a band's valid values, with exact range and count."""
 
@@ -136,30 +183,7 @@ class BandSample:
 
 def sample_band(ds: gdal.Dataset, band: int = 1, size: int = DEFAULT_SAMPLE, seed: int = 0,
                 progress: Progress = SILENT) -> BandSample:
-    """Read a band block by block, keeping a seeded random sample of at most ``size`` valid
-    values plus the exact minimum, maximum and number of valid cells.
-
-    Each window draws from its own generator seeded by (seed, window index), so the sample
-    does not depend on anything but the data and the seed.
-    """
-    w, h = ds.RasterXSize, ds.RasterYSize
-    keep_prob = min(1.0, 2.0 * size / max(1, w * h))
-    parts, vmin, vmax, count = [], np.inf, -np.inf, 0
-    total = window_count(w, h)
-    for i, win in enumerate(iter_windows(w, h)):
-        progress.check()
-        data, valid = read_window(ds, win, [band])
-        vals = data[0][valid]
-        if vals.size:
-            count += vals.size
-            vmin, vmax = min(vmin, float(vals.min())), max(vmax, float(vals.max()))
-            rng = np.random.default_rng([seed, i])
-            parts.append(vals[rng.random(vals.size) < keep_prob])
-        progress.fraction(i + 1, total)
-    if count == 0:
-        raise LsmError(f"Band {band} has no valid cells (every cell is nodata, NaN or infinite). "
-                       "Check the input raster and its nodata value.")
-    values = np.concatenate(parts)
-    if values.size > size:
-        values = np.random.default_rng(seed).choice(values, size, replace=False)
-    return BandSample(values, vmin, vmax, count)
+    """A seeded random sample of at most ``size`` valid values of one band, with the band's
+    exact minimum, maximum and number of valid cells."""
+    s = sample_cells(ds, [band], size, seed, progress, what=f"Band {band}")
+    return BandSample(s.values[:, 0], float(s.vmin[0]), float(s.vmax[0]), s.valid_cells)

@@ -237,8 +237,9 @@ def check_output_path(path: str, inputs: Sequence[str] = ()) -> Path:
 
 
 def temporary_sibling(path: Path) -> Path:
-    """A hidden temporary path beside ``path``, renamed into place once complete."""
-    return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
+    """A hidden temporary path beside ``path`` (same extension, so drivers recognise it),
+    renamed into place once complete."""
+    return path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.part{path.suffix}")
 
 
 def _remove_quietly(path: Path) -> None:

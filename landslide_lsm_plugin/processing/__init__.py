@@ -3,6 +3,10 @@
 
 def algorithm_classes() -> list:
     """Every algorithm class of the provider, in toolbox order."""
+    from .build_stack import BuildFactorStack
     from .classify_lsi import ClassifyLsi
+    from .frequency_ratio import FrequencyRatio
+    from .multicollinearity import Multicollinearity
+    from .prepare_samples import PrepareSamples
 
-    return [ClassifyLsi]
+    return [BuildFactorStack, PrepareSamples, FrequencyRatio, Multicollinearity, ClassifyLsi]

@@ -30,6 +30,7 @@ from qgis.core import (
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QCoreApplication, QVariant
+from qgis.PyQt.QtGui import QColor
 
 from .. import deps
 from ..core.errors import Canceled, LsmError
@@ -89,6 +90,43 @@ class StyleFromQml(QgsProcessingLayerPostProcessorInterface):
     @classmethod
     def create(cls, qml_path: str) -> StyleFromQml:
         processor = cls(qml_path)
+        cls._keep_alive.append(processor)
+        del cls._keep_alive[:-32]
+        return processor
+
+
+class SamplesStyle(QgsProcessingLayerPostProcessorInterface):
+    """Training samples: landslide red, non-landslide green; validation hollow."""
+
+    _keep_alive: ClassVar[list] = []
+
+    def postProcessLayer(self, layer, context, feedback):
+        from qgis.core import QgsRuleBasedRenderer, QgsSymbol
+
+        if layer is None:
+            return
+        root = QgsRuleBasedRenderer.Rule(None)
+        for label, split, color, text in (
+                (1, "train", "#d7191c", "Landslide, training"),
+                (1, "validation", "#d7191c", "Landslide, validation"),
+                (0, "train", "#1a9641", "Non-landslide, training"),
+                (0, "validation", "#1a9641", "Non-landslide, validation")):
+            symbol = QgsSymbol.defaultSymbol(layer.geometryType())
+            symbol.setColor(QColor(color))
+            symbol.setSize(2.2)
+            if split == "validation":
+                symbol.symbolLayer(0).setFillColor(QColor(0, 0, 0, 0))
+                symbol.symbolLayer(0).setStrokeColor(QColor(color))
+                symbol.symbolLayer(0).setStrokeWidth(0.5)
+            rule = QgsRuleBasedRenderer.Rule(symbol, 0, 0,
+                                             f'"label" = {label} AND "split" = \'{split}\'', text)
+            root.appendChild(rule)
+        layer.setRenderer(QgsRuleBasedRenderer(root))
+        layer.triggerRepaint()
+
+    @classmethod
+    def create(cls) -> SamplesStyle:
+        processor = cls()
         cls._keep_alive.append(processor)
         del cls._keep_alive[:-32]
         return processor
@@ -195,12 +233,38 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
                 "Save it as a GeoTIFF first (Export > Save As).")
         return self.layer_source(layer)
 
+    def vector_source(self, parameters: dict, name: str, context: QgsProcessingContext,
+                      feedback: QgsProcessingFeedback) -> Optional[str]:
+        """A file path ('path|layername=x') GDAL can read for a feature-source parameter;
+        memory layers and selections are exported to a temporary GeoPackage first."""
+        if parameters.get(name) in (None, ""):
+            return None
+        path, layer = self.parameterAsCompatibleSourceLayerPathAndLayerName(
+            parameters, name, context, ["gpkg", "shp", "geojson"], "gpkg", feedback)
+        if not path:
+            return None
+        return f"{path}|layername={layer}" if layer else path
+
+    @staticmethod
+    def advanced(param):
+        """Mark a parameter advanced (shown under 'Advanced Parameters')."""
+        param.setFlags(param.flags() | param.FlagAdvanced)
+        return param
+
     def style_output(self, context: QgsProcessingContext, output: str, qml_path: str,
                      layer_name: Optional[str] = None) -> None:
         """Style an output layer with a .qml when Processing loads it onto the canvas."""
-        if context.willLoadLayerOnCompletion(output):
+        self.on_load(context, output, StyleFromQml.create(qml_path), layer_name)
+
+    @staticmethod
+    def on_load(context: QgsProcessingContext, output: str,
+                post_processor: Optional[QgsProcessingLayerPostProcessorInterface] = None,
+                layer_name: Optional[str] = None) -> None:
+        """Attach a post-processor (styling) and a layer name to an output that will load."""
+        if output and context.willLoadLayerOnCompletion(output):
             details = context.layerToLoadOnCompletionDetails(output)
-            details.setPostProcessor(StyleFromQml.create(qml_path))
+            if post_processor is not None:
+                details.setPostProcessor(post_processor)
             if layer_name:
                 details.name = layer_name
 

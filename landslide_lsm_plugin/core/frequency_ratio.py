@@ -1,0 +1,363 @@
+"""Frequency ratio (FR): class each factor, compare landslide share to area share per class.
+
+FR of a class = (share of training landslide cells in the class) / (share of study-area cells
+in the class). Only training landslides are counted, so validation cells never inform the
+encoding. A class without landslides has FR 0; a class without area has FR 0 (never a
+division by zero). The FR-encoded stack replaces every cell by the FR of its class.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+from .classing import (
+    DEFAULT_SAMPLE,
+    METHODS,
+    NATURAL_BREAKS,
+    QUANTILE,
+    classify,
+    compute_breaks,
+    parse_custom_breaks,
+    sample_cells,
+)
+from .errors import LsmError
+from .progress import SILENT, Progress
+from .raster import (
+    FLOAT_NODATA,
+    RasterWriter,
+    check_output_path,
+    iter_windows,
+    open_raster,
+    read_window,
+    window_count,
+)
+from .sampling import read_samples, values_at
+from .stack import ASPECT, CATEGORICAL, ENCODING_TAG, KIND_TAG, STACK_TAG, stack_info
+
+CATEGORIES = "categories"
+ASPECT_SECTORS = "aspect_sectors"
+SECTOR_NAMES = ("flat", "N", "NE", "E", "SE", "S", "SW", "W", "NW")
+#: the most distinct codes a categorical factor may have
+MAX_CATEGORIES = 255
+
+
+@dataclass
+class ClassingSpec:
+    """How one factor is classed for FR."""
+
+    method: str
+    classes: int = 8
+    custom: Optional[list] = None
+
+
+def parse_overrides(text: str) -> dict:
+    """'slope:quantile:6; elev:custom:500,1000; lithology:categories' -> {name: ClassingSpec}."""
+    out = {}
+    for raw in re.split(r"[;\n]", text or ""):
+        item = raw.strip()
+        if not item:
+            continue
+        parts = [p.strip() for p in item.split(":")]
+        if len(parts) < 2:
+            raise LsmError(f"Per-factor classing '{item}' must look like 'factor:method[:classes]' "
+                           "e.g. 'slope:quantile:6' or 'elev:custom:500,1000,1500'.")
+        name, method = parts[0], parts[1].lower()
+        if method not in (*METHODS, CATEGORIES, ASPECT_SECTORS):
+            raise LsmError(f"Unknown classing method '{method}' for '{name}'. Use natural_breaks, "
+                           "equal_interval, quantile, custom, categories or aspect_sectors.")
+        spec = ClassingSpec(method)
+        if len(parts) > 2 and parts[2]:
+            if method == "custom":
+                spec.custom = parse_custom_breaks(parts[2])
+            else:
+                try:
+                    spec.classes = int(parts[2])
+                except ValueError as exc:
+                    raise LsmError(f"'{item}': the number of classes must be an integer.") from exc
+        elif method == "custom":
+            raise LsmError(f"'{item}': custom classing needs its breaks, e.g. "
+                           f"'{name}:custom:10,20,30'.")
+        out[name] = spec
+    return out
+
+
+@dataclass
+class FactorEncoding:
+    """The classes of one factor and their FR values (JSON-serialisable)."""
+
+    factor: str
+    kind: str
+    method: str
+    edges: list = field(default_factory=list)  # binned methods: k + 1 edges
+    codes: list = field(default_factory=list)  # categories: the codes, sorted
+    labels: list = field(default_factory=list)
+    area_cells: list = field(default_factory=list)
+    landslide_cells: list = field(default_factory=list)
+    fr: list = field(default_factory=list)
+
+    @property
+    def n_classes(self) -> int:
+        if self.method == CATEGORIES:
+            return len(self.codes)
+        if self.method == ASPECT_SECTORS:
+            return len(SECTOR_NAMES)
+        return len(self.edges) - 1
+
+    def class_index(self, values: np.ndarray) -> np.ndarray:
+        """0-based class of each value; -1 for a category the encoding has never seen."""
+        values = np.asarray(values, dtype=np.float64)
+        if self.method == CATEGORIES:
+            codes = np.asarray(self.codes, dtype=np.float64)
+            pos = np.clip(np.searchsorted(codes, values), 0, max(0, codes.size - 1))
+            hit = codes.size > 0
+            return np.where(hit & (codes[pos] == values), pos, -1) if hit else \
+                np.full(values.shape, -1)
+        if self.method == ASPECT_SECTORS:
+            return aspect_sector(values)
+        return classify(values, np.asarray(self.edges)).astype(np.int64) - 1
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in ("factor", "kind", "method", "edges", "codes",
+                                              "labels", "area_cells", "landslide_cells", "fr")}
+
+
+def aspect_sector(aspect: np.ndarray) -> np.ndarray:
+    """0 flat (aspect < 0), 1 N (337.5..22.5), 2 NE, ... 8 NW."""
+    aspect = np.asarray(aspect, dtype=np.float64)
+    sector = (np.floor(((aspect + 22.5) % 360.0) / 45.0) + 1).astype(np.int64)
+    return np.where(aspect < 0, 0, sector)
+
+
+def fingerprint(encodings: Sequence[FactorEncoding]) -> str:
+    """A short hash that identifies an FR encoding (its factors, classes and FR values)."""
+    canon = [{"factor": e.factor, "method": e.method,
+              "edges": [float(f"{v:.9g}") for v in e.edges],
+              "codes": [float(c) for c in e.codes],
+              "fr": [float(f"{v:.9g}") for v in e.fr]} for e in encodings]
+    return hashlib.sha1(json.dumps(canon, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def encoding_spec(encodings: Sequence[FactorEncoding]) -> dict:
+    return {"fingerprint": fingerprint(encodings), "factors": [e.to_dict() for e in encodings]}
+
+
+def encodings_from_spec(spec: dict) -> list[FactorEncoding]:
+    return [FactorEncoding(**f) for f in spec["factors"]]
+
+
+@dataclass
+class FrResult:
+    encodings: list
+    training_landslide_cells: int
+    valid_cells: int
+    messages: list = field(default_factory=list)
+
+    def table(self) -> list[dict]:
+        """Rows of the FR table: one per class of each factor."""
+        rows = []
+        for e in self.encodings:
+            a_tot = max(1, sum(e.area_cells))
+            l_tot = max(1, sum(e.landslide_cells))
+            for i in range(e.n_classes):
+                lower = upper = None
+                category = ""
+                if e.method == CATEGORIES:
+                    category = f"{e.codes[i]:g}"
+                elif e.method == ASPECT_SECTORS:
+                    category = SECTOR_NAMES[i]
+                else:
+                    lower, upper = e.edges[i], e.edges[i + 1]
+                rows.append({"factor": e.factor, "class": i + 1, "range": e.labels[i],
+                             "lower": lower, "upper": upper, "category": category,
+                             "area_cells": e.area_cells[i],
+                             "area_pct": 100.0 * e.area_cells[i] / a_tot,
+                             "landslide_cells": e.landslide_cells[i],
+                             "landslide_pct": 100.0 * e.landslide_cells[i] / l_tot,
+                             "fr": e.fr[i]})
+        return rows
+
+
+TABLE_COLUMNS = (("factor", str), ("class", int), ("range", str), ("lower", float),
+                 ("upper", float), ("category", str), ("area_cells", int), ("area_pct", float),
+                 ("landslide_cells", int), ("landslide_pct", float), ("fr", float))
+
+
+def frequency_ratio(area: np.ndarray, landslides: np.ndarray) -> np.ndarray:
+    """FR per class from cell counts; 0 where a class has no landslides or no area."""
+    area = np.asarray(area, dtype=np.float64)
+    landslides = np.asarray(landslides, dtype=np.float64)
+    a_share = area / area.sum() if area.sum() > 0 else np.zeros_like(area)
+    l_share = landslides / landslides.sum() if landslides.sum() > 0 else np.zeros_like(area)
+    fr = np.zeros_like(area)
+    np.divide(l_share, a_share, out=fr, where=a_share > 0)
+    return fr
+
+
+def _default_spec(kind: str, method: str, classes: int) -> ClassingSpec:
+    if kind == CATEGORICAL:
+        return ClassingSpec(CATEGORIES)
+    if kind == ASPECT:
+        return ClassingSpec(ASPECT_SECTORS)
+    return ClassingSpec(method, classes)
+
+
+def compute_fr(stack_path: str, samples_path: str, *, method: str = NATURAL_BREAKS,
+               classes: int = 8, overrides: Optional[dict] = None,
+               sample_size: int = DEFAULT_SAMPLE, seed: int = 42,
+               progress: Progress = SILENT) -> FrResult:
+    """Class every factor of a raw stack and compute FR from the training landslide cells."""
+    info = stack_info(stack_path)
+    if info.encoding != "raw":
+        raise LsmError("This stack is already FR-encoded. Compute the frequency ratio on the raw "
+                       "factor stack (the output of 'Build factor stack').")
+    overrides = dict(overrides or {})
+    unknown = sorted(set(overrides) - set(info.names))
+    if unknown:
+        raise LsmError(f"Per-factor classing names {unknown} are not bands of the stack "
+                       f"({', '.join(info.names)}).")
+    specs = [overrides.get(n, _default_spec(k, method, classes))
+             for n, k in zip(info.names, info.kinds)]
+    ds = open_raster(stack_path, "factor stack")
+    samples = read_samples(samples_path, info.grid)
+    train_ls = samples.subset(samples.train & (samples.label == 1))
+    if len(train_ls) == 0:
+        raise LsmError("The samples have no training landslide cells (label 1, split 'train'). "
+                       "Run 'Prepare training samples' on an inventory that overlaps the stack.")
+    ls_values, ls_ok = values_at(ds, train_ls.x, train_ls.y)
+    ls_values = ls_values[ls_ok]
+    if ls_values.shape[0] == 0:
+        raise LsmError("No training landslide sample lies on a valid cell of the stack. Were the "
+                       "samples prepared on this stack?")
+    result = FrResult([], int(ls_values.shape[0]), 0)
+    if ls_ok.sum() < len(train_ls):
+        result.messages.append(f"{len(train_ls) - int(ls_ok.sum())} training landslide "
+                               "sample(s) on nodata cells were ignored.")
+
+    # 1. breaks of binned factors (a sample is needed only for natural breaks and quantiles)
+    binned = [i for i, s in enumerate(specs) if s.method in METHODS]
+    need_sample = [i for i in binned if specs[i].method in (NATURAL_BREAKS, QUANTILE)]
+    edges: dict[int, np.ndarray] = {}
+    if binned:
+        progress.info("Sampling the stack for class breaks")
+        bands = [i + 1 for i in binned]
+        sample = sample_cells(ds, bands, sample_size if need_sample else 1, seed,
+                              progress.sub(0, 30), what="The factor stack")
+        for j, i in enumerate(binned):
+            s = specs[i]
+            if s.method in (NATURAL_BREAKS, QUANTILE):
+                distinct = np.unique(sample.values[:, j]).size
+                if distinct <= s.classes:
+                    specs[i] = ClassingSpec(CATEGORIES)
+                    result.messages.append(
+                        f"Factor '{info.names[i]}' has only {distinct} distinct values (in a "
+                        f"sample): classed by its values as categories instead of {s.classes} "
+                        f"{s.method.replace('_', ' ')} classes.")
+                    continue
+            edges[i] = compute_breaks(s.method, s.classes, sample.values[:, j],
+                                      float(sample.vmin[j]), float(sample.vmax[j]), s.custom)
+    # 2. area per class (and the categories present)
+    area, codes, valid_cells = _area_counts(ds, specs, edges, progress.sub(30, 100))
+    result.valid_cells = valid_cells
+    for i, (name, kind, spec) in enumerate(zip(info.names, info.kinds, specs)):
+        enc = FactorEncoding(name, kind, spec.method)
+        if spec.method in METHODS and i in edges:
+            enc.edges = [float(v) for v in edges[i]]
+            enc.labels = [f"{lo:.6g} – {hi:.6g}" for lo, hi in zip(enc.edges, enc.edges[1:])]
+            counts = area[i]
+        elif spec.method == CATEGORIES:
+            enc.codes = sorted(codes[i])
+            enc.labels = [f"{c:g}" for c in enc.codes]
+            counts = np.array([codes[i][c] for c in enc.codes], dtype=np.int64)
+        else:
+            enc.labels = list(SECTOR_NAMES)
+            counts = area[i]
+        idx = enc.class_index(ls_values[:, i])
+        ls_counts = np.bincount(idx[idx >= 0], minlength=enc.n_classes)[:enc.n_classes]
+        enc.area_cells = [int(v) for v in counts]
+        enc.landslide_cells = [int(v) for v in ls_counts]
+        enc.fr = [float(v) for v in frequency_ratio(counts, ls_counts)]
+        result.encodings.append(enc)
+    return result
+
+
+def _area_counts(ds, specs, edges, progress: Progress):
+    """Cells per class of every factor over the stack's valid cells (one pass)."""
+    n = len(specs)
+    area = {i: np.zeros(len(edges[i]) - 1 if i in edges else len(SECTOR_NAMES), np.int64)
+            for i in range(n) if specs[i].method != CATEGORIES}
+    # binned factors are exactly those with edges; the rest are aspect sectors or categories
+    codes: dict[int, dict] = {i: {} for i in range(n) if specs[i].method == CATEGORIES}
+    valid_cells = 0
+    total = window_count(ds.RasterXSize, ds.RasterYSize)
+    for w, win in enumerate(iter_windows(ds.RasterXSize, ds.RasterYSize)):
+        progress.check()
+        data, valid = read_window(ds, win)
+        valid_cells += int(valid.sum())
+        for i, spec in enumerate(specs):
+            vals = data[i][valid]
+            if i in edges:
+                area[i] += np.bincount(classify(vals, edges[i]) - 1, minlength=area[i].size)
+            elif spec.method == ASPECT_SECTORS:
+                area[i] += np.bincount(aspect_sector(vals), minlength=len(SECTOR_NAMES))
+            else:
+                u, c = np.unique(vals, return_counts=True)
+                table = codes[i]
+                for code, count in zip(u.tolist(), c.tolist()):
+                    table[code] = table.get(code, 0) + count
+                if len(table) > MAX_CATEGORIES:
+                    raise LsmError(f"Factor '{ds.GetRasterBand(i + 1).GetDescription()}' has more "
+                                   f"than {MAX_CATEGORIES} distinct values: is it really "
+                                   "categorical? Mark it continuous, or reclassify it first.")
+        progress.fraction(w + 1, total)
+    return area, codes, valid_cells
+
+
+def encode_stack(stack_path: str, encodings: Sequence[FactorEncoding], output_path: str,
+                 progress: Progress = SILENT) -> dict:
+    """Write the FR-encoded stack: every cell replaced by its class's FR (blockwise).
+
+    Cells with a category the encoding has never seen become nodata (counted in the result).
+    """
+    out = check_output_path(output_path, [stack_path])
+    info = stack_info(stack_path)
+    names = [e.factor for e in encodings]
+    if names != info.names:
+        raise LsmError(f"The stack's bands {info.names} differ from the encoding's factors "
+                       f"{names}. Use the stack the frequency ratio was computed on.")
+    ds = open_raster(stack_path, "factor stack")
+    spec = encoding_spec(encodings)
+    lookups = [np.asarray(e.fr, dtype=np.float32) for e in encodings]
+    unseen = 0
+    total = window_count(info.grid.width, info.grid.height)
+    band_meta = [{KIND_TAG: "continuous", "LSM_ENCODED_FROM": k} for k in info.kinds]
+    with RasterWriter(out, info.grid, len(encodings), np.float32, FLOAT_NODATA,
+                      descriptions=names,
+                      metadata={STACK_TAG: "1", ENCODING_TAG: "fr",
+                                "LSM_FR_FINGERPRINT": spec["fingerprint"],
+                                "LSM_FR_ENCODING": json.dumps(spec)},
+                      band_metadata=band_meta) as writer:
+        for w, win in enumerate(iter_windows(info.grid.width, info.grid.height)):
+            progress.check()
+            data, valid = read_window(ds, win)
+            block = np.full(data.shape, FLOAT_NODATA, dtype=np.float32)
+            ok = valid.copy()
+            for i, enc in enumerate(encodings):
+                idx = enc.class_index(data[i][valid])
+                bad = idx < 0
+                if np.any(bad):
+                    sub = np.flatnonzero(valid.ravel())[bad]
+                    ok.ravel()[sub] = False
+                block[i][valid] = lookups[i][np.maximum(idx, 0)]
+            unseen += int(valid.sum() - ok.sum())
+            block[:, ~ok] = FLOAT_NODATA
+            writer.write(win, block)
+            progress.fraction(w + 1, total)
+    return {"fingerprint": spec["fingerprint"], "unseen_category_cells": unseen}
+

@@ -1,0 +1,529 @@
+"""Training samples: landslide and non-landslide cells, the 70/30 split by landslide, CV folds.
+
+A sample is one cell of the factor stack, stored as a point at the cell (or the original point
+of a labelled layer) with ``label`` (1 landslide, 0 not), ``landslide_id`` (-1 for
+non-landslide cells), ``split`` (``train`` / ``validation``) and ``fold`` (1..k for training
+samples, 0 for validation samples). All cells of one landslide are always on the same side.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+from osgeo import gdal, ogr
+
+from .errors import LsmError
+from .progress import SILENT, Progress
+from .raster import (
+    Grid,
+    Window,
+    check_output_path,
+    iter_windows,
+    open_raster,
+    read_window,
+    window_count,
+)
+from .vector import Features, rasterize, read_features, write_points
+
+TRAIN, VALIDATION = "train", "validation"
+ALL_CELLS, CENTROID, PER_POLYGON = "all", "centroid", "per_polygon"
+RANDOM_SPLIT, BLOCK_SPLIT = "random", "blocks"
+
+SAMPLE_COLUMNS = (("label", int), ("landslide_id", int), ("split", str), ("fold", int))
+
+
+@dataclass
+class SampleSet:
+    """Samples as arrays, in the stack's CRS."""
+
+    x: np.ndarray
+    y: np.ndarray
+    label: np.ndarray
+    landslide_id: np.ndarray
+    split: np.ndarray
+    fold: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    @property
+    def train(self) -> np.ndarray:
+        return self.split == TRAIN
+
+    @property
+    def validation(self) -> np.ndarray:
+        return self.split == VALIDATION
+
+    def subset(self, mask: np.ndarray) -> SampleSet:
+        return SampleSet(self.x[mask], self.y[mask], self.label[mask], self.landslide_id[mask],
+                         self.split[mask], self.fold[mask])
+
+    def columns(self) -> dict:
+        return {"label": self.label, "landslide_id": self.landslide_id, "split": self.split,
+                "fold": self.fold}
+
+
+@dataclass
+class SampleReport:
+    samples: SampleSet
+    landslides: int = 0
+    landslide_cells: int = 0
+    non_landslide_cells: int = 0
+    dropped_outside: int = 0
+    dropped_nodata: int = 0
+    folds: int = 0
+    messages: list = field(default_factory=list)
+
+    def counts(self) -> dict:
+        s = self.samples
+        return {f"{side}_{name}": int(np.sum((s.split == side) & (s.label == lab)))
+                for side in (TRAIN, VALIDATION) for name, lab in (("landslide", 1), ("other", 0))}
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+def read_samples(source: str, grid: Grid, require_split: bool = True) -> SampleSet:
+    """Read a samples layer (as written by Prepare training samples) in the grid's CRS."""
+    feats = read_features(source, grid, ("label", "split", "fold", "landslide_id")
+                          if require_split else ("label",), what="samples layer")
+    if feats.geometry_type not in ("point",):
+        raise LsmError("The samples layer must hold points (made by 'Prepare training samples').")
+    if not feats.geometries:
+        raise LsmError("The samples layer is empty. Run 'Prepare training samples' first.")
+    x = np.array([g.GetX() for g in feats.geometries])
+    y = np.array([g.GetY() for g in feats.geometries])
+    label = np.array([_label_value(v) for v in feats.attributes["label"]], dtype=np.int64)
+    n = len(x)
+    if require_split:
+        split = np.array([str(v) if v is not None else "" for v in feats.attributes["split"]])
+        fold = np.array([int(v) if v is not None else 0 for v in feats.attributes["fold"]])
+        lid = np.array([int(v) if v is not None else -1
+                        for v in feats.attributes["landslide_id"]], dtype=np.int64)
+        bad = sorted(set(split) - {TRAIN, VALIDATION})
+        if bad:
+            raise LsmError(f"The samples layer has split values {bad}; expected 'train' and "
+                           "'validation'. Use the output of 'Prepare training samples'.")
+    else:
+        split, fold, lid = np.full(n, TRAIN), np.zeros(n, int), np.full(n, -1, np.int64)
+    keep = label >= 0
+    return SampleSet(x[keep], y[keep], label[keep], lid[keep], split[keep], fold[keep])
+
+
+def _label_value(value) -> int:
+    """1 for landslide, 0 for not, -1 for missing."""
+    if value is None:
+        return -1
+    if isinstance(value, str):
+        value = value.strip().lower()
+        if value in ("1", "true", "yes", "landslide"):
+            return 1
+        if value in ("0", "false", "no", ""):
+            return 0
+        try:
+            value = float(value)
+        except ValueError:
+            return -1
+    return 1 if float(value) != 0 else 0
+
+
+def values_at(ds: gdal.Dataset, x: np.ndarray, y: np.ndarray,
+              bands: Optional[list[int]] = None) -> tuple[np.ndarray, np.ndarray]:
+    """Stack values (n, bands) at map coordinates and a mask of samples on valid cells.
+
+    Reads only the windows that hold samples.
+    """
+    grid = Grid.of(ds)
+    col, row = grid.cell_of(x, y)
+    bands = bands or list(range(1, ds.RasterCount + 1))
+    out = np.full((len(x), len(bands)), np.nan)
+    ok = np.zeros(len(x), dtype=bool)
+    inside = grid.inside(col, row)
+    for win in iter_windows(grid.width, grid.height):
+        sel = np.flatnonzero(inside & (col >= win.col) & (col < win.col + win.width)
+                             & (row >= win.row) & (row < win.row + win.height))
+        if sel.size == 0:
+            continue
+        data, valid = read_window(ds, win, bands)
+        r, c = row[sel] - win.row, col[sel] - win.col
+        out[sel] = data[:, r, c].T
+        ok[sel] = valid[r, c]
+    return out, ok
+
+
+# --- preparing ---------------------------------------------------------------------------------
+
+def prepare_samples(inventory: str, stack_path: str, output_path: str, *,
+                    landslide_cells: str = ALL_CELLS, cells_per_polygon: int = 5,
+                    ratio: float = 1.0, buffer: float = 0.0, split: str = RANDOM_SPLIT,
+                    validation_fraction: float = 0.3, block_size: float = 0.0, folds: int = 10,
+                    seed: int = 42, label_field: Optional[str] = None,
+                    id_field: Optional[str] = None, progress: Progress = SILENT) -> SampleReport:
+    """Sample landslide and non-landslide cells of a stack, split them and write a point layer.
+
+    With ``label_field``, the inventory is an already labelled point layer: its points are
+    only placed on the grid, split and given folds.
+    """
+    out = check_output_path(output_path, [inventory, stack_path])
+    ds = open_raster(stack_path, "factor stack")
+    grid = Grid.of(ds)
+    if not 0.0 < validation_fraction < 1.0:
+        raise LsmError("The validation fraction must lie between 0 and 1 (0.3 is a 70/30 split).")
+    if split == BLOCK_SPLIT and block_size <= 0:
+        raise LsmError("A spatial-block split needs a block size in map units (e.g. 1000 m).")
+    fields = tuple(f for f in (label_field, id_field) if f)
+    feats = read_features(inventory, grid, fields, what="landslide inventory")
+    if not feats.geometries:
+        raise LsmError("The landslide inventory is empty: it has no features with a geometry.")
+    report = SampleReport(samples=None)  # type: ignore[arg-type]
+    if feats.skipped_invalid:
+        report.messages.append(f"{feats.skipped_invalid} feature(s) without a usable geometry "
+                               "were skipped.")
+    if feats.reprojected:
+        report.messages.append("The inventory was reprojected to the stack's CRS.")
+    if feats.kinds - {"point", "polygon"}:
+        raise LsmError("The landslide inventory must hold polygons or points, not "
+                       f"{' or '.join(sorted(feats.kinds - {'point', 'polygon'}))} geometries.")
+    _check_overlap(feats, grid)
+
+    progress.info(f"Inventory: {len(feats.geometries)} feature(s), {feats.geometry_type} "
+                  f"geometries; stack {grid.width} x {grid.height} cells")
+    if label_field:
+        samples = _labelled_points(feats, grid, ds, label_field, id_field, report, progress)
+    else:
+        samples = _sample_inventory(feats, grid, ds, landslide_cells, cells_per_polygon, ratio,
+                                    buffer, seed, id_field, report, out.parent, progress)
+    if not np.any(samples.label == 1) or not np.any(samples.label == 0):
+        only = "landslide" if np.all(samples.label == 1) else "non-landslide"
+        raise LsmError(f"All samples are {only} cells: a model needs both classes. "
+                       + ("Check the label field's values (1 = landslide, 0 = not)."
+                          if label_field else "Check the inventory and the stack's valid area."))
+    rng = np.random.default_rng(seed)
+    if split == BLOCK_SPLIT:
+        split_by_blocks(samples, grid, block_size, validation_fraction, rng)
+    else:
+        split_random(samples, validation_fraction, rng)
+    report.folds = assign_folds(samples, folds, rng, grid, block_size if split == BLOCK_SPLIT
+                                else 0.0, report)
+    report.samples = samples
+    write_points(out, grid, samples.x, samples.y, SAMPLE_COLUMNS, samples.columns())
+    progress.percent(100)
+    return report
+
+
+def _check_overlap(feats: Features, grid: Grid) -> None:
+    xmin, ymin, xmax, ymax = grid.extent
+    for g in feats.geometries:
+        ex = g.GetEnvelope()  # (minx, maxx, miny, maxy)
+        if ex[0] <= xmax and ex[1] >= xmin and ex[2] <= ymax and ex[3] >= ymin:
+            return
+    raise LsmError("Every landslide lies outside the factor stack's extent. Check that the "
+                   "inventory and the stack cover the same area and that both CRSs are right.")
+
+
+def _landslide_ids(feats: Features, id_field: Optional[str]) -> np.ndarray:
+    if not id_field:
+        return feats.fids.astype(np.int64)
+    raw = feats.attributes[id_field]
+    try:
+        return np.array([int(v) for v in raw], dtype=np.int64)
+    except (TypeError, ValueError):
+        # non-numeric ids: number them in order of first appearance
+        _, codes = np.unique(raw.astype(str), return_inverse=True)
+        return codes.astype(np.int64) + 1
+
+
+def _labelled_points(feats: Features, grid: Grid, ds: gdal.Dataset, label_field: str,
+                     id_field: Optional[str], report: SampleReport,
+                     progress: Progress) -> SampleSet:
+    if feats.geometry_type != "point":
+        raise LsmError("A labelled layer (with a label field) must hold points; for polygons, "
+                       "leave the label field empty and sample cells from the polygons.")
+    x = np.array([g.GetX() if g.GetGeometryType() != ogr.wkbMultiPoint
+                  else g.GetGeometryRef(0).GetX() for g in feats.geometries])
+    y = np.array([g.GetY() if g.GetGeometryType() != ogr.wkbMultiPoint
+                  else g.GetGeometryRef(0).GetY() for g in feats.geometries])
+    label = np.array([_label_value(v) for v in feats.attributes[label_field]], dtype=np.int64)
+    ids = _landslide_ids(feats, id_field)
+    missing = int(np.sum(label < 0))
+    if missing:
+        report.messages.append(f"{missing} point(s) with an empty or unreadable label were "
+                               "skipped.")
+    col, row = grid.cell_of(x, y)
+    inside = grid.inside(col, row)
+    _, valid = values_at(ds, x, y)
+    report.dropped_outside = int(np.sum(~inside & (label >= 0)))
+    report.dropped_nodata = int(np.sum(inside & ~valid & (label >= 0)))
+    keep = (label >= 0) & valid
+    if not np.any(keep & (label == 1)):
+        raise LsmError("No landslide point lies on a valid cell of the factor stack (outside "
+                       "its extent or on nodata). Check the extent, CRS and nodata of the inputs.")
+    lid = np.where(label == 1, ids, -1)
+    n = int(keep.sum())
+    report.landslides = int(np.unique(lid[keep & (label == 1)]).size)
+    report.landslide_cells = int(np.sum(keep & (label == 1)))
+    report.non_landslide_cells = int(np.sum(keep & (label == 0)))
+    progress.percent(60)
+    return SampleSet(x[keep], y[keep], label[keep], lid[keep], np.full(n, TRAIN, dtype="<U10"),
+                     np.zeros(n, dtype=np.int64))
+
+
+def _sample_inventory(feats: Features, grid: Grid, ds: gdal.Dataset, mode: str,
+                      per_polygon: int, ratio: float, buffer: float, seed: int,
+                      id_field: Optional[str], report: SampleReport, scratch: Path,
+                      progress: Progress) -> SampleSet:
+    ids = _landslide_ids(feats, id_field)
+    index = np.arange(1, len(feats.geometries) + 1)  # burn value: feature index + 1
+    is_polygon = np.array([ogr.GT_Flatten(g.GetGeometryType()) not in
+                           (ogr.wkbPoint, ogr.wkbMultiPoint) for g in feats.geometries])
+    with tempfile.TemporaryDirectory(prefix=".lsm-samples-", dir=scratch) as tmp:
+        tmpdir = Path(tmp)
+        burn_geoms = [g for g, p in zip(feats.geometries, is_polygon) if p]
+        burn_index = index[is_polygon]
+        ls_raster = rasterize(burn_geoms, burn_index, grid, tmpdir / "landslides.tif")
+        excluded = [g.Buffer(buffer) if buffer > 0 else g for g in feats.geometries]
+        ex_raster = rasterize(excluded, np.ones(len(excluded), int), grid,
+                              tmpdir / "excluded.tif", all_touched=True, dtype=gdal.GDT_Byte)
+        cells = _scan(ds, grid, gdal.Open(str(ls_raster)), gdal.Open(str(ex_raster)), ratio,
+                      seed, progress.sub(0, 80))
+    ls_rows, ls_cols, ls_index, n_eligible, keys, nl_rows, nl_cols = cells
+
+    # points, and polygons too small to hold a cell centre: the cell under the point / centroid
+    have = set(np.unique(ls_index).tolist())
+    extra_r, extra_c, extra_i = [], [], []
+    valid_lookup = _valid_checker(ds, grid)
+    for i, (g, poly) in enumerate(zip(feats.geometries, is_polygon), start=1):
+        if poly and i in have:
+            continue
+        pts = _points_of(g) if not poly else [g.PointOnSurface()]
+        for p in pts:
+            c, r = grid.cell_of(np.array([p.GetX()]), np.array([p.GetY()]))
+            if not grid.inside(c, r)[0]:
+                report.dropped_outside += 1
+            elif not valid_lookup(int(r[0]), int(c[0])):
+                report.dropped_nodata += 1
+            else:
+                extra_r.append(int(r[0]))
+                extra_c.append(int(c[0]))
+                extra_i.append(i)
+    ls_rows = np.concatenate([ls_rows, np.array(extra_r, dtype=np.int64)])
+    ls_cols = np.concatenate([ls_cols, np.array(extra_c, dtype=np.int64)])
+    ls_index = np.concatenate([ls_index, np.array(extra_i, dtype=np.int64)])
+    if ls_rows.size == 0:
+        raise LsmError("No landslide covers a valid cell of the factor stack (all fall on "
+                       "nodata or outside it). Check the extent, CRS and nodata of the inputs.")
+
+    rng = np.random.default_rng(seed)
+    if mode in (CENTROID, PER_POLYGON):
+        keep = _thin_landslide_cells(feats, grid, ls_rows, ls_cols, ls_index,
+                                     1 if mode == CENTROID else per_polygon, mode, rng)
+        ls_rows, ls_cols, ls_index = ls_rows[keep], ls_cols[keep], ls_index[keep]
+
+    n_landslide = ls_rows.size
+    n_wanted = int(round(ratio * n_landslide))
+    if n_eligible < n_wanted:
+        report.messages.append(f"Only {n_eligible} valid cells lie outside the landslides and "
+                               f"their buffer; {n_wanted} non-landslide cells were asked for. "
+                               "All of them are used.")
+    order = np.argsort(keys, kind="stable")[:n_wanted]
+    nl_rows, nl_cols = nl_rows[order], nl_cols[order]
+    report.landslides = int(np.unique(ls_index).size)
+    report.landslide_cells = int(n_landslide)
+    report.non_landslide_cells = int(nl_rows.size)
+
+    rows = np.concatenate([ls_rows, nl_rows])
+    cols = np.concatenate([ls_cols, nl_cols])
+    x, y = grid.center_of(cols, rows)
+    label = np.concatenate([np.ones(n_landslide, np.int64), np.zeros(nl_rows.size, np.int64)])
+    lid = np.concatenate([ids[ls_index - 1], np.full(nl_rows.size, -1, np.int64)])
+    n = rows.size
+    return SampleSet(x, y, label, lid, np.full(n, TRAIN, dtype="<U10"), np.zeros(n, np.int64))
+
+
+def _points_of(geom) -> list:
+    if ogr.GT_Flatten(geom.GetGeometryType()) == ogr.wkbMultiPoint:
+        return [geom.GetGeometryRef(i) for i in range(geom.GetGeometryCount())]
+    return [geom]
+
+
+def _valid_checker(ds: gdal.Dataset, grid: Grid):
+    def valid(row: int, col: int) -> bool:
+        _, ok = read_window(ds, Window(col, row, 1, 1))
+        return bool(ok[0, 0])
+
+    return valid
+
+
+def _scan(ds, grid, ls_ds, ex_ds, ratio, seed, progress):
+    """One pass over the stack: landslide cells, and a seeded uniform random sample of
+    non-landslide cells kept as the smallest random keys (bounded memory)."""
+    ls_r, ls_c, ls_i = [], [], []
+    # rough upper bound of the sample size needed, refined as landslide cells are found
+    keep_r = np.empty(0, np.int64)
+    keep_c = np.empty(0, np.int64)
+    keep_k = np.empty(0)
+    n_eligible = 0
+    total = window_count(grid.width, grid.height)
+    ls_band, ex_band = ls_ds.GetRasterBand(1), ex_ds.GetRasterBand(1)
+    windows = list(iter_windows(grid.width, grid.height))
+    # landslide cells first (cheap: one Int32 band) to know how many non-landslides we need
+    for win in windows:
+        burnt = ls_band.ReadAsArray(win.col, win.row, win.width, win.height)
+        r, c = np.nonzero(burnt)
+        if r.size:
+            ls_r.append(r + win.row)
+            ls_c.append(c + win.col)
+            ls_i.append(burnt[r, c].astype(np.int64))
+    ls_rows = np.concatenate(ls_r) if ls_r else np.empty(0, np.int64)
+    ls_cols = np.concatenate(ls_c) if ls_c else np.empty(0, np.int64)
+    ls_index = np.concatenate(ls_i) if ls_i else np.empty(0, np.int64)
+    valid_ls = np.zeros(ls_rows.size, dtype=bool)
+    budget = max(1000, int(np.ceil(ratio * max(1, ls_rows.size))) + 1000)
+    for i, win in enumerate(windows):
+        progress.check()
+        _, valid = read_window(ds, win)
+        sel = (ls_rows >= win.row) & (ls_rows < win.row + win.height) & \
+              (ls_cols >= win.col) & (ls_cols < win.col + win.width)
+        if np.any(sel):
+            valid_ls[sel] = valid[ls_rows[sel] - win.row, ls_cols[sel] - win.col]
+        excluded = ex_band.ReadAsArray(win.col, win.row, win.width, win.height) > 0
+        eligible = valid & ~excluded
+        r, c = np.nonzero(eligible)
+        n_eligible += r.size
+        if r.size:
+            keys = np.random.default_rng([seed, i]).random(r.size)
+            keep_r = np.concatenate([keep_r, r + win.row])
+            keep_c = np.concatenate([keep_c, c + win.col])
+            keep_k = np.concatenate([keep_k, keys])
+            if keep_k.size > 2 * budget:
+                part = np.argpartition(keep_k, budget)[:budget]
+                keep_r, keep_c, keep_k = keep_r[part], keep_c[part], keep_k[part]
+        progress.fraction(i + 1, total)
+    return (ls_rows[valid_ls], ls_cols[valid_ls], ls_index[valid_ls], n_eligible, keep_k,
+            keep_r, keep_c)
+
+
+def _thin_landslide_cells(feats, grid, rows, cols, index, n, mode, rng) -> np.ndarray:
+    """Keep one cell per landslide (the cell under its point on surface) or n random cells."""
+    keep = np.zeros(rows.size, dtype=bool)
+    order = np.argsort(index, kind="stable")
+    bounds = np.flatnonzero(np.diff(index[order])) + 1
+    for group in np.split(order, bounds):
+        if group.size == 0:
+            continue
+        if mode == CENTROID:
+            p = feats.geometries[index[group[0]] - 1].PointOnSurface()
+            c, r = grid.cell_of(np.array([p.GetX()]), np.array([p.GetY()]))
+            hit = group[(rows[group] == r[0]) & (cols[group] == c[0])]
+            keep[hit[0] if hit.size else group[0]] = True
+        else:
+            chosen = group if group.size <= n else rng.choice(group, n, replace=False)
+            keep[chosen] = True
+    return keep
+
+
+# --- splitting ---------------------------------------------------------------------------------
+
+def split_random(samples: SampleSet, validation_fraction: float,
+                 rng: np.random.Generator) -> None:
+    """70/30 (by default) by landslide: whole landslides go to one side; non-landslide cells
+    are split at random in the same proportion."""
+    ls = samples.label == 1
+    ids = np.unique(samples.landslide_id[ls])
+    rng.shuffle(ids)
+    n_val = int(round(validation_fraction * ids.size))
+    if ids.size >= 2:
+        n_val = min(max(n_val, 1), ids.size - 1)
+    val_ids = ids[:n_val]
+    samples.split[:] = TRAIN
+    samples.split[ls & np.isin(samples.landslide_id, val_ids)] = VALIDATION
+    others = np.flatnonzero(~ls)
+    rng.shuffle(others)
+    n_val_other = int(round(validation_fraction * others.size))
+    samples.split[others[:n_val_other]] = VALIDATION
+
+
+def _block_of(samples: SampleSet, grid: Grid, block_size: float) -> np.ndarray:
+    """Spatial block number of each sample; a landslide's cells share the block of their
+    mean position, so one landslide is never split."""
+    x0, _, _, y0, _, _ = grid.geotransform
+    bx = np.floor((samples.x - x0) / block_size).astype(np.int64)
+    by = np.floor((y0 - samples.y) / block_size).astype(np.int64)
+    ls = samples.label == 1
+    for lid in np.unique(samples.landslide_id[ls]):
+        sel = ls & (samples.landslide_id == lid)
+        bx[sel] = int(np.floor((samples.x[sel].mean() - x0) / block_size))
+        by[sel] = int(np.floor((y0 - samples.y[sel].mean()) / block_size))
+    return bx * 1_000_003 + by
+
+
+def split_by_blocks(samples: SampleSet, grid: Grid, block_size: float,
+                    validation_fraction: float, rng: np.random.Generator) -> None:
+    """Whole spatial blocks go to validation until they hold the asked share of landslides."""
+    block = _block_of(samples, grid, block_size)
+    ls = samples.label == 1
+    n_ls = np.unique(samples.landslide_id[ls]).size
+    blocks = np.unique(block)
+    rng.shuffle(blocks)
+    samples.split[:] = TRAIN
+    val_ls: set = set()
+    target = validation_fraction * n_ls
+    for b in blocks:
+        if len(val_ls) >= target:
+            break
+        in_block = block == b
+        new = set(samples.landslide_id[in_block & ls].tolist())
+        if not new:
+            continue
+        samples.split[in_block] = VALIDATION
+        val_ls |= new
+    # non-landslide-only blocks follow the same share of area at random
+    empty_blocks = [b for b in blocks if not np.any((block == b) & ls)]
+    n_val_empty = int(round(validation_fraction * len(empty_blocks)))
+    for b in empty_blocks[:n_val_empty]:
+        samples.split[block == b] = VALIDATION
+    for side in (TRAIN, VALIDATION):
+        on = samples.split == side
+        if not (np.any(on & ls) and np.any(on & ~ls)):
+            raise LsmError(f"The spatial-block split left the {side} set without both classes "
+                           f"(blocks of {block_size:g} map units). Choose a smaller block size.")
+
+
+def assign_folds(samples: SampleSet, k: int, rng: np.random.Generator, grid: Grid,
+                 block_size: float, report: SampleReport) -> int:
+    """Folds 1..k for training samples (whole landslides, or whole blocks), 0 for validation."""
+    train = samples.split == TRAIN
+    ls = samples.label == 1
+    train_ids = np.unique(samples.landslide_id[train & ls])
+    units = train_ids.size
+    if block_size > 0:
+        block = _block_of(samples, grid, block_size)
+        units = np.unique(block[train & ls]).size
+    if units < 2:
+        raise LsmError("Fewer than two training landslides (or blocks holding one): cross-"
+                       "validation is impossible. Add landslides or lower the validation share.")
+    if k > units:
+        report.messages.append(f"Only {units} training landslides/blocks for {k} CV folds: "
+                               f"using {units} folds.")
+        k = units
+    samples.fold[:] = 0
+    if block_size > 0:
+        blocks = np.unique(block[train])
+        rng.shuffle(blocks)
+        # blocks with landslides dealt round-robin first, so every fold gets landslides
+        has_ls = set(np.unique(block[train & ls]).tolist())
+        with_ls = [b for b in blocks if b in has_ls]
+        without = [b for b in blocks if b not in has_ls]
+        for i, b in enumerate(with_ls + without):
+            samples.fold[train & (block == b)] = i % k + 1
+        return k
+    rng.shuffle(train_ids)
+    for i, lid in enumerate(train_ids):
+        samples.fold[train & ls & (samples.landslide_id == lid)] = i % k + 1
+    others = np.flatnonzero(train & ~ls)
+    rng.shuffle(others)
+    samples.fold[others] = np.arange(others.size) % k + 1
+    return k

@@ -1,0 +1,351 @@
+"""The factor stack: every factor warped onto one grid, one band each, one common nodata mask.
+
+Factors come from rasters (continuous or categorical), from a DEM (slope and aspect, with GDAL's
+DEM tools) and from vector layers (distance to rivers, roads, faults, with GDAL proximity). Each
+source is warped lazily through a GDAL VRT onto the reference grid; the stack is then written
+window by window, so memory does not grow with raster size.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+from osgeo import gdal, osr
+
+from .errors import LsmError
+from .progress import SILENT, Progress
+from .raster import (
+    FLOAT_NODATA,
+    Grid,
+    RasterWriter,
+    band_names,
+    check_output_path,
+    gdal_exceptions,
+    iter_windows,
+    open_raster,
+    read_window,
+    window_count,
+)
+from .vector import rasterize, read_features
+
+CONTINUOUS, CATEGORICAL, ASPECT = "continuous", "categorical", "aspect"
+KINDS = (CONTINUOUS, CATEGORICAL, ASPECT)
+#: aspect value of flat cells (GDAL leaves them without aspect)
+FLAT_ASPECT = -1.0
+RESAMPLING = {"nearest": "near", "bilinear": "bilinear", "cubic": "cubic", "average": "average"}
+
+STACK_TAG = "LSM_STACK"
+ENCODING_TAG = "LSM_ENCODING"
+KIND_TAG = "LSM_KIND"
+
+
+@dataclass
+class Factor:
+    """One band of the stack-to-be: where it comes from and how it is treated."""
+
+    name: str
+    source: str
+    band: int = 1
+    kind: str = CONTINUOUS
+    resampling: str = "bilinear"
+
+
+@dataclass
+class GridSpec:
+    """A reference grid given by CRS, extent and cell size (instead of a reference raster)."""
+
+    crs_wkt: str
+    extent: tuple  # xmin, ymin, xmax, ymax
+    cell_size: float
+
+    def grid(self) -> Grid:
+        xmin, ymin, xmax, ymax = self.extent
+        if self.cell_size <= 0 or xmax <= xmin or ymax <= ymin:
+            raise LsmError("The reference grid needs a positive cell size and a non-empty extent.")
+        width = int(math.ceil((xmax - xmin) / self.cell_size - 1e-9))
+        height = int(math.ceil((ymax - ymin) / self.cell_size - 1e-9))
+        return Grid(width, height, (xmin, self.cell_size, 0.0, ymax, 0.0, -self.cell_size),
+                    self.crs_wkt)
+
+
+@dataclass
+class StackInfo:
+    """What a stack holds, read from its metadata."""
+
+    path: str
+    names: list
+    kinds: list
+    grid: Grid
+    encoding: str = "raw"
+    encoding_spec: Optional[dict] = None
+
+    def kind_of(self, name: str) -> str:
+        return self.kinds[self.names.index(name)]
+
+
+@dataclass
+class StackReport:
+    info: StackInfo
+    valid_cells: int = 0
+    messages: list = field(default_factory=list)
+
+
+def stack_info(path: str) -> StackInfo:
+    """Band names, kinds and encoding of a stack (any raster: bands without our metadata are
+    continuous, names default to band_1..)."""
+    ds = open_raster(path, "factor stack")
+    names = band_names(ds)
+    if len(set(names)) != len(names):
+        raise LsmError(f"The bands of '{path}' have repeated names {names}. Give each band a "
+                       "unique description (e.g. rebuild it with 'Build factor stack').")
+    kinds = []
+    for i in range(ds.RasterCount):
+        kind = ds.GetRasterBand(i + 1).GetMetadataItem(KIND_TAG) or CONTINUOUS
+        kinds.append(kind if kind in KINDS else CONTINUOUS)
+    encoding = ds.GetMetadataItem(ENCODING_TAG) or "raw"
+    spec_text = ds.GetMetadataItem("LSM_FR_ENCODING")
+    spec = json.loads(spec_text) if spec_text else None
+    return StackInfo(str(path), names, kinds, Grid.of(ds), encoding, spec)
+
+
+def reference_grid(reference: Optional[str], spec: Optional[GridSpec],
+                   factors: Sequence[Factor]) -> Grid:
+    if spec is not None:
+        return spec.grid()
+    source = reference or (factors[0].source if factors else None)
+    if not source:
+        raise LsmError("Give a reference grid: a reference raster, or CRS, extent and cell "
+                       "size (or at least one factor raster).")
+    return Grid.of(open_raster(source, "reference raster"))
+
+
+def _warp_options(grid: Grid, resampling: str, src_nodata: Optional[float]) -> gdal.WarpOptions:
+    xmin, ymin, xmax, ymax = grid.extent
+    return gdal.WarpOptions(
+        format="VRT", outputBounds=(xmin, ymin, xmax, ymax), width=grid.width,
+        height=grid.height, dstSRS=grid.crs_wkt or None, resampleAlg=RESAMPLING[resampling],
+        srcNodata=src_nodata, dstNodata=FLOAT_NODATA, outputType=gdal.GDT_Float32,
+        multithread=True)
+
+
+def warp_to_grid(source: str, band: int, grid: Grid, resampling: str,
+                 name: str) -> gdal.Dataset:
+    """A lazily warped single-band VRT of ``source`` on ``grid``."""
+    ds = open_raster(source, f"factor '{name}'")
+    if not 1 <= band <= ds.RasterCount:
+        raise LsmError(f"Factor '{name}': band {band} does not exist in '{source}' "
+                       f"({ds.RasterCount} band(s)).")
+    if not ds.GetProjection() and grid.crs_wkt:
+        raise LsmError(f"Factor '{name}' ('{source}') has no coordinate reference system. "
+                       "Assign one (Raster > Projections > Assign Projection) and try again.")
+    nodata = ds.GetRasterBand(band).GetNoDataValue()
+    # in-memory VRTs: nothing to write back when they are closed
+    single = gdal.Translate("", ds, format="VRT", bandList=[band])
+    if nodata is not None:
+        single.GetRasterBand(1).SetNoDataValue(nodata)
+    with gdal_exceptions():
+        try:
+            return gdal.Warp("", single, options=_warp_options(grid, resampling, nodata))
+        except RuntimeError as exc:
+            raise LsmError(f"Factor '{name}' could not be warped onto the reference grid: {exc}. "
+                           "Check its CRS.") from exc
+
+
+def _safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in name)[:40] or "factor"
+
+
+def derive_slope_aspect(dem: str, grid: Grid, tmpdir: Path, want_slope: bool,
+                        want_aspect: bool) -> dict:
+    """Slope (degrees) and aspect (degrees, -1 where flat) of a DEM on the reference grid."""
+    warped = warp_to_grid(dem, 1, grid, "bilinear", "dem")
+    scale = 1.0
+    srs = grid.srs()
+    if srs is not None and srs.IsGeographic():
+        scale = 111120.0  # metres per degree: slope of a DEM in lat/lon
+    out = {}
+    with gdal_exceptions():
+        if want_slope:
+            path = tmpdir / "slope.tif"
+            gdal.DEMProcessing(str(path), warped, "slope", computeEdges=True, scale=scale,
+                               creationOptions=["TILED=YES"])
+            out["slope"] = str(path)
+        if want_aspect:
+            path = tmpdir / "aspect.tif"
+            gdal.DEMProcessing(str(path), warped, "aspect", computeEdges=True,
+                               creationOptions=["TILED=YES"])
+            # GDAL gives flat cells the nodata value; keep them as "flat" where the DEM is valid
+            fixed = tmpdir / "aspect_flat.tif"
+            a_ds, d_ds = gdal.Open(str(path)), warped
+            drv = gdal.GetDriverByName("GTiff")
+            o_ds = drv.Create(str(fixed), grid.width, grid.height, 1, gdal.GDT_Float32,
+                              options=["TILED=YES"])
+            o_ds.SetGeoTransform(grid.geotransform)
+            if grid.crs_wkt:
+                o_ds.SetProjection(grid.crs_wkt)
+            o_ds.GetRasterBand(1).SetNoDataValue(FLOAT_NODATA)
+            a_nd = a_ds.GetRasterBand(1).GetNoDataValue()
+            for win in iter_windows(grid.width, grid.height):
+                a = a_ds.GetRasterBand(1).ReadAsArray(win.col, win.row, win.width, win.height)
+                _, dem_ok = read_window(d_ds, win)
+                a = a.astype(np.float32)
+                flat = dem_ok & ((a == a_nd) if a_nd is not None else ~np.isfinite(a))
+                a[flat] = FLAT_ASPECT
+                a[~dem_ok] = FLOAT_NODATA
+                o_ds.GetRasterBand(1).WriteArray(a, win.col, win.row)
+            o_ds = a_ds = None
+            out["aspect"] = str(fixed)
+    return out
+
+
+def derive_distance(source: str, grid: Grid, tmpdir: Path, name: str) -> str:
+    """Euclidean distance (map units) from every cell to the nearest feature of a layer."""
+    feats = read_features(source, grid, what=f"layer for '{name}'")
+    if not feats.geometries:
+        raise LsmError(f"The layer for '{name}' has no features; a distance cannot be computed.")
+    burned = rasterize(feats.geometries, np.ones(len(feats.geometries), int), grid,
+                       tmpdir / f"{_safe(name)}_burn.tif", all_touched=True, dtype=gdal.GDT_Byte)
+    src = gdal.Open(str(burned))
+    if src.GetRasterBand(1).ComputeRasterMinMax(False)[1] < 1:
+        raise LsmError(f"No feature of the layer for '{name}' falls inside the reference grid; "
+                       "check its extent and CRS.")
+    path = tmpdir / f"{_safe(name)}_distance.tif"
+    with gdal_exceptions():
+        dst = gdal.GetDriverByName("GTiff").Create(str(path), grid.width, grid.height, 1,
+                                                   gdal.GDT_Float32, options=["TILED=YES"])
+        dst.SetGeoTransform(grid.geotransform)
+        if grid.crs_wkt:
+            dst.SetProjection(grid.crs_wkt)
+        gdal.ComputeProximity(src.GetRasterBand(1), dst.GetRasterBand(1),
+                              ["VALUES=1", "DISTUNITS=GEO"])
+        dst.FlushCache()
+        dst = None
+    return str(path)
+
+
+def build_stack(factors: Sequence[Factor], output_path: str, *, reference: Optional[str] = None,
+                grid_spec: Optional[GridSpec] = None, dem: Optional[str] = None,
+                derive_slope: bool = False, derive_aspect: bool = False,
+                distance_layers: Sequence[tuple[str, str]] = (),
+                mask: Optional[str] = None, progress: Progress = SILENT) -> StackReport:
+    """Warp every factor onto one grid and write an aligned multiband Float32 GeoTIFF.
+
+    ``distance_layers`` are (name, vector source) pairs. A cell is valid only where every
+    factor is valid (and inside ``mask`` polygons when given).
+    """
+    inputs = [f.source for f in factors] + ([dem] if dem else []) + \
+        [s for _, s in distance_layers] + ([mask] if mask else [])
+    out = check_output_path(output_path, inputs)
+    if not factors and not (dem and (derive_slope or derive_aspect)) and not distance_layers:
+        raise LsmError("Give at least one factor: a raster, a DEM to derive slope/aspect from, "
+                       "or a vector layer to compute distances to.")
+    if (derive_slope or derive_aspect) and not dem:
+        raise LsmError("Slope and aspect are derived from a DEM: choose the DEM raster.")
+    for f in factors:
+        if f.kind not in KINDS:
+            raise LsmError(f"Factor '{f.name}': unknown kind '{f.kind}'.")
+        if f.kind == CATEGORICAL:
+            f.resampling = "nearest"  # class codes are never interpolated
+    grid = reference_grid(reference, grid_spec, factors or ([Factor("dem", dem)] if dem else []))
+    if grid.cells == 0:
+        raise LsmError("The reference grid is empty.")
+    report = StackReport(info=None)  # type: ignore[arg-type]
+
+    with tempfile.TemporaryDirectory(prefix=".lsm-stack-", dir=out.parent) as tmp:
+        tmpdir = Path(tmp)
+        bands: list[tuple[Factor, gdal.Dataset]] = []
+        for f in factors:
+            bands.append((f, warp_to_grid(f.source, f.band, grid, f.resampling, f.name)))
+        if dem and (derive_slope or derive_aspect):
+            progress.info("Deriving slope/aspect from the DEM (GDAL DEM tools)")
+            derived = derive_slope_aspect(dem, grid, tmpdir, derive_slope, derive_aspect)
+            for name in ("slope", "aspect"):
+                if name in derived:
+                    f = Factor(name, derived[name], 1, ASPECT if name == "aspect" else CONTINUOUS,
+                               "nearest")
+                    bands.append((f, gdal.Open(derived[name])))
+        for name, source in distance_layers:
+            progress.info(f"Computing distance to '{name}' (GDAL proximity)")
+            path = derive_distance(source, grid, tmpdir, name)
+            bands.append((Factor(name, path, 1, CONTINUOUS, "nearest"), gdal.Open(path)))
+        progress.percent(10)
+        names = [f.name for f, _ in bands]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise LsmError(f"Factor names must be unique; repeated: {', '.join(dupes)}. Rename "
+                           "the inputs (factor names come from layer names or band descriptions).")
+        mask_ds = None
+        if mask:
+            feats = read_features(mask, grid, what="study-area mask")
+            mask_ds = gdal.Open(str(rasterize(feats.geometries, np.ones(len(feats.geometries),
+                                                                        int),
+                                              grid, tmpdir / "mask.tif", dtype=gdal.GDT_Byte)))
+        valid_cells = _write_stack(out, grid, bands, mask_ds, progress.sub(10, 100))
+    if valid_cells == 0:
+        out.unlink(missing_ok=True)
+        raise LsmError("The factors have no valid cell in common (every cell is nodata in at "
+                       "least one factor). Check the extents and nodata values of the inputs.")
+    info = stack_info(str(out))
+    report.info = info
+    report.valid_cells = valid_cells
+    return report
+
+
+def _write_stack(out: Path, grid: Grid, bands, mask_ds, progress: Progress) -> int:
+    names = [f.name for f, _ in bands]
+    band_meta = [{KIND_TAG: f.kind, "LSM_SOURCE": Path(f.source).name} for f, _ in bands]
+    total = window_count(grid.width, grid.height)
+    valid_cells = 0
+    with RasterWriter(out, grid, len(bands), np.float32, FLOAT_NODATA, descriptions=names,
+                      metadata={STACK_TAG: "1", ENCODING_TAG: "raw"},
+                      band_metadata=band_meta) as writer:
+        for i, win in enumerate(iter_windows(grid.width, grid.height)):
+            progress.check()
+            block = np.empty((len(bands), win.height, win.width), dtype=np.float32)
+            valid = np.ones((win.height, win.width), dtype=bool)
+            for b, (_, ds) in enumerate(bands):
+                data, ok = read_window(ds, win, [1], dtype=np.float32)
+                block[b] = data[0]
+                valid &= ok
+            if mask_ds is not None:
+                valid &= mask_ds.GetRasterBand(1).ReadAsArray(
+                    win.col, win.row, win.width, win.height) > 0
+            block[:, ~valid] = FLOAT_NODATA
+            valid_cells += int(valid.sum())
+            writer.write(win, block)
+            progress.fraction(i + 1, total)
+    return valid_cells
+
+
+def factors_from_rasters(paths: Sequence[str], kind: str,
+                         names: Optional[Sequence[str]] = None) -> list[Factor]:
+    """One Factor per band of each raster: single-band rasters are named after the file (or
+    the given name), multiband rasters after their band descriptions."""
+    out = []
+    for i, path in enumerate(paths):
+        ds = open_raster(path, "factor raster")
+        given = names[i] if names and i < len(names) else None
+        if ds.RasterCount == 1:
+            desc = ds.GetRasterBand(1).GetDescription().strip()
+            out.append(Factor(given or desc or Path(path.split("|")[0]).stem, path, 1, kind,
+                              "nearest" if kind == CATEGORICAL else "bilinear"))
+        else:
+            for name, b in zip(band_names(ds), range(1, ds.RasterCount + 1)):
+                out.append(Factor(name, path, b, kind,
+                                  "nearest" if kind == CATEGORICAL else "bilinear"))
+    return out
+
+
+def srs_from_user(text: str) -> str:
+    """WKT from 'EPSG:32649' or WKT/PROJ text."""
+    srs = osr.SpatialReference()
+    if srs.SetFromUserInput(text) != 0:
+        raise LsmError(f"Unknown coordinate reference system '{text}'.")
+    return srs.ExportToWkt()

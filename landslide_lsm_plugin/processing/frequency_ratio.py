@@ -1,0 +1,120 @@
+"""Frequency ratio: FR table per factor class and the FR-encoded stack."""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingOutputString,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
+)
+
+from .base import LsmAlgorithm
+
+METHOD_LABELS = ["Natural breaks (Jenks)", "Equal interval", "Quantile"]
+METHOD_KEYS = ["natural_breaks", "equal_interval", "quantile"]
+
+
+class FrequencyRatio(LsmAlgorithm):
+    ID = "frequencyratio"
+    TITLE = "Frequency ratio (FR) encoding"
+    GROUP = "prepare"
+    HELP = (
+        "<p>Classes each factor of a raw factor stack and computes its frequency ratio per "
+        "class: FR = (% of training landslide cells in the class) / (% of study-area cells in "
+        "the class). Only training landslides count (split = train), so validation cells never "
+        "inform the encoding. FR &gt; 1 means the class is more prone to landslides than "
+        "average; a class without landslides, or without area, has FR 0.</p>"
+        "<p><b>Classing</b>: continuous factors by natural breaks (Jenks, on a seeded random "
+        "sample of valid cells), equal interval or quantile; categorical factors by their codes; "
+        "aspect in 8 sectors plus flat. Override per factor with lines like "
+        "<code>slope:quantile:6</code>, <code>elev:custom:500,1000,1500</code>, "
+        "<code>lithology:categories</code>, separated by ';'.</p>"
+        "<p><b>Outputs</b>: the FR table (factor, class, range or category, area %, landslide %, "
+        "FR) as a table layer and a CSV, and the FR-encoded stack, where each cell holds the FR "
+        "of its class (the input of SVM, KLR and the other models).</p>")
+
+    STACK, SAMPLES, METHOD, CLASSES = "STACK", "SAMPLES", "METHOD", "CLASSES"
+    OVERRIDES, SAMPLE_SIZE, SEED = "OVERRIDES", "SAMPLE_SIZE", "SEED"
+    OUTPUT, OUTPUT_TABLE, OUTPUT_CSV = "OUTPUT", "OUTPUT_TABLE", "OUTPUT_CSV"
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.STACK, self.tr("Factor stack (raw)")))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.SAMPLES, self.tr("Training samples"), [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.METHOD, self.tr("Classing of continuous factors"), METHOD_LABELS,
+            defaultValue=0))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.CLASSES, self.tr("Classes per continuous factor"),
+            QgsProcessingParameterNumber.Integer, 8, minValue=2, maxValue=30))
+        self.addParameter(QgsProcessingParameterString(
+            self.OVERRIDES, self.tr("Per-factor classing (e.g. slope:quantile:6; "
+                                    "elev:custom:500,1000)"), optional=True, multiLine=True))
+        self.addParameter(self.advanced(QgsProcessingParameterNumber(
+            self.SAMPLE_SIZE, self.tr("Sample size for natural breaks (cells)"),
+            QgsProcessingParameterNumber.Integer, 20000, minValue=100, maxValue=200000)))
+        self.addParameter(self.advanced(QgsProcessingParameterNumber(
+            self.SEED, self.tr("Random seed"), QgsProcessingParameterNumber.Integer, 42)))
+        self.addParameter(QgsProcessingParameterRasterDestination(
+            self.OUTPUT, self.tr("FR-encoded stack")))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT_TABLE, self.tr("FR table"), QgsProcessing.TypeVector))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT_CSV, self.tr("FR table (CSV)"), self.tr("CSV files (*.csv)"),
+            optional=True, createByDefault=False))
+        self.addOutput(QgsProcessingOutputString("FINGERPRINT", self.tr("Encoding fingerprint")))
+
+    def checkParameterValues(self, parameters, context):
+        method = METHOD_KEYS[self.parameterAsEnum(parameters, self.METHOD, context)]
+        if method == "natural_breaks":
+            from .. import deps
+
+            missing = deps.missing_modules(["jenkspy"])
+            if missing:
+                return False, deps.missing_message(missing, "Natural breaks")
+        return super().checkParameterValues(parameters, context)
+
+    def execute(self, parameters, context, feedback, progress):
+        from ..core import frequency_ratio as fr
+        from ..core.tables import write_csv
+
+        stack = self.raster_path(parameters, self.STACK, context)
+        samples = self.vector_source(parameters, self.SAMPLES, context, feedback)
+        output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        csv_path = self.parameterAsFileOutput(parameters, self.OUTPUT_CSV, context)
+        result = fr.compute_fr(
+            stack, samples,
+            method=METHOD_KEYS[self.parameterAsEnum(parameters, self.METHOD, context)],
+            classes=self.parameterAsInt(parameters, self.CLASSES, context),
+            overrides=fr.parse_overrides(self.parameterAsString(parameters, self.OVERRIDES,
+                                                                context)),
+            sample_size=self.parameterAsInt(parameters, self.SAMPLE_SIZE, context),
+            seed=self.parameterAsInt(parameters, self.SEED, context),
+            progress=progress.sub(0, 50))
+        for message in result.messages:
+            feedback.pushWarning(message)
+        feedback.pushInfo(f"FR from {result.training_landslide_cells} training landslide cells "
+                          f"over {result.valid_cells} valid cells")
+        for enc in result.encodings:
+            feedback.pushInfo(f"  {enc.factor}: " + ", ".join(
+                f"{lab} → {v:.2f}" for lab, v in zip(enc.labels, enc.fr)))
+        encoded = fr.encode_stack(stack, result.encodings, output, progress.sub(50, 100))
+        if encoded["unseen_category_cells"]:
+            feedback.pushWarning(f"{encoded['unseen_category_cells']} cells had a category "
+                                 "without FR and were set to nodata.")
+        rows = result.table()
+        columns = [c for c, _ in fr.TABLE_COLUMNS]
+        table = self.write_table(parameters, self.OUTPUT_TABLE, context, fr.TABLE_COLUMNS, rows)
+        if csv_path:
+            write_csv(csv_path, columns, rows, [stack])
+        self.on_load(context, output, layer_name="FR-encoded stack")
+        return {self.OUTPUT: output, self.OUTPUT_TABLE: table, self.OUTPUT_CSV: csv_path or None,
+                "FINGERPRINT": encoded["fingerprint"]}
