@@ -322,8 +322,6 @@ class RasterWriter:
                     band.SetDescription(self.descriptions[i])
                 if i < len(self.band_metadata) and self.band_metadata[i]:
                     band.SetMetadata({k: str(v) for k, v in self.band_metadata[i].items()})
-            if self.metadata:
-                ds.SetMetadata({k: str(v) for k, v in self.metadata.items()})
         self._ds = ds
         return self
 
@@ -358,6 +356,8 @@ class RasterWriter:
             return
         try:
             with gdal_exceptions():
+                if self.metadata:  # written last, so values known only at the end fit in
+                    ds.SetMetadata({k: str(v) for k, v in self.metadata.items()})
                 for i, (n, total, squares, lo, hi) in enumerate(self._stats):
                     if n:
                         mean = total / n

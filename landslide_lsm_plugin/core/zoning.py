@@ -35,6 +35,9 @@ class ZoneClass:
     upper: float
     cells: int = 0
     area_pct: float = 0.0
+    landslides: Optional[int] = None
+    landslide_pct: Optional[float] = None
+    density: Optional[float] = None  # landslide % / area % (FR of the zone)
 
 
 @dataclass
@@ -50,10 +53,16 @@ def classify_raster(input_path: str, output_path: str, band: int = 1,
                     custom_breaks: Optional[Sequence[float]] = None,
                     sample_size: int = DEFAULT_SAMPLE, seed: int = 42,
                     labels: Optional[Sequence[str]] = None,
+                    samples_path: Optional[str] = None, samples_split: str = "all",
+                    inventory_path: Optional[str] = None,
                     progress: Progress = SILENT) -> Zoning:
     """Class one band of a raster into a Byte raster of zones 1..k (nodata 0), styled green
-    to red through a .qml beside it. Returns the breaks and per-class cell counts."""
-    out = check_output_path(output_path, [input_path])
+    to red through a .qml beside it. Returns the breaks and per-class cell counts.
+
+    With landslide samples (label 1; all, training or validation ones) or an inventory
+    (every cell of its polygons/points), each zone also gets its share of landslides and the
+    landslide density (landslide % / area %)."""
+    out = check_output_path(output_path, [input_path, samples_path or "", inventory_path or ""])
     ds = open_raster(input_path, "input raster")
     if not 1 <= band <= ds.RasterCount:
         raise LsmError(f"Band {band} does not exist; '{input_path}' has {ds.RasterCount} band(s).")
@@ -73,7 +82,8 @@ def classify_raster(input_path: str, output_path: str, band: int = 1,
     total = window_count(grid.width, grid.height)
     write_progress = progress.sub(40, 100)
     with RasterWriter(out, grid, 1, np.uint8, CLASS_NODATA, descriptions=["zone"],
-                      metadata={"LSM_ZONING_METHOD": method,
+                      metadata={"LSM_SOURCE_LSI": str(input_path),
+                                "LSM_ZONING_METHOD": method,
                                 "LSM_ZONING_BREAKS": ",".join(repr(float(e)) for e in edges),
                                 "LSM_ZONING_LABELS": "|".join(names)}) as writer:
         for i, win in enumerate(iter_windows(grid.width, grid.height)):
@@ -90,4 +100,57 @@ def classify_raster(input_path: str, output_path: str, band: int = 1,
     classes = [ZoneClass(i, names[i - 1], float(edges[i - 1]), float(edges[i]), int(counts[i]),
                          100.0 * counts[i] / valid_cells if valid_cells else 0.0)
                for i in range(1, k + 1)]
+    ls_counts = None
+    if samples_path:
+        ls_counts = _sample_counts(out, samples_path, samples_split, k)
+    elif inventory_path:
+        ls_counts = _inventory_counts(out, inventory_path, k)
+    if ls_counts is not None:
+        total = int(ls_counts.sum())
+        for c in classes:
+            c.landslides = int(ls_counts[c.number])
+            c.landslide_pct = 100.0 * c.landslides / total if total else 0.0
+            c.density = c.landslide_pct / c.area_pct if c.area_pct > 0 else 0.0
     return Zoning(method, edges, classes, valid_cells)
+
+
+def _sample_counts(zones_path: Path, samples_path: str, split: str, k: int) -> np.ndarray:
+    from .sampling import read_samples, values_at
+
+    ds = open_raster(str(zones_path), "zones")
+    samples = read_samples(samples_path, Grid.of(ds))
+    chosen = samples.label == 1
+    if split != "all":
+        chosen &= samples.split == split
+    if not chosen.any():
+        raise LsmError(f"The samples hold no landslide cells ({split}) to compute landslide "
+                       "densities from.")
+    zones, ok = values_at(ds, samples.x[chosen], samples.y[chosen], [1])
+    return np.bincount(zones[ok, 0].astype(np.int64), minlength=k + 1)[:k + 1]
+
+
+def _inventory_counts(zones_path: Path, inventory_path: str, k: int) -> np.ndarray:
+    import tempfile
+
+    from osgeo import gdal
+
+    from .vector import rasterize, read_features
+
+    ds = open_raster(str(zones_path), "zones")
+    grid = Grid.of(ds)
+    feats = read_features(inventory_path, grid, what="landslide inventory")
+    if not feats.geometries:
+        raise LsmError("The landslide inventory is empty.")
+    counts = np.zeros(k + 1, dtype=np.int64)
+    with tempfile.TemporaryDirectory(prefix=".lsm-zones-", dir=zones_path.parent) as tmp:
+        burnt = gdal.Open(str(rasterize(feats.geometries, np.ones(len(feats.geometries), int),
+                                        grid, Path(tmp) / "inv.tif", all_touched=True,
+                                        dtype=gdal.GDT_Byte)))
+        for win in iter_windows(grid.width, grid.height):
+            mask = burnt.GetRasterBand(1).ReadAsArray(win.col, win.row, win.width,
+                                                      win.height) > 0
+            zones = ds.GetRasterBand(1).ReadAsArray(win.col, win.row, win.width, win.height)
+            counts += np.bincount(zones[mask].astype(np.int64), minlength=k + 1)[:k + 1]
+        burnt = None
+    counts[0] = 0
+    return counts

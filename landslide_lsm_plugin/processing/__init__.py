@@ -5,8 +5,16 @@ def algorithm_classes() -> list:
     """Every algorithm class of the provider, in toolbox order."""
     from .build_stack import BuildFactorStack
     from .classify_lsi import ClassifyLsi
+    from .evaluate import EvaluateMaps
     from .frequency_ratio import FrequencyRatio
     from .multicollinearity import Multicollinearity
+    from .predict_lsi import PredictLsi
     from .prepare_samples import PrepareSamples
+    from .train_klr import TrainKlr
+    from .train_logistic import TrainLogistic
+    from .train_random_forest import TrainRandomForest
+    from .train_svm import TrainSvm
 
-    return [BuildFactorStack, PrepareSamples, FrequencyRatio, Multicollinearity, ClassifyLsi]
+    return [BuildFactorStack, PrepareSamples, FrequencyRatio, Multicollinearity,
+            TrainSvm, TrainKlr, TrainLogistic, TrainRandomForest,
+            PredictLsi, ClassifyLsi, EvaluateMaps]

@@ -8,6 +8,7 @@ from qgis.core import (
     QgsProcessingParameterBand,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
@@ -18,6 +19,8 @@ from .base import LsmAlgorithm
 
 METHOD_LABELS = ["Natural breaks (Jenks)", "Equal interval", "Quantile", "Custom breaks"]
 METHOD_KEYS = ["natural_breaks", "equal_interval", "quantile", "custom"]
+SPLIT_LABELS = ["All landslide samples", "Validation landslides", "Training landslides"]
+SPLIT_KEYS = ["all", "validation", "train"]
 
 
 class ClassifyLsi(LsmAlgorithm):
@@ -30,11 +33,15 @@ class ClassifyLsi(LsmAlgorithm):
         "<p><b>Method</b>: natural breaks (Jenks, computed on a reproducible random sample of "
         "valid cells), equal interval, quantile, or custom breaks (the inner class boundaries, "
         "e.g. <code>0.2, 0.4, 0.6, 0.8</code>).</p>"
+        "<p>With the samples (or an inventory), each zone also gets its share of the landslides "
+        "and the landslide density: landslide % / area % (the frequency ratio of the zone). A "
+        "good map concentrates landslides in the high zones.</p>"
         "<p><b>Outputs</b>: a Byte raster of zones 1..k (nodata 0), styled green to red, with a "
         ".qml style beside it; a table of the classes with their value range and area.</p>")
 
     INPUT, BAND, METHOD, CLASSES = "INPUT", "BAND", "METHOD", "CLASSES"
     BREAKS, SAMPLE_SIZE, SEED = "BREAKS", "SAMPLE_SIZE", "SEED"
+    SAMPLES, SAMPLES_SPLIT, INVENTORY = "SAMPLES", "SAMPLES_SPLIT", "INVENTORY"
     OUTPUT, OUTPUT_TABLE = "OUTPUT", "OUTPUT_TABLE"
 
     def initAlgorithm(self, config=None):
@@ -58,6 +65,15 @@ class ClassifyLsi(LsmAlgorithm):
         for p in (sample, seed):
             p.setFlags(p.flags() | p.FlagAdvanced)
             self.addParameter(p)
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.SAMPLES, self.tr("Samples (landslide density per zone)"),
+            [QgsProcessing.TypeVectorPoint], optional=True))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.SAMPLES_SPLIT, self.tr("Landslide samples counted"), SPLIT_LABELS,
+            defaultValue=1))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.INVENTORY, self.tr("Or a landslide inventory (all its cells)"),
+            [QgsProcessing.TypeVectorPolygon, QgsProcessing.TypeVectorPoint], optional=True))
         self.addParameter(QgsProcessingParameterRasterDestination(
             self.OUTPUT, self.tr("Susceptibility zones")))
         self.addParameter(QgsProcessingParameterFeatureSink(
@@ -96,16 +112,25 @@ class ClassifyLsi(LsmAlgorithm):
             custom_breaks=custom,
             sample_size=self.parameterAsInt(parameters, self.SAMPLE_SIZE, context),
             seed=self.parameterAsInt(parameters, self.SEED, context),
+            samples_path=self.vector_source(parameters, self.SAMPLES, context, feedback),
+            samples_split=SPLIT_KEYS[self.parameterAsEnum(parameters, self.SAMPLES_SPLIT,
+                                                          context)],
+            inventory_path=self.vector_source(parameters, self.INVENTORY, context, feedback),
             progress=progress)
         for c in zoning.classes:
+            density = (f", {c.landslide_pct:6.2f} % of the landslides (density {c.density:.2f})"
+                       if c.density is not None else "")
             feedback.pushInfo(f"  {c.number} {c.label:<10} {c.lower:.6g} .. {c.upper:.6g}  "
-                              f"{c.area_pct:6.2f} % of the area")
+                              f"{c.area_pct:6.2f} % of the area{density}")
         self.style_output(context, output, str(sidecar_path(output)), "Susceptibility zones")
         table = self.write_table(
             parameters, self.OUTPUT_TABLE, context,
             [("zone", int), ("label", str), ("lower", float), ("upper", float), ("cells", int),
-             ("area_pct", float)],
+             ("area_pct", float), ("landslides", int), ("landslide_pct", float),
+             ("density", float)],
             [{"zone": c.number, "label": c.label, "lower": c.lower, "upper": c.upper,
-              "cells": c.cells, "area_pct": c.area_pct} for c in zoning.classes])
+              "cells": c.cells, "area_pct": c.area_pct, "landslides": c.landslides,
+              "landslide_pct": c.landslide_pct, "density": c.density}
+             for c in zoning.classes])
         return {self.OUTPUT: output, self.OUTPUT_TABLE: table,
                 "BREAKS_USED": ",".join(f"{e:.6g}" for e in zoning.edges)}

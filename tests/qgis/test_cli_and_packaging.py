@@ -84,7 +84,8 @@ def test_qgis_process_runs_classify(cli_profile, tmp_path):
     assert np.array_equal(zones, np.clip(np.ceil(lsi / 0.2), 1, 5))
     assert (tmp_path / "zones.qml").exists()
     lines = (tmp_path / "zones.csv").read_text().splitlines()
-    assert lines[0].startswith("zone,label,lower,upper,cells,area_pct") and len(lines) == 6
+    assert lines[0].startswith("zone,label,lower,upper,cells,area_pct,landslides")
+    assert len(lines) == 6
 
 
 def test_qgis_process_reports_bad_input_and_exits_nonzero(cli_profile, tmp_path):

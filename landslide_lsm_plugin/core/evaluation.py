@@ -1,0 +1,189 @@
+"""Evaluate LSI rasters on the validation samples; write a results file the dock reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from .. import __version__
+from .errors import LsmError
+from .metrics import THRESHOLD_YOUDEN, evaluate_scores, rate_curve, roc_points, youden_threshold
+from .progress import SILENT, Progress
+from .raster import (
+    Grid,
+    atomic_file,
+    check_output_path,
+    iter_windows,
+    open_raster,
+    read_window,
+    window_count,
+)
+from .sampling import read_samples, values_at
+
+RESULTS_FORMAT = "landslide-lsm-evaluation"
+RATE_BINS = 1000
+
+
+@dataclass
+class ModelEvaluation:
+    name: str
+    lsi: str
+    metrics: dict
+    roc: dict
+    model_type: str = ""
+    zones: Optional[str] = None
+    training_time_s: Optional[float] = None
+    map_time_s: Optional[float] = None
+    cv_auroc: Optional[float] = None
+    success_rate: Optional[dict] = None
+    prediction_rate: Optional[dict] = None
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Evaluation:
+    models: list
+    threshold_mode: str
+    n_validation: int
+    n_training: int
+    messages: list = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"format": RESULTS_FORMAT, "format_version": 1, "plugin_version": __version__,
+                "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "threshold_mode": self.threshold_mode, "n_validation": self.n_validation,
+                "n_training": self.n_training, "models": [m.as_dict() for m in self.models]}
+
+
+def _float_or_none(text) -> Optional[float]:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def _lsi_histogram(ds, progress: Progress) -> np.ndarray:
+    edges = np.linspace(0.0, 1.0, RATE_BINS + 1)
+    counts = np.zeros(RATE_BINS, dtype=np.int64)
+    total = window_count(ds.RasterXSize, ds.RasterYSize)
+    for i, win in enumerate(iter_windows(ds.RasterXSize, ds.RasterYSize)):
+        progress.check()
+        data, valid = read_window(ds, win, [1])
+        counts += np.histogram(np.clip(data[0][valid], 0.0, 1.0), edges)[0]
+        progress.fraction(i + 1, total)
+    return counts
+
+
+def evaluate_lsi(lsi_paths: Sequence[str], samples_path: str, *,
+                 threshold_mode: str = "0.5", names: Optional[Sequence[str]] = None,
+                 zone_paths: Sequence[str] = (), rate_curves: bool = False,
+                 progress: Progress = SILENT) -> Evaluation:
+    """Metrics, ROC and (optionally) success/prediction-rate curves of each LSI raster.
+
+    The threshold is 0.5, or Youden's J chosen on the training samples (never on the
+    validation samples it is then applied to).
+    """
+    if not lsi_paths:
+        raise LsmError("Give at least one LSI raster to evaluate.")
+    zones_by_lsi = {}
+    for z in zone_paths:
+        src = open_raster(z, "zone raster").GetMetadataItem("LSM_SOURCE_LSI")
+        if src:
+            zones_by_lsi[Path(src).name] = z
+    result = Evaluation([], threshold_mode, 0, 0)
+    used_names: set = set()
+    for k, path in enumerate(lsi_paths):
+        part = progress.sub(100 * k / len(lsi_paths), 100 * (k + 1) / len(lsi_paths))
+        ds = open_raster(path, "LSI raster")
+        grid = Grid.of(ds)
+        samples = read_samples(samples_path, grid)
+        lsi_all, ok = values_at(ds, samples.x, samples.y, [1])
+        score = lsi_all[:, 0]
+        if not ok.all():
+            result.messages.append(f"{Path(path).name}: {int((~ok).sum())} sample(s) on nodata "
+                                   "cells were left out.")
+        val = ok & samples.validation
+        train = ok & samples.train
+        if not val.any():
+            raise LsmError("The samples have no validation cells on the LSI raster; evaluation "
+                           "needs the validation split of 'Prepare training samples'.")
+        threshold = 0.5
+        if threshold_mode == THRESHOLD_YOUDEN:
+            threshold = youden_threshold(samples.label[train], score[train])
+        metrics = evaluate_scores(samples.label[val], score[val], threshold)
+        fpr, tpr = roc_points(samples.label[val], score[val])
+        name = (names[k] if names and k < len(names) and names[k] else
+                ds.GetMetadataItem("LSM_MODEL_NAME") or Path(path).stem)
+        base, n = name, 2
+        while name in used_names:
+            name, n = f"{base} ({n})", n + 1
+        used_names.add(name)
+        ev = ModelEvaluation(
+            name, str(path), metrics.as_dict(), {"fpr": fpr, "tpr": tpr},
+            model_type=ds.GetMetadataItem("LSM_MODEL_TYPE") or "",
+            zones=zones_by_lsi.get(Path(path).name),
+            training_time_s=_float_or_none(ds.GetMetadataItem("LSM_TRAINING_TIME")),
+            map_time_s=_float_or_none(ds.GetMetadataItem("LSM_MAP_TIME")),
+            cv_auroc=_float_or_none(ds.GetMetadataItem("LSM_CV_AUROC")))
+        if rate_curves:
+            edges = np.linspace(0.0, 1.0, RATE_BINS + 1)
+            hist = _lsi_histogram(ds, part.sub(0, 90))
+            landslide = samples.label == 1
+            ev.success_rate = rate_curve(hist, score[train & landslide], edges)
+            ev.prediction_rate = rate_curve(hist, score[val & landslide], edges)
+        result.models.append(ev)
+        result.n_validation = int(val.sum())
+        result.n_training = int(train.sum())
+        part.percent(100)
+    return result
+
+
+def write_results(evaluation: Evaluation, path: str, inputs: Sequence[str] = ()) -> Path:
+    """The results file (JSON) the comparison dock reads."""
+    out = check_output_path(path, inputs)
+    with atomic_file(out) as tmp:
+        tmp.write_text(json.dumps(evaluation.as_dict(), indent=1, allow_nan=True),
+                       encoding="utf-8")
+    return out
+
+
+def read_results(path: str) -> dict:
+    """Read a results file written by Evaluate; refuse anything else."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LsmError(f"Cannot read the results file '{path}': {exc}") from exc
+    if not isinstance(data, dict) or data.get("format") != RESULTS_FORMAT:
+        raise LsmError(f"'{path}' is not a Landslide LSM evaluation results file (made by "
+                       "'Evaluate susceptibility maps').")
+    return data
+
+
+METRIC_COLUMNS = (("model", str), ("tp", int), ("tn", int), ("fp", int), ("fn", int),
+                  ("accuracy", float), ("precision", float), ("sensitivity", float),
+                  ("specificity", float), ("f1", float), ("kappa", float), ("auroc", float),
+                  ("threshold", float), ("n", int), ("training_time_s", float),
+                  ("map_time_s", float), ("success_rate_auc", float),
+                  ("prediction_rate_auc", float))
+
+
+def metric_rows(evaluation: Evaluation) -> list[dict]:
+    rows = []
+    for m in evaluation.models:
+        row = {"model": m.name, **{k: m.metrics[k] for k in ("tp", "tn", "fp", "fn", "accuracy",
+                                                             "precision", "sensitivity",
+                                                             "specificity", "f1", "kappa",
+                                                             "auroc", "threshold", "n")},
+               "training_time_s": m.training_time_s, "map_time_s": m.map_time_s,
+               "success_rate_auc": m.success_rate["auc"] if m.success_rate else None,
+               "prediction_rate_auc": m.prediction_rate["auc"] if m.prediction_rate else None}
+        rows.append(row)
+    return rows

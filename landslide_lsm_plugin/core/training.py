@@ -1,0 +1,107 @@
+"""From a stack and samples to a model file: read the training cells, search, fit, save."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from .errors import LsmError
+from .model_io import save_model
+from .models import (
+    DEFAULT_KERNEL_LIMIT,
+    MODEL_NAMES,
+    STRATIFIED,
+    TrainResult,
+    default_grid,
+    train_model,
+)
+from .progress import SILENT, Progress
+from .raster import open_raster
+from .sampling import read_samples, values_at
+from .stack import StackInfo, stack_info
+
+
+@dataclass
+class TrainingData:
+    x: np.ndarray
+    y: np.ndarray
+    folds: np.ndarray
+    info: StackInfo
+    dropped: int
+
+
+def training_data(stack_path: str, samples_path: str, split: str = "train") -> TrainingData:
+    """Factor values (rows = samples of one split) at the samples' cells, with labels and folds.
+    Samples on nodata cells are dropped (and counted)."""
+    info = stack_info(stack_path)
+    samples = read_samples(samples_path, info.grid)
+    part = samples.subset(samples.split == split)
+    if len(part) == 0:
+        raise LsmError(f"The samples have no '{split}' cells. Run 'Prepare training samples'.")
+    x, ok = values_at(open_raster(stack_path, "factor stack"), part.x, part.y)
+    if not ok.any():
+        raise LsmError(f"No {split} sample lies on a valid cell of the stack. Were the samples "
+                       "prepared on this stack's grid?")
+    return TrainingData(x[ok], part.label[ok], part.fold[ok], info, int((~ok).sum()))
+
+
+def cv_table(result: TrainResult) -> list[dict]:
+    """Rows of the CV results table, best first."""
+    rows = []
+    for r in sorted(result.cv_rows, key=lambda r: r.rank):
+        row = {"rank": r.rank, "mean_auroc": r.mean_auroc, "std_auroc": r.std_auroc}
+        for key in ("C", "gamma", "n_estimators", "min_samples_leaf", "max_features"):
+            value = r.params.get(key)
+            row[key] = float(value) if isinstance(value, (int, float)) else None
+        rows.append(row)
+    return rows
+
+
+CV_COLUMNS = (("rank", int), ("C", float), ("gamma", float), ("n_estimators", float),
+              ("min_samples_leaf", float), ("mean_auroc", float), ("std_auroc", float))
+
+
+def train_to_file(model_type: str, stack_path: str, samples_path: str, model_path: str, *,
+                  cv_scheme: str = STRATIFIED, n_folds: int = 10, grid: Optional[dict] = None,
+                  seed: int = 42, standardize: bool = True,
+                  kernel_limit: int = DEFAULT_KERNEL_LIMIT, n_jobs: int = 2,
+                  name: Optional[str] = None,
+                  progress: Progress = SILENT) -> tuple[TrainResult, dict]:
+    """Train a model on the training samples and write its model file."""
+    data = training_data(stack_path, samples_path)
+    if data.dropped:
+        progress.warning(f"{data.dropped} training sample(s) on nodata cells were ignored.")
+    progress.info(f"Training {MODEL_NAMES[model_type]} on {data.y.size} samples "
+                  f"({int(data.y.sum())} landslide) x {len(data.info.names)} factors")
+    result = train_model(model_type, data.x, data.y, folds=data.folds, cv_scheme=cv_scheme,
+                         n_folds=n_folds, grid=grid or default_grid(model_type), seed=seed,
+                         standardize=standardize, kernel_limit=kernel_limit, n_jobs=n_jobs,
+                         progress=progress)
+    info = data.info
+    spec = info.encoding_spec if info.encoding == "fr" else None
+    meta = {
+        "name": name or MODEL_NAMES[model_type],
+        "model_type": model_type,
+        "factors": info.names,
+        "factor_kinds": info.kinds,
+        "encoding": info.encoding,
+        "fr_fingerprint": spec.get("fingerprint") if spec else None,
+        "fr_encoding": spec,
+        "hyperparameters": dict(result.params, standardize=standardize,
+                                **({"kernel": result.kernel, "kernel_limit": kernel_limit}
+                                   if result.kernel else {})),
+        "cv": {"scheme": cv_scheme, "folds": result.folds, "score_auroc": result.cv_score,
+               "grid_size": len(result.cv_rows)},
+        "cv_score": result.cv_score,
+        "training_time_s": result.training_time_s,
+        "n_train": result.n_train,
+        "n_train_landslide": result.n_landslide,
+        "seed": seed,
+        "stack": Path(stack_path).name,
+        "samples": Path(samples_path.split("|", maxsplit=1)[0]).name,
+    }
+    save_model(model_path, result.estimator, meta, inputs=(stack_path, samples_path))
+    return result, meta

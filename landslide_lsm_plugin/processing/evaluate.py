@@ -1,0 +1,118 @@
+"""Evaluate susceptibility maps on the validation samples: metrics, ROC, rate curves."""
+
+from __future__ import annotations
+
+import math
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingOutputString,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterMultipleLayers,
+)
+
+from .base import LsmAlgorithm
+
+THRESHOLD_LABELS = ["0.5", "Youden's J (chosen on the training samples)"]
+THRESHOLD_KEYS = ["0.5", "youden"]
+
+
+class EvaluateMaps(LsmAlgorithm):
+    ID = "evaluate"
+    TITLE = "Evaluate susceptibility maps"
+    GROUP = "evaluate"
+    REQUIRES = ("sklearn",)
+    HELP = (
+        "<p>Compares LSI rasters on the validation samples (split = validation): TP, TN, FP, FN, "
+        "accuracy, precision, sensitivity, specificity, F1, Cohen's kappa and AUROC, with the "
+        "ROC curve of each map. A cell counts as predicted landslide when its LSI is at least "
+        "the threshold: 0.5, or Youden's J chosen on the training samples (never on the "
+        "validation samples it is applied to).</p>"
+        "<p>Training and map times come from the rasters' metadata (written by the Train and "
+        "Predict algorithms). Optional success-rate (training landslides) and prediction-rate "
+        "(validation landslides) curves rank the whole map by LSI.</p>"
+        "<p><b>Outputs</b>: the metrics table, a results file (JSON) that the comparison dock "
+        "reads, and an optional ROC figure (PNG or SVG).</p>")
+
+    LSI, SAMPLES, THRESHOLD, ZONES, RATES = "LSI", "SAMPLES", "THRESHOLD", "ZONES", "RATE_CURVES"
+    OUTPUT, OUTPUT_RESULTS, OUTPUT_FIGURE = "OUTPUT", "OUTPUT_RESULTS", "OUTPUT_FIGURE"
+    OUTPUT_CSV = "OUTPUT_CSV"
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterMultipleLayers(
+            self.LSI, self.tr("LSI rasters"), QgsProcessing.TypeRaster))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.SAMPLES, self.tr("Samples (with the validation split)"),
+            [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.THRESHOLD, self.tr("Threshold"), THRESHOLD_LABELS, defaultValue=0))
+        self.addParameter(QgsProcessingParameterMultipleLayers(
+            self.ZONES, self.tr("Zone rasters of these maps (for the dock)"),
+            QgsProcessing.TypeRaster, optional=True))
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.RATES, self.tr("Success- and prediction-rate curves"), defaultValue=False))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, self.tr("Metrics table"), QgsProcessing.TypeVector))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT_RESULTS, self.tr("Results file (for the comparison dock)"),
+            self.tr("Landslide LSM results (*.json)")))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT_CSV, self.tr("Metrics table (CSV)"), self.tr("CSV files (*.csv)"),
+            optional=True, createByDefault=False))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT_FIGURE, self.tr("ROC figure"), self.tr("PNG (*.png);;SVG (*.svg)"),
+            optional=True, createByDefault=False))
+        self.addOutput(QgsProcessingOutputString("BEST_MODEL", self.tr("Model with the best "
+                                                                        "AUROC")))
+
+    def execute(self, parameters, context, feedback, progress):
+        from ..core.evaluation import METRIC_COLUMNS, evaluate_lsi, metric_rows, write_results
+        from ..core.tables import write_csv
+
+        layers = self.parameterAsLayerList(parameters, self.LSI, context)
+        lsi_paths = [self.layer_source(lyr) for lyr in layers]
+        zone_paths = [self.layer_source(lyr)
+                      for lyr in self.parameterAsLayerList(parameters, self.ZONES, context)]
+        samples = self.vector_source(parameters, self.SAMPLES, context, feedback)
+        evaluation = evaluate_lsi(
+            lsi_paths, samples,
+            threshold_mode=THRESHOLD_KEYS[self.parameterAsEnum(parameters, self.THRESHOLD,
+                                                               context)],
+            zone_paths=zone_paths,
+            rate_curves=self.parameterAsBool(parameters, self.RATES, context),
+            progress=progress.sub(0, 90))
+        for message in evaluation.messages:
+            feedback.pushWarning(message)
+        rows = metric_rows(evaluation)
+        feedback.pushInfo(f"{evaluation.n_validation} validation samples")
+        for row in rows:
+            feedback.pushInfo(
+                f"  {row['model']:<22} AUROC {row['auroc']:.3f}  accuracy {row['accuracy']:.3f}  "
+                f"precision {row['precision']:.3f}  F1 {row['f1']:.3f}  sensitivity "
+                f"{row['sensitivity']:.3f}  specificity {row['specificity']:.3f}  "
+                f"(TP {row['tp']} TN {row['tn']} FP {row['fp']} FN {row['fn']}, threshold "
+                f"{row['threshold']:.3f})")
+        table_rows = [{k: (None if isinstance(v, float) and math.isnan(v) else v)
+                       for k, v in row.items()} for row in rows]
+        table = self.write_table(parameters, self.OUTPUT, context, METRIC_COLUMNS, table_rows)
+        results_path = self.parameterAsFileOutput(parameters, self.OUTPUT_RESULTS, context)
+        write_results(evaluation, results_path, lsi_paths)
+        csv_path = self.parameterAsFileOutput(parameters, self.OUTPUT_CSV, context)
+        if csv_path:
+            write_csv(csv_path, [c for c, _ in METRIC_COLUMNS], rows, lsi_paths)
+        figure = self.parameterAsFileOutput(parameters, self.OUTPUT_FIGURE, context)
+        if figure:
+            from ..core.figures import save_roc_figure
+
+            save_roc_figure(evaluation.as_dict()["models"], figure)
+        from ..results import announce_results
+
+        announce_results(results_path)
+        best = max(evaluation.models, key=lambda m: m.metrics["auroc"])
+        return {self.OUTPUT: table, self.OUTPUT_RESULTS: results_path,
+                self.OUTPUT_CSV: csv_path or None, self.OUTPUT_FIGURE: figure or None,
+                "BEST_MODEL": best.name}

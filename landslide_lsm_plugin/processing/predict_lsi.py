@@ -1,0 +1,77 @@
+"""Predict LSI: a model file applied to a factor stack, block by block."""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
+)
+
+from .base import LsmAlgorithm
+
+
+class PredictLsi(LsmAlgorithm):
+    ID = "predictlsi"
+    TITLE = "Predict LSI (susceptibility map)"
+    GROUP = "maps"
+    HELP = (
+        "<p>Applies a model file to a factor stack and writes the landslide susceptibility "
+        "index (LSI): a Float32 raster of P(landslide), 0..1, with the stack's nodata kept, "
+        "styled green to red.</p>"
+        "<p>The stack's bands must be the model's factors in the same order; a stack with other "
+        "bands is refused with a message saying which. A model trained on an FR-encoded stack "
+        "accepts that stack, or the raw stack (it applies its own FR encoding). LSNet models "
+        "(.keras) are mapped in the LSNet worker process.</p>"
+        "<p>The map is computed window by window on several threads, with progress and "
+        "cancel; a canceled run leaves no file.</p>")
+
+    MODEL, STACK, NAME, THREADS, OUTPUT = "MODEL", "STACK", "NAME", "THREADS", "OUTPUT"
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterFile(
+            self.MODEL, self.tr("Model file"),
+            fileFilter=self.tr("Landslide LSM models (*.lsmodel *.keras)")))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.STACK, self.tr("Factor stack")))
+        self.addParameter(self.advanced(QgsProcessingParameterString(
+            self.NAME, self.tr("Name of the map (default: the model's name)"), optional=True)))
+        self.addParameter(self.advanced(QgsProcessingParameterNumber(
+            self.THREADS, self.tr("Threads"), QgsProcessingParameterNumber.Integer, 2,
+            minValue=1, maxValue=64)))
+        self.addParameter(QgsProcessingParameterRasterDestination(
+            self.OUTPUT, self.tr("LSI raster")))
+        self.addOutput(QgsProcessingOutputNumber("MAP_TIME", self.tr("Map time (s)")))
+
+    def execute(self, parameters, context, feedback, progress):
+        from ..core.model_io import model_kind
+        from ..core.predict import predict_lsi
+        from ..core.styles import sidecar_path
+
+        model = self.parameterAsFile(parameters, self.MODEL, context)
+        stack = self.raster_path(parameters, self.STACK, context)
+        output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        name = self.parameterAsString(parameters, self.NAME, context) or None
+        threads = self.parameterAsInt(parameters, self.THREADS, context)
+        if model_kind(model) == "lsnet":
+            from ..lsnet.client import predict_lsnet
+
+            report = predict_lsnet(model, stack, output, progress=progress, name=name)
+        else:
+            from .. import deps
+
+            missing = deps.missing_modules(["sklearn", "skops"])
+            if missing:
+                raise QgsProcessingException(deps.missing_message(missing, self.TITLE))
+            report = predict_lsi(model, stack, output, n_jobs=threads, progress=progress,
+                                 name=name)
+        for message in report.messages:
+            feedback.pushWarning(message)
+        feedback.pushInfo(f"LSI of {report.valid_cells} cells in {report.map_time_s:.1f} s")
+        self.style_output(context, output, str(sidecar_path(output)),
+                          f"LSI {name or report.model_type}")
+        return {self.OUTPUT: output, "MAP_TIME": report.map_time_s}

@@ -1,0 +1,31 @@
+"""Train KLR: kernel logistic regression with an RBF kernel."""
+
+from qgis.core import QgsProcessingParameterNumber
+
+from .training import TRAIN_HELP_COMMON, TrainAlgorithm, c_gamma_grid, c_gamma_parameters
+
+
+class TrainKlr(TrainAlgorithm):
+    ID = "trainklr"
+    TITLE = "Train KLR (kernel logistic regression)"
+    MODEL_TYPE = "klr"
+    KERNEL_LIMIT = "KERNEL_LIMIT"
+    HELP = (
+        "<p>Trains a kernel logistic regression: the penalised logistic loss on RBF kernel "
+        "features. Up to the kernel size limit every training sample is a kernel centre, which "
+        "is the exact kernel; above it a Nystroem approximation with that many centres keeps "
+        "memory and time bounded. C (inverse penalty) and gamma are chosen by cross-validation "
+        "as for the SVM. The LSI is the predicted probability, calibrated by the logistic "
+        "loss itself.</p>" + TRAIN_HELP_COMMON)
+
+    def add_model_parameters(self):
+        c_gamma_parameters(self)
+        self.addParameter(self.advanced(QgsProcessingParameterNumber(
+            self.KERNEL_LIMIT, self.tr("Exact kernel up to this many samples (Nystroem above)"),
+            QgsProcessingParameterNumber.Integer, 2000, minValue=50, maxValue=20000)))
+
+    def grid(self, parameters, context):
+        return c_gamma_grid(self, parameters, context)
+
+    def extra_options(self, parameters, context):
+        return {"kernel_limit": self.parameterAsInt(parameters, self.KERNEL_LIMIT, context)}

@@ -1,0 +1,171 @@
+"""Shared shape of the Train algorithms: stack + samples -> CV search -> model file (+ LSI).
+
+Not an algorithm itself; each Train algorithm (one per file) declares its model type and its
+hyperparameter grid.
+"""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
+)
+
+from .base import LsmAlgorithm
+
+CV_LABELS = ["Stratified k-fold (random)", "Folds of the samples layer (by landslide / block)"]
+CV_KEYS = ["stratified", "samples"]
+MODEL_FILTER = "Landslide LSM model (*.lsmodel)"
+TRAIN_HELP_COMMON = (
+    "<p><b>Inputs</b>: the factor stack the model learns from (usually the FR-encoded stack; "
+    "the model then remembers the FR encoding and can also map the raw stack) and the samples "
+    "of 'Prepare training samples'. Only training samples (split = train) are used; the "
+    "validation samples are left for 'Evaluate susceptibility maps'.</p>"
+    "<p><b>Cross-validation</b>: stratified k-fold, or the folds of the samples layer (whole "
+    "landslides or spatial blocks per fold: more honest when a landslide gives many cells). "
+    "Hyperparameters maximise the mean AUROC over the folds; factors are standardised inside "
+    "each fold.</p>"
+    "<p><b>Outputs</b>: the model file (.lsmodel: no pickle, safe to share; it records the "
+    "factors, the FR encoding, hyperparameters, CV score, training time and plugin version), "
+    "the CV results table, and optionally the LSI raster of the stack.</p>")
+
+
+class TrainAlgorithm(LsmAlgorithm):
+    """Base of the Train algorithms (SVM, KLR, logistic regression, random forest)."""
+
+    GROUP = "models"
+    REQUIRES = ("sklearn", "skops")
+    MODEL_TYPE = ""
+
+    STACK, SAMPLES, CV, FOLDS, SEED = "STACK", "SAMPLES", "CV", "FOLDS", "SEED"
+    STANDARDIZE, THREADS, NAME = "STANDARDIZE", "THREADS", "NAME"
+    OUTPUT_MODEL, OUTPUT_CV, OUTPUT_LSI = "OUTPUT_MODEL", "OUTPUT_CV", "OUTPUT_LSI"
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.STACK, self.tr("Factor stack (FR-encoded or raw)")))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.SAMPLES, self.tr("Training samples"), [QgsProcessing.TypeVectorPoint]))
+        self.add_model_parameters()
+        self.addParameter(QgsProcessingParameterEnum(
+            self.CV, self.tr("Cross-validation"), CV_LABELS, defaultValue=0))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.FOLDS, self.tr("Folds (stratified k-fold)"), QgsProcessingParameterNumber.Integer,
+            10, minValue=2, maxValue=50))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.SEED, self.tr("Random seed"), QgsProcessingParameterNumber.Integer, 42))
+        self.addParameter(self.advanced(QgsProcessingParameterBoolean(
+            self.STANDARDIZE, self.tr("Standardise factors (fitted on training folds only)"),
+            defaultValue=True)))
+        self.addParameter(self.advanced(QgsProcessingParameterNumber(
+            self.THREADS, self.tr("Threads"), QgsProcessingParameterNumber.Integer, 2,
+            minValue=1, maxValue=64)))
+        self.addParameter(self.advanced(QgsProcessingParameterString(
+            self.NAME, self.tr("Model name (legend, tables)"), optional=True)))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT_MODEL, self.tr("Model file"), self.tr(MODEL_FILTER)))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT_CV, self.tr("Cross-validation results"), QgsProcessing.TypeVector,
+            optional=True))
+        self.addParameter(QgsProcessingParameterRasterDestination(
+            self.OUTPUT_LSI, self.tr("LSI raster of the stack"), optional=True,
+            createByDefault=False))
+        self.addOutput(QgsProcessingOutputNumber("CV_AUROC", self.tr("Best CV AUROC")))
+        self.addOutput(QgsProcessingOutputNumber("TRAINING_TIME", self.tr("Training time (s)")))
+        self.addOutput(QgsProcessingOutputString("HYPERPARAMETERS",
+                                                 self.tr("Chosen hyperparameters")))
+
+    def add_model_parameters(self) -> None:
+        """Parameters of the model's hyperparameter grid."""
+
+    def grid(self, parameters, context) -> dict:
+        raise NotImplementedError
+
+    def extra_options(self, parameters, context) -> dict:
+        return {}
+
+    def execute(self, parameters, context, feedback, progress):
+        from ..core.predict import predict_lsi
+        from ..core.training import CV_COLUMNS, cv_table, train_to_file
+
+        stack = self.raster_path(parameters, self.STACK, context)
+        samples = self.vector_source(parameters, self.SAMPLES, context, feedback)
+        model_path = self.parameterAsFileOutput(parameters, self.OUTPUT_MODEL, context)
+        lsi_path = self.parameterAsOutputLayer(parameters, self.OUTPUT_LSI, context)
+        threads = self.parameterAsInt(parameters, self.THREADS, context)
+        grid = self.grid(parameters, context)
+        result, meta = train_to_file(
+            self.MODEL_TYPE, stack, samples, model_path,
+            cv_scheme=CV_KEYS[self.parameterAsEnum(parameters, self.CV, context)],
+            n_folds=self.parameterAsInt(parameters, self.FOLDS, context), grid=grid,
+            seed=self.parameterAsInt(parameters, self.SEED, context),
+            standardize=self.parameterAsBool(parameters, self.STANDARDIZE, context),
+            n_jobs=threads, name=self.parameterAsString(parameters, self.NAME, context) or None,
+            progress=progress.sub(0, 80 if lsi_path else 100),
+            **self.extra_options(parameters, context))
+        for message in result.messages:
+            feedback.pushWarning(message)
+        chosen = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                           for k, v in result.params.items())
+        feedback.pushInfo(f"{meta['name']}: best CV AUROC {result.cv_score:.3f} ({result.folds} "
+                          f"folds, {len(result.cv_rows)} combinations) with {chosen}; "
+                          f"trained in {result.training_time_s:.1f} s")
+        if result.kernel:
+            feedback.pushInfo(f"Kernel: {result.kernel}")
+        table = self.write_table(parameters, self.OUTPUT_CV, context, CV_COLUMNS,
+                                 cv_table(result))
+        outputs = {self.OUTPUT_MODEL: model_path, self.OUTPUT_CV: table,
+                   "CV_AUROC": result.cv_score, "TRAINING_TIME": result.training_time_s,
+                   "HYPERPARAMETERS": chosen}
+        if lsi_path:
+            report = predict_lsi(model_path, stack, lsi_path, n_jobs=threads,
+                                 progress=progress.sub(80, 100))
+            feedback.pushInfo(f"LSI map: {report.valid_cells} cells in {report.map_time_s:.1f} s")
+            self.style_lsi(context, lsi_path, meta["name"])
+            outputs[self.OUTPUT_LSI] = lsi_path
+        return outputs
+
+    def style_lsi(self, context, lsi_path: str, model_name: str) -> None:
+        from ..core.styles import sidecar_path
+
+        self.style_output(context, lsi_path, str(sidecar_path(lsi_path)), f"LSI {model_name}")
+
+
+def c_gamma_parameters(alg: LsmAlgorithm) -> None:
+    """Log-grid ranges of C and gamma (defaults include the paper's C=241, gamma=0.02)."""
+    real, integer = QgsProcessingParameterNumber.Double, QgsProcessingParameterNumber.Integer
+    for key, label, kind, default in (("C_MIN", "C, smallest", real, 0.241),
+                                      ("C_MAX", "C, largest", real, 2410.0),
+                                      ("C_STEPS", "C, values (log grid)", integer, 5),
+                                      ("GAMMA_MIN", "gamma, smallest", real, 0.0002),
+                                      ("GAMMA_MAX", "gamma, largest", real, 2.0),
+                                      ("GAMMA_STEPS", "gamma, values (log grid)", integer, 5)):
+        if kind == integer:
+            param = QgsProcessingParameterNumber(key, alg.tr(label), kind, default, minValue=1,
+                                                 maxValue=30)
+        else:
+            param = QgsProcessingParameterNumber(key, alg.tr(label), kind, default,
+                                                 minValue=1e-9)
+        alg.addParameter(param)
+
+
+def c_gamma_grid(alg: LsmAlgorithm, parameters, context) -> dict:
+    from ..core.models import log_grid
+
+    def num(key):
+        return alg.parameterAsDouble(parameters, key, context)
+
+    return {"C": log_grid(num("C_MIN"), num("C_MAX"),
+                          alg.parameterAsInt(parameters, "C_STEPS", context)),
+            "gamma": log_grid(num("GAMMA_MIN"), num("GAMMA_MAX"),
+                              alg.parameterAsInt(parameters, "GAMMA_STEPS", context))}

@@ -1,0 +1,105 @@
+"""Models: KLR is real kernel logistic regression; SVM fast path; CV on training data only."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss, roc_auc_score
+
+from landslide_lsm_plugin.core import models
+from landslide_lsm_plugin.core.errors import LsmError
+from landslide_lsm_plugin.core.predict import predict_array, probability_function
+
+
+def rings(n=600, seed=0):
+    """Two concentric rings: class 1 inside, class 0 outside. No line separates them."""
+    rng = np.random.default_rng(seed)
+    radius = np.concatenate([rng.normal(1.0, 0.15, n // 2), rng.normal(2.2, 0.15, n // 2)])
+    angle = rng.uniform(0, 2 * np.pi, n)
+    x = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+    y = np.concatenate([np.ones(n // 2, int), np.zeros(n // 2, int)])
+    return x, y
+
+
+def test_klr_separates_two_rings_with_calibrated_probabilities():
+    x, y = rings()
+    xt, yt = rings(seed=1)
+    klr = models.train_model(models.KLR, x, y, n_folds=5,
+                             grid={"C": [1.0, 10.0], "gamma": [0.5, 2.0]})
+    p_klr = klr.estimator.predict_proba(xt)[:, 1]
+    p_lr = LogisticRegression().fit(x, y).predict_proba(xt)[:, 1]
+    assert roc_auc_score(yt, p_klr) > 0.99
+    assert roc_auc_score(yt, p_lr) < 0.7
+    assert brier_score_loss(yt, p_klr) < 0.03  # calibrated, not just well ranked
+    assert brier_score_loss(yt, p_lr) > 0.2
+    assert klr.kernel == "exact RBF kernel"
+    names = [name for name, _ in klr.estimator.steps]
+    assert names == ["scale", "kernel", "model"]  # logistic loss on kernel features, no SVM
+
+
+def test_klr_uses_nystroem_above_the_kernel_limit():
+    x, y = rings(800)
+    result = models.train_model(models.KLR, x, y, n_folds=3, kernel_limit=200,
+                                grid={"C": [10.0], "gamma": [1.0]})
+    assert result.kernel == "Nystroem approximation with 200 components"
+    assert result.estimator.named_steps["kernel"].components_.shape[0] == 200
+    assert roc_auc_score(y, result.estimator.predict_proba(x)[:, 1]) > 0.97
+
+
+def test_svm_grid_search_picks_the_best_cv_combination():
+    x, y = rings(300)
+    result = models.train_model(models.SVM, x, y, n_folds=5,
+                                grid={"C": [0.01, 10.0], "gamma": [0.001, 1.0]})
+    best = max(result.cv_rows, key=lambda r: r.mean_auroc)
+    assert result.params == best.params and result.cv_score == best.mean_auroc
+    assert [r.rank for r in sorted(result.cv_rows, key=lambda r: r.rank)] == [1, 2, 3, 4]
+    assert all(len(r.fold_aurocs) == 5 for r in result.cv_rows)
+
+
+def test_default_grid_holds_the_papers_optimum():
+    grid = models.default_grid(models.SVM)
+    assert any(abs(c - 241) < 1e-9 for c in grid["C"])
+    assert any(abs(g - 0.02) < 1e-12 for g in grid["gamma"])
+
+
+def test_fast_svm_probability_equals_scikit_learn():
+    x, y = rings(400)
+    result = models.train_model(models.SVM, x, y, n_folds=3, grid={"C": [5.0], "gamma": [0.7]})
+    grid = np.random.default_rng(3).uniform(-3, 3, (5000, 2))
+    fast = predict_array(probability_function(result.estimator), grid)
+    assert np.allclose(fast, result.estimator.predict_proba(grid)[:, 1], atol=1e-9)
+
+
+def test_sample_folds_and_bad_folds():
+    x, y = rings(200)
+    folds = np.arange(200) % 4 + 1
+    result = models.train_model(models.LOGISTIC, x, y, folds=folds,
+                                cv_scheme=models.SAMPLE_FOLDS)
+    assert result.folds == 4
+    one_class_fold = np.where(y == 1, 1, 2)
+    with pytest.raises(LsmError, match="only one class"):
+        models.train_model(models.LOGISTIC, x, y, folds=one_class_fold,
+                           cv_scheme=models.SAMPLE_FOLDS)
+
+
+def test_training_refuses_one_class_and_nan():
+    x, y = rings(100)
+    with pytest.raises(LsmError, match="only one class"):
+        models.train_model(models.SVM, x, np.ones(100, int))
+    x[0, 0] = np.nan
+    with pytest.raises(LsmError, match="NaN"):
+        models.train_model(models.SVM, x, y)
+
+
+def test_random_forest_and_logistic_baselines():
+    x, y = rings(300)
+    rf = models.train_model(models.RANDOM_FOREST, x, y, n_folds=3)
+    lr = models.train_model(models.LOGISTIC, x, y, n_folds=3)
+    assert rf.cv_score > 0.95 and lr.cv_score < 0.7
+
+
+def test_few_samples_reduce_the_folds():
+    x, y = rings(40)
+    y[:] = 0
+    y[:4] = 1
+    result = models.train_model(models.LOGISTIC, x, y, n_folds=10)
+    assert result.folds == 4 and any("4 CV folds" in m for m in result.messages)
