@@ -12,9 +12,10 @@ def algorithm_classes() -> list:
     from .prepare_samples import PrepareSamples
     from .train_klr import TrainKlr
     from .train_logistic import TrainLogistic
+    from .train_lsnet import TrainLsnet
     from .train_random_forest import TrainRandomForest
     from .train_svm import TrainSvm
 
     return [BuildFactorStack, PrepareSamples, FrequencyRatio, Multicollinearity,
-            TrainSvm, TrainKlr, TrainLogistic, TrainRandomForest,
+            TrainSvm, TrainKlr, TrainLsnet, TrainLogistic, TrainRandomForest,
             PredictLsi, ClassifyLsi, EvaluateMaps]

@@ -47,6 +47,19 @@ GROUPS = {
 }
 
 
+#: Processing setting (Options > Processing > Providers) with the Python that runs LSNet
+LSNET_PYTHON_SETTING = "LANDSLIDE_LSM_PYTHON"
+
+
+def lsnet_python() -> Optional[str]:
+    """The interpreter chosen in the provider's settings, or None (then the worker client
+    tries LANDSLIDE_LSM_PYTHON and sensible defaults)."""
+    from qgis.core import QgsSettings
+
+    value = QgsSettings().value(f"Processing/Configuration/{LSNET_PYTHON_SETTING}", "")
+    return str(value).strip() or None
+
+
 def feedback_progress(feedback: Optional[QgsProcessingFeedback]) -> Progress:
     """A core Progress that reports to a Processing feedback object."""
     if feedback is None:

@@ -12,7 +12,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .base import LsmAlgorithm
+from .base import LsmAlgorithm, lsnet_python
 
 
 class PredictLsi(LsmAlgorithm):
@@ -60,7 +60,8 @@ class PredictLsi(LsmAlgorithm):
         if model_kind(model) == "lsnet":
             from ..lsnet.client import predict_lsnet
 
-            report = predict_lsnet(model, stack, output, progress=progress, name=name)
+            report = predict_lsnet(model, stack, output, python=lsnet_python(),
+                                   progress=progress, name=name)
         else:
             from .. import deps
 

@@ -7,6 +7,7 @@ from qgis.core import QgsProcessingProvider
 from .. import __version__
 from ..resources_path import icon, resource
 from . import algorithm_classes
+from .base import LSNET_PYTHON_SETTING
 
 
 class LandslideProvider(QgsProcessingProvider):
@@ -27,6 +28,30 @@ class LandslideProvider(QgsProcessingProvider):
 
     def versionInfo(self) -> str:
         return __version__
+
+    def load(self) -> bool:
+        """Register the provider's setting (the Python that runs LSNet), then the algorithms."""
+        try:
+            from processing.core.ProcessingConfig import ProcessingConfig, Setting
+        except ImportError:  # Processing's Python side absent: the setting is read directly
+            ProcessingConfig = None
+        if ProcessingConfig is not None:
+            ProcessingConfig.settingIcons[self.name()] = self.icon()
+            ProcessingConfig.addSetting(Setting(
+                self.name(), LSNET_PYTHON_SETTING,
+                "Python for LSNet (an interpreter with TensorFlow; empty: "
+                "LANDSLIDE_LSM_PYTHON or automatic)", "", valuetype=Setting.FILE))
+            ProcessingConfig.readSettings()
+        self.refreshAlgorithms()
+        return True
+
+    def unload(self) -> None:
+        try:
+            from processing.core.ProcessingConfig import ProcessingConfig
+        except ImportError:
+            return
+        if LSNET_PYTHON_SETTING in ProcessingConfig.settings:  # unload may come twice
+            ProcessingConfig.removeSetting(LSNET_PYTHON_SETTING)
 
     def loadAlgorithms(self) -> None:
         for cls in algorithm_classes():

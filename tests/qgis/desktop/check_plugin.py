@@ -46,4 +46,14 @@ def _finish(result):
     QgsApplication.exit(0)
 
 
+def _watchdog():
+    """A modal dialog (e.g. a Python error) would block the checks: record it and quit."""
+    from qgis.PyQt.QtWidgets import QApplication
+
+    modal = QApplication.activeModalWidget()
+    title = f"{type(modal).__name__} '{modal.windowTitle()}'" if modal is not None else "none"
+    _finish({"errors": [f"watchdog: QGIS did not finish its checks (modal dialog: {title})"]})
+
+
 QTimer.singleShot(3000, _check)
+QTimer.singleShot(int(os.environ.get("LSM_DESKTOP_WATCHDOG_MS", "90000")), _watchdog)

@@ -1,0 +1,314 @@
+"""The LSNet worker: the only process that imports tensorflow.
+
+    python -m landslide_lsm_plugin.lsnet.worker JOB.json
+
+JOB.json says what to do ("train", "predict" or "probe") and where. The worker reports on
+stdout as JSON lines: {"event": "start"|"info"|"warning"|"progress"|"epoch"|"done"|"error", ...}.
+QGIS never imports tensorflow (importing it after QGIS has started crashes QGIS); it runs this
+worker as a child process (lsnet/client.py), relays its progress and kills it on cancel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+import time
+import traceback
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+
+
+def emit(event: str, **fields) -> None:
+    print(json.dumps({"event": event, **fields}, default=float), flush=True)
+
+
+def _progress():
+    from ..core.progress import Progress
+
+    return Progress(on_percent=lambda p: emit("progress", percent=round(p, 2)),
+                    on_info=lambda m: emit("info", message=m),
+                    on_warning=lambda m: emit("warning", message=m))
+
+
+# --- training ----------------------------------------------------------------------------------
+
+def _training_cells(job: dict, progress):
+    from ..core.errors import LsmError
+    from ..core.raster import open_raster
+    from ..core.sampling import read_samples, values_at
+    from ..core.stack import stack_info
+
+    info = stack_info(job["stack"])
+    if info.encoding != "raw":
+        raise LsmError("LSNet learns from the raw factor maps: give it the raw factor stack, not "
+                       "the FR-encoded one.")
+    ds = open_raster(job["stack"], "factor stack")
+    samples = read_samples(job["samples"], info.grid)
+    train = samples.subset(samples.train)
+    _, ok = values_at(ds, train.x, train.y)
+    if (~ok).any():
+        progress.warning(f"{int((~ok).sum())} training sample(s) on nodata cells were ignored.")
+    train = train.subset(ok)
+    if np.unique(train.label).size < 2:
+        raise LsmError("The training samples hold only one class; LSNet needs landslide and "
+                       "non-landslide cells.")
+    rng = np.random.default_rng(job["params"]["seed"])
+    max_samples = int(job["params"].get("max_samples", 5000))
+    if len(train) > max_samples:
+        keep = np.sort(rng.choice(len(train), max_samples, replace=False))
+        progress.warning(f"{len(train)} training samples: a random {max_samples} of them are "
+                         "used (parameter 'maximum training samples').")
+        train = train.subset(keep)
+    # early-stopping part: whole landslides, and the same share of other cells
+    frac = float(job["params"].get("early_stopping_fraction", 0.15))
+    ls = train.label == 1
+    ids = np.unique(train.landslide_id[ls])
+    rng.shuffle(ids)
+    n_es = max(1, int(round(frac * ids.size))) if ids.size > 1 else 0
+    es = ls & np.isin(train.landslide_id, ids[:n_es])
+    others = np.flatnonzero(~ls)
+    rng.shuffle(others)
+    es[others[:int(round(frac * others.size))]] = True
+    col, row = info.grid.cell_of(train.x, train.y)
+    return info, ds, train, row, col, es
+
+
+def _extract(ds, rows, cols, window: int, prep, dtype=np.float16):
+    from .patches import read_padded
+
+    center = window // 2
+    out = np.empty((len(rows), window, window, prep.n_channels), dtype=dtype)
+    unseen = 0
+    for i, (r, c) in enumerate(zip(rows, cols)):
+        raw, valid = read_padded(ds, int(r) - center, int(c) - center, window, window)
+        out[i], n = prep.apply(raw, valid)
+        unseen += n
+    return out, unseen
+
+
+def train(job: dict) -> dict:
+    import keras
+    import tensorflow as tf
+
+    from .. import __version__
+    from ..core.errors import LsmError
+    from .network import build_patch_model, compile_model
+    from .patches import auroc, check_window, dihedral, fit_preprocessing, read_padded
+
+    progress = _progress()
+    params = job["params"]
+    window, width, seed = int(params["window"]), float(params["width"]), int(params["seed"])
+    try:
+        check_window(window)
+    except ValueError as exc:
+        raise LsmError(str(exc)) from exc
+    keras.utils.set_random_seed(seed)
+    devices = [d.name for d in tf.config.list_logical_devices()]
+    if not tf.config.list_physical_devices("GPU"):
+        tf.config.experimental.enable_op_determinism()
+    emit("start", devices=devices, tensorflow=tf.__version__)
+
+    start = time.perf_counter()
+    info, ds, train_set, rows, cols, es = _training_cells(job, progress)
+    fit_idx, es_idx = np.flatnonzero(~es), np.flatnonzero(es)
+    if fit_idx.size < 4 or es_idx.size < 2 or np.unique(train_set.label[es_idx]).size < 2:
+        raise LsmError(f"Too few training samples for LSNet ({len(train_set)}): it needs enough "
+                       "landslide and non-landslide cells to hold some out for early stopping.")
+    rng = np.random.default_rng(seed)
+    stats_idx = rng.choice(fit_idx, min(300, fit_idx.size), replace=False)
+    center = window // 2
+    raw_patches = [read_padded(ds, int(rows[i]) - center, int(cols[i]) - center, window, window)
+                   for i in stats_idx]
+    prep = fit_preprocessing(info.names, info.kinds, raw_patches)
+    del raw_patches
+    emit("info", message=f"LSNet: {fit_idx.size} training + {es_idx.size} early-stopping "
+                         f"patches of {window} x {window} cells, {prep.n_channels} channels, "
+                         f"width {width:g}, on {', '.join(devices)}")
+    x_fit, _ = _extract(ds, rows[fit_idx], cols[fit_idx], window, prep)
+    x_es, _ = _extract(ds, rows[es_idx], cols[es_idx], window, prep, np.float32)
+    y_fit, y_es = train_set.label[fit_idx].astype(np.int32), train_set.label[es_idx]
+
+    model = compile_model(build_patch_model(window, prep.n_channels, width,
+                                            float(params.get("dropout", 0.3)),
+                                            bool(params.get("center_skip", False))),
+                          float(params.get("learning_rate", 1e-4)))
+    batch = int(params.get("batch_size", 32))
+    epochs = int(params.get("epochs", 100))
+    patience = int(params.get("patience", 10))
+    augment = bool(params.get("augment", True))
+    aspect = prep.aspect_channels()
+    weights = {c: len(y_fit) / (2.0 * max(1, int(np.sum(y_fit == c)))) for c in (0, 1)}
+    history, best, best_weights, waited = [], np.inf, model.get_weights(), 0
+    train_share = 0.85 if job.get("lsi") else 1.0
+    for epoch in range(1, epochs + 1):
+        t0 = time.perf_counter()
+        order = rng.permutation(fit_idx.size)
+        losses, accs = [], []
+        for first in range(0, order.size, batch):
+            sel = order[first:first + batch]
+            xb = x_fit[sel].astype(np.float32)
+            if augment:
+                xb = dihedral(xb, int(rng.integers(0, 8)), aspect)
+            yb = y_fit[sel]
+            loss, acc = model.train_on_batch(xb, yb, sample_weight=np.array(
+                [weights[int(v)] for v in yb], dtype=np.float32))
+            losses.append(float(loss))
+            accs.append(float(acc))
+        p_es = model.predict(x_es, batch_size=128, verbose=0)[:, 1].astype(np.float64)
+        p_clip = np.clip(p_es, 1e-7, 1 - 1e-7)
+        val_loss = float(-np.mean(y_es * np.log(p_clip) + (1 - y_es) * np.log(1 - p_clip)))
+        val_auroc = auroc(y_es, p_es)
+        record = {"epoch": epoch, "loss": float(np.mean(losses)),
+                  "accuracy": float(np.mean(accs)), "val_loss": val_loss,
+                  "val_auroc": val_auroc, "seconds": time.perf_counter() - t0}
+        history.append(record)
+        emit("epoch", epochs=epochs, **record)
+        emit("progress", percent=round(100 * train_share * epoch / epochs, 2))
+        if val_loss < best - 1e-4:
+            best, best_weights, waited = val_loss, model.get_weights(), 0
+        else:
+            waited += 1
+            if waited >= patience:
+                emit("info", message=f"Early stopping after epoch {epoch}: the early-stopping "
+                                     f"loss has not improved for {patience} epochs.")
+                break
+    model.set_weights(best_weights)
+    best_epoch = min(history, key=lambda h: h["val_loss"])["epoch"]
+    training_time = time.perf_counter() - start
+    model.save(job["model_path"])
+    with open(job["model_path"], "rb") as fh:
+        keras_sha = hashlib.sha256(fh.read()).hexdigest()
+    meta = {
+        "format": "landslide-lsm-lsnet", "format_version": 1, "plugin_version": __version__,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "name": job.get("name") or "LSNet", "model_type": "lsnet", "encoding": "raw",
+        "factors": info.names, "factor_kinds": info.kinds, "window": window, "center": center,
+        "width": width, "preprocessing": prep.to_dict(),
+        "hyperparameters": {k: params[k] for k in sorted(params)},
+        "history": history, "best_epoch": best_epoch, "training_time_s": training_time,
+        "n_train": int(fit_idx.size), "n_early_stopping": int(es_idx.size),
+        "n_train_landslide": int(np.sum(y_fit == 1)), "seed": seed, "devices": devices,
+        "cv_score": float(max(h["val_auroc"] for h in history if h["epoch"] == best_epoch)),
+        "keras_sha256": keras_sha, "tensorflow": tf.__version__,
+    }
+    with open(job["sidecar_path"], "w", encoding="utf-8") as fh:
+        json.dump(meta, fh, indent=1)
+    emit("trained", training_time_s=training_time, best_epoch=best_epoch)
+    if job.get("lsi"):
+        predict({"model_path": job["model_path"], "sidecar": meta, "stack": job["stack"],
+                 "lsi": job["lsi"], "block": job.get("block", 512), "name": meta["name"],
+                 "progress_from": 100 * train_share}, model=model)
+    return meta
+
+
+# --- prediction --------------------------------------------------------------------------------
+
+def load_model(model_path: str, meta: dict):
+    import keras
+
+    from ..core.errors import LsmError
+
+    with open(model_path, "rb") as fh:
+        sha = hashlib.sha256(fh.read()).hexdigest()
+    if meta.get("keras_sha256") and sha != meta["keras_sha256"]:
+        raise LsmError(f"'{os.path.basename(model_path)}' does not match its sidecar (checksum); "
+                       "it was modified. Train the model again or use the original files.")
+    # safe_mode refuses models that would run arbitrary code (lambda layers) on load
+    return keras.saving.load_model(model_path, safe_mode=True, compile=False)
+
+
+def predict(job: dict, model=None) -> dict:
+    import tensorflow as tf
+
+    from ..core.predict import check_stack_matches
+    from ..core.raster import FLOAT_NODATA, RasterWriter, iter_windows, open_raster
+    from ..core.stack import stack_info
+    from .dense import DenseLsnet
+    from .patches import Preprocessing, read_padded
+
+    start = time.perf_counter()
+    meta = job["sidecar"]
+    if model is None:
+        emit("start", devices=[d.name for d in tf.config.list_logical_devices()],
+             tensorflow=tf.__version__)
+        model = load_model(job["model_path"], meta)
+    info = stack_info(job["stack"])
+    check_stack_matches(meta, info)
+    prep = Preprocessing.from_dict(meta["preprocessing"])
+    window, center = int(meta["window"]), int(meta["center"])
+    dense = DenseLsnet(model)
+    ds = open_raster(job["stack"], "factor stack")
+    grid = info.grid
+    block = int(job.get("block", 512))
+    windows = list(iter_windows(grid.width, grid.height, block))
+    first, unseen, valid_cells = float(job.get("progress_from", 0.0)), 0, 0
+    with RasterWriter(job["lsi"], grid, 1, np.float32, FLOAT_NODATA, descriptions=["lsi"],
+                      metadata={"LSM_LSI": "1", "LSM_MODEL_TYPE": "lsnet",
+                                "LSM_MODEL_NAME": job.get("name") or meta.get("name", "LSNet"),
+                                "LSM_TRAINING_TIME": meta.get("training_time_s", ""),
+                                "LSM_CV_AUROC": meta.get("cv_score", "")}) as writer:
+        for k, win in enumerate(windows):
+            raw, valid = read_padded(ds, win.row - center, win.col - center,
+                                     win.height + window - 1, win.width + window - 1)
+            tile, n_unseen = prep.apply(raw, valid)
+            inner = valid[center:center + win.height, center:center + win.width]
+            lsi = np.full((win.height, win.width), FLOAT_NODATA, dtype=np.float32)
+            if inner.any():
+                prob = dense(tile)
+                lsi[inner] = np.clip(prob[inner], 0.0, 1.0)
+            unseen += n_unseen
+            valid_cells += int(inner.sum())
+            writer.write(win, lsi)
+            emit("progress", percent=round(first + (100 - first) * (k + 1) / len(windows), 2))
+        map_time = time.perf_counter() - start
+        writer.metadata["LSM_MAP_TIME"] = f"{map_time:.3f}"
+    emit("mapped", valid_cells=valid_cells, map_time_s=map_time, unseen_category_cells=unseen)
+    return {"valid_cells": valid_cells, "map_time_s": map_time}
+
+
+def probe() -> None:
+    import tensorflow as tf
+
+    emit("probe", tensorflow=tf.__version__,
+         devices=[d.name for d in tf.config.list_logical_devices()])
+
+
+def main(argv: list) -> int:
+    from ..core.errors import LsmError
+
+    if len(argv) != 2:
+        print("usage: python -m landslide_lsm_plugin.lsnet.worker JOB.json", file=sys.stderr)
+        return 2
+    with open(argv[1], encoding="utf-8") as fh:
+        job = json.load(fh)
+    try:
+        if job["command"] == "train":
+            meta = train(job)
+            emit("done", training_time_s=meta["training_time_s"])
+        elif job["command"] == "predict":
+            emit("done", **predict(job))
+        elif job["command"] == "probe":
+            probe()
+        else:
+            raise LsmError(f"Unknown worker command {job['command']!r}.")
+    except LsmError as exc:
+        emit("error", message=str(exc))
+        return 3
+    except MemoryError:
+        emit("error", message="LSNet ran out of memory. Use a smaller window, width or batch "
+                              "size, or fewer training samples.")
+        return 4
+    except Exception as exc:
+        traceback.print_exc()
+        emit("error", message=f"{type(exc).__name__}: {exc}")
+        return 5
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
