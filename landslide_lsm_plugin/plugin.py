@@ -24,9 +24,13 @@ class _MessageLogHandler(logging.Handler):
 class LandslideLsmPlugin:
     """Created by classFactory. ``iface`` is None under qgis_process: no GUI work then."""
 
+    MENU = "&Landslide LSM"
+
     def __init__(self, iface) -> None:
         self.iface = iface
         self.provider = None
+        self.dock = None
+        self.action = None
         self._log_handler = None
 
     def initProcessing(self) -> None:
@@ -43,11 +47,46 @@ class LandslideLsmPlugin:
             logger.addHandler(self._log_handler)
             logger.setLevel(logging.INFO)
         self.initProcessing()
+        if self.iface is None:
+            return
+        from qgis.PyQt.QtWidgets import QAction
+
+        from .resources_path import icon
+
+        self.action = QAction(icon(), "Compare models (ROC, metrics, maps)",
+                              self.iface.mainWindow())
+        self.action.setObjectName("LandslideLsmCompareModelsAction")
+        self.action.setToolTip("Landslide susceptibility: compare models")
+        self.action.triggered.connect(self.show_dock)
+        self.iface.addPluginToMenu(self.MENU, self.action)
+        self.iface.addToolBarIcon(self.action)
+
+    def show_dock(self):
+        """Open (creating it on first use) the model comparison dock."""
+        from qgis.PyQt.QtCore import Qt
+
+        from .gui.dock import CompareModelsDock
+
+        if self.dock is None:
+            self.dock = CompareModelsDock(self.iface, self.iface.mainWindow())
+            self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        self.dock.show()
+        self.dock.raise_()
+        return self.dock
 
     def unload(self) -> None:
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None
+        if self.dock is not None:
+            self.dock.shutdown()
+            self.iface.removeDockWidget(self.dock)
+            self.dock.deleteLater()
+            self.dock = None
+        if self.action is not None:
+            self.iface.removePluginMenu(self.MENU, self.action)
+            self.iface.removeToolBarIcon(self.action)
+            self.action = None
         if self._log_handler is not None:
             logging.getLogger("landslide_lsm_plugin").removeHandler(self._log_handler)
             self._log_handler = None

@@ -56,3 +56,25 @@ def test_desktop_installs_the_zip_like_plugin_manager(tmp_path, artifacts):
     assert_loaded_cleanly(result, "Plugin installed successfully")
     installed = qt.profile_dir(tmp_path) / "python" / "plugins" / "landslide_lsm_plugin"
     assert (installed / "metadata.txt").exists()
+
+
+def test_desktop_opens_the_dock_from_the_menu(tmp_path, artifacts):
+    """The dock opens from the plugin's menu action in the real desktop, with results."""
+    import json as _json
+
+    results_file = tmp_path / "results.json"
+    results_file.write_text(_json.dumps({
+        "format": "landslide-lsm-evaluation", "format_version": 1, "models": [
+            {"name": "SVM", "lsi": "", "metrics": {"auroc": 0.86, "accuracy": 0.8,
+                                                  "precision": 0.8, "f1": 0.8,
+                                                  "sensitivity": 0.8, "specificity": 0.8},
+             "roc": {"fpr": [0, 0.1, 0.4, 1], "tpr": [0, 0.6, 0.9, 1]}}]}))
+    qt.make_profile(tmp_path)
+    shot = artifacts / "desktop_dock.png"
+    result = start_desktop(tmp_path, shot, LSM_DESKTOP_EXTRA=str(HERE / "open_dock.py"),
+                           LSM_RESULTS=str(results_file))
+    assert_loaded_cleanly(result)
+    assert result["menu_action_found"] and result["dock_visible"]
+    assert result["dock_title"] == "Landslide susceptibility: compare models"
+    assert result["dock_models"] == ["SVM"]
+    assert result["screenshot_saved"] and shot.stat().st_size > 20_000

@@ -1,0 +1,364 @@
+"""The dock "Landslide susceptibility: compare models": ROC curves, metrics side by side, and
+the maps onto the canvas.
+
+It reads the results files written by *Evaluate susceptibility maps*: those produced in this
+QGIS session arrive by themselves (Evaluate announces them), others are added by the user.
+The figure is a matplotlib Figure in a FigureCanvasQTAgg (never pyplot); without matplotlib the
+dock says so and still shows the table.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Optional
+
+from qgis.core import QgsProject, QgsRasterLayer, QgsSettings
+from qgis.gui import QgsDockWidget
+from qgis.PyQt.QtCore import Qt, pyqtSignal
+from qgis.PyQt.QtGui import QBrush, QColor, QFont
+from qgis.PyQt.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import deps, results
+from ..core.errors import LsmError
+from ..core.evaluation import read_results
+from ..core.figures import color_of, draw_roc
+from ..core.styles import sidecar_path
+from ..core.tables import write_csv
+
+TITLE = "Landslide susceptibility: compare models"
+RECENT_KEY = "landslide_lsm/recent_results"
+#: (key in the results, column title, higher is better)
+METRICS = (("accuracy", "Accuracy", True), ("precision", "Precision", True),
+           ("f1", "F1", True), ("sensitivity", "Sensitivity", True),
+           ("specificity", "Specificity", True), ("auroc", "AUROC", True),
+           ("training_time_s", "Training (s)", False), ("map_time_s", "Map (s)", False))
+BEST_BRUSH = QBrush(QColor("#d9f0d3"))
+
+
+def metric_value(entry: dict, key: str) -> Optional[float]:
+    value = entry.get(key) if key.endswith("_s") else entry["metrics"].get(key)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
+def best_rows(entries: list, key: str, higher_is_better: bool) -> set:
+    """Indices of the entries holding the best value of a metric (ties all count)."""
+    values = [(i, metric_value(e, key)) for i, e in enumerate(entries)]
+    values = [(i, v) for i, v in values if v is not None]
+    if not values:
+        return set()
+    target = (max if higher_is_better else min)(v for _, v in values)
+    return {i for i, v in values if abs(v - target) <= 1e-12 * max(1.0, abs(target))}
+
+
+class CompareModelsDock(QgsDockWidget):
+    """Overlay ROC curves of evaluated models, compare their metrics, load their maps."""
+
+    resultsAnnounced = pyqtSignal(str)  # noqa: N815 (Qt naming)
+
+    def __init__(self, iface=None, parent: Optional[QWidget] = None) -> None:
+        super().__init__(TITLE, parent)
+        self.setObjectName("LandslideLsmCompareModels")
+        self.iface = iface
+        self.entries: list[dict] = []
+        self.files: list[str] = []
+        self.figure = None
+        self.canvas = None
+        self._build()
+        self.resultsAnnounced.connect(self.add_results_file)
+        results.add_listener(self._announced)
+        for path in self._recent() + results.session_results():
+            self.add_results_file(path, quiet=True)
+
+    # --- widgets -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        top = QHBoxLayout()
+        self.add_button = QPushButton(self.tr("Add results…"), body)
+        self.add_button.setToolTip(self.tr("Add a results file written by 'Evaluate "
+                                           "susceptibility maps'"))
+        self.refresh_button = QPushButton(self.tr("Refresh"), body)
+        self.refresh_button.setToolTip(self.tr("Re-read the results files and pick up the "
+                                               "evaluations of this session"))
+        self.figure_button = QPushButton(self.tr("Export figure…"), body)
+        self.table_button = QPushButton(self.tr("Export table…"), body)
+        self.clear_button = QPushButton(self.tr("Clear"), body)
+        for button in (self.add_button, self.refresh_button, self.figure_button,
+                       self.table_button, self.clear_button):
+            top.addWidget(button)
+        top.addStretch(1)
+        layout.addLayout(top)
+
+        splitter = QSplitter(Qt.Vertical, body)
+        self.plot_area = QWidget(splitter)
+        plot_layout = QVBoxLayout(self.plot_area)
+        plot_layout.setContentsMargins(0, 0, 0, 0)
+        self.message = QLabel(self.plot_area)
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self._make_canvas(plot_layout)
+        self.table = QTableWidget(0, 2 + len(METRICS), splitter)
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Show"), self.tr("Model")] + [self.tr(t) for _, t, _ in METRICS])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.itemChanged.connect(self._visibility_changed)
+        splitter.addWidget(self.plot_area)
+        splitter.addWidget(self.table)
+        self.table.setMinimumHeight(110)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout.addWidget(splitter, 1)
+
+        bottom = QHBoxLayout()
+        self.lsi_button = QPushButton(self.tr("Load LSI map"), body)
+        self.zones_button = QPushButton(self.tr("Load zone map"), body)
+        bottom.addWidget(self.lsi_button)
+        bottom.addWidget(self.zones_button)
+        bottom.addStretch(1)
+        self.status = QLabel(body)
+        bottom.addWidget(self.status)
+        layout.addLayout(bottom)
+        self.setWidget(body)
+
+        self.add_button.clicked.connect(self._choose_results)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.figure_button.clicked.connect(self._choose_figure_path)
+        self.table_button.clicked.connect(self._choose_table_path)
+        self.clear_button.clicked.connect(self.clear)
+        self.lsi_button.clicked.connect(lambda: self.load_selected("lsi"))
+        self.zones_button.clicked.connect(lambda: self.load_selected("zones"))
+
+    def _make_canvas(self, layout) -> None:
+        try:
+            from matplotlib.backends.backend_qt5agg import FigureCanvasQTAgg
+            from matplotlib.figure import Figure
+        except ImportError:
+            self.message.setText(self.tr(
+                "The ROC figure needs the Python package matplotlib, which QGIS's Python cannot "
+                "import. Install it with:\n") + deps.install_command(["matplotlib"]) +
+                self.tr("\nand restart QGIS. The metrics table below works without it."))
+            layout.addWidget(self.message)
+            return
+        self.figure = Figure(figsize=(5, 4.2), dpi=100, constrained_layout=True)
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas.setMinimumHeight(260)
+        layout.addWidget(self.canvas)
+
+    # --- results -------------------------------------------------------------------------------
+    def _announced(self, path: str) -> None:
+        """Called by Evaluate (any thread): hand over to the GUI thread."""
+        self.resultsAnnounced.emit(path)
+
+    def add_results_file(self, path: str, quiet: bool = False) -> bool:
+        """Add (or re-read) a results file; its models join the comparison."""
+        path = str(path)
+        try:
+            data = read_results(path)
+        except LsmError as exc:
+            if not quiet:
+                self._say(str(exc), warning=True)
+            return False
+        self.entries = [e for e in self.entries if e["file"] != path]
+        for model in data.get("models", []):
+            entry = dict(model)
+            entry["file"] = path
+            entry["visible"] = True
+            self.entries.append(entry)
+        if path not in self.files:
+            self.files.append(path)
+        self._remember(path)
+        self._update()
+        self._say(self.tr(f"{len(self.entries)} model(s) from {len(self.files)} results file(s)"))
+        return True
+
+    def refresh(self) -> None:
+        for path in list(self.files) + results.session_results():
+            if Path(path).exists():
+                self.add_results_file(path, quiet=True)
+
+    def clear(self) -> None:
+        self.entries, self.files = [], []
+        self._update()
+
+    def _remember(self, path: str) -> None:
+        settings = QgsSettings()
+        recent = [p for p in self._recent() if p != path]
+        settings.setValue(RECENT_KEY, ([path] + recent)[:20])
+
+    @staticmethod
+    def _recent() -> list:
+        value = QgsSettings().value(RECENT_KEY, [])
+        if isinstance(value, str):
+            value = [value]
+        return [p for p in (value or []) if Path(p).exists()]
+
+    def visible_entries(self) -> list:
+        return [e for e in self.entries if e["visible"]]
+
+    # --- drawing -------------------------------------------------------------------------------
+    def _update(self) -> None:
+        self._fill_table()
+        self.redraw()
+
+    def _label(self, entry: dict) -> str:
+        names = [e["name"] for e in self.entries]
+        if names.count(entry["name"]) > 1:
+            return f"{entry['name']} ({Path(entry['file']).stem})"
+        return entry["name"]
+
+    def _fill_table(self) -> None:
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(self.entries))
+        best = {key: best_rows(self.entries, key, higher)
+                for key, _, higher in METRICS}
+        bold = QFont()
+        bold.setBold(True)
+        for row, entry in enumerate(self.entries):
+            show = QTableWidgetItem()
+            show.setFlags(Qt.ItemIsUserCheckable | Qt.ItemIsEnabled | Qt.ItemIsSelectable)
+            show.setCheckState(Qt.Checked if entry["visible"] else Qt.Unchecked)
+            show.setBackground(QBrush(QColor(entry.get("color") or color_of(row))))
+            self.table.setItem(row, 0, show)
+            name = QTableWidgetItem(self._label(entry))
+            name.setToolTip(f"{entry['lsi']}\n{entry['file']}")
+            self.table.setItem(row, 1, name)
+            for col, (key, title, _) in enumerate(METRICS, start=2):
+                value = metric_value(entry, key)
+                text = "" if value is None else (f"{value:.1f}" if key.endswith("_s")
+                                                  else f"{value:.3f}")
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter))
+                if row in best[key] and len(self.entries) > 1:
+                    item.setFont(bold)
+                    item.setBackground(BEST_BRUSH)
+                    item.setToolTip(self.tr(f"Best {title}"))
+                self.table.setItem(row, col, item)
+        self.table.blockSignals(False)
+
+    def _visibility_changed(self, item: QTableWidgetItem) -> None:
+        if item.column() == 0 and item.row() < len(self.entries):
+            self.entries[item.row()]["visible"] = item.checkState() == Qt.Checked
+            self.redraw()
+
+    def redraw(self) -> None:
+        if self.figure is None:
+            return
+        self.figure.clear()
+        ax = self.figure.add_subplot(1, 1, 1)
+        shown = []
+        for i, entry in enumerate(self.entries):
+            if entry["visible"]:
+                shown.append(dict(entry, name=self._label(entry),
+                                  color=entry.get("color") or color_of(i)))
+        draw_roc(ax, shown)
+        if not self.entries:
+            ax.text(0.5, 0.55, self.tr("Run 'Evaluate susceptibility maps'\nor add a results "
+                                       "file"), ha="center", va="center", color="#666666")
+        self.canvas.draw_idle()
+
+    # --- actions -------------------------------------------------------------------------------
+    def selected_entry(self) -> Optional[dict]:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if rows:
+            return self.entries[rows[0].row()]
+        return self.entries[0] if len(self.entries) == 1 else None
+
+    def load_selected(self, which: str) -> Optional[QgsRasterLayer]:
+        entry = self.selected_entry()
+        if entry is None:
+            self._say(self.tr("Select a model in the table first."), warning=True)
+            return None
+        return self.load_map(entry, which)
+
+    def load_map(self, entry: dict, which: str) -> Optional[QgsRasterLayer]:
+        """Add a model's LSI ('lsi') or zone ('zones') raster to the project, styled."""
+        path = entry.get(which)
+        if not path or not Path(path).exists():
+            hint = ("" if which == "lsi" else self.tr(" Classify its LSI and give the zone "
+                                                      "raster to Evaluate (ZONES)."))
+            self._say(self.tr(f"No {which} raster found for {entry['name']}.") + hint,
+                      warning=True)
+            return None
+        title = f"{'LSI' if which == 'lsi' else 'Zones'} {self._label(entry)}"
+        layer = QgsRasterLayer(str(path), title)
+        if not layer.isValid():
+            self._say(self.tr(f"Cannot open {path} as a raster."), warning=True)
+            return None
+        style = sidecar_path(path)
+        if style.exists():
+            layer.loadNamedStyle(str(style))
+        QgsProject.instance().addMapLayer(layer)
+        self._say(self.tr(f"Loaded {title}"))
+        return layer
+
+    def export_figure(self, path: str) -> Path:
+        """Save the ROC figure as PNG or SVG (by extension)."""
+        if self.figure is None:
+            raise LsmError("The figure needs matplotlib.")
+        out = Path(path)
+        if out.suffix.lower() not in (".png", ".svg"):
+            out = out.with_suffix(".png")
+        self.figure.savefig(str(out), dpi=150)
+        return out
+
+    def export_table(self, path: str) -> Path:
+        """Save the metrics of every model as CSV."""
+        columns = ["model", "tp", "tn", "fp", "fn", "threshold", "n"] + \
+            [key for key, _, _ in METRICS] + ["kappa", "lsi", "results_file"]
+        rows = []
+        for entry in self.entries:
+            row = {"model": self._label(entry), "lsi": entry.get("lsi"),
+                   "results_file": entry["file"]}
+            for key in ("tp", "tn", "fp", "fn", "threshold", "n", "kappa"):
+                row[key] = entry["metrics"].get(key)
+            for key, _, _ in METRICS:
+                row[key] = metric_value(entry, key)
+            rows.append(row)
+        return write_csv(path, columns, rows)
+
+    def _choose_results(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Add evaluation results"), "",
+                                                self.tr("Landslide LSM results (*.json)"))
+        for path in paths:
+            self.add_results_file(path)
+
+    def _choose_figure_path(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the ROC figure"), "roc.png",
+                                              self.tr("PNG (*.png);;SVG (*.svg)"))
+        if path:
+            self._say(self.tr(f"Saved {self.export_figure(path)}"))
+
+    def _choose_table_path(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the metrics"),
+                                              "metrics.csv", self.tr("CSV (*.csv)"))
+        if path:
+            self._say(self.tr(f"Saved {self.export_table(path)}"))
+
+    def _say(self, text: str, warning: bool = False) -> None:
+        self.status.setText(text)
+        if warning and self.iface is not None:
+            self.iface.messageBar().pushWarning(TITLE, text)
+
+    def shutdown(self) -> None:
+        """Detach from the session's results (when the plugin unloads)."""
+        results.remove_listener(self._announced)
