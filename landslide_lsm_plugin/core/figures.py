@@ -67,3 +67,78 @@ def save_roc_figure(models: Sequence[dict], path: str | Path, dpi: int = 120) ->
     with atomic_file(path) as tmp:
         fig.savefig(str(tmp), format=path.suffix.lstrip(".").lower() or "png")
     return path
+
+
+def read_preview(path: str | Path, max_side: int = 700):
+    """A raster's first band decimated to at most ``max_side`` cells a side (masked nodata),
+    with its extent (xmin, xmax, ymin, ymax)."""
+    import numpy as np
+    from osgeo import gdal
+
+    ds = gdal.Open(str(path))
+    band = ds.GetRasterBand(1)
+    scale = max(1.0, max(ds.RasterXSize, ds.RasterYSize) / max_side)
+    w, h = max(1, int(ds.RasterXSize / scale)), max(1, int(ds.RasterYSize / scale))
+    data = band.ReadAsArray(buf_xsize=w, buf_ysize=h,
+                            resample_alg=gdal.GRIORA_NearestNeighbour).astype(float)
+    nodata = band.GetNoDataValue()
+    mask = ~np.isfinite(data) | ((data == nodata) if nodata is not None else False)
+    x0, dx, _, y0, _, dy = ds.GetGeoTransform()
+    extent = (x0, x0 + dx * ds.RasterXSize, y0 + dy * ds.RasterYSize, y0)
+    meta = ds.GetMetadata()
+    return np.ma.array(data, mask=mask), extent, meta
+
+
+def draw_lsi(ax, path: str | Path, title: str) -> None:
+    """An LSI raster, green (0) to red (1), with a colour bar."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    from .styles import ZONE_COLORS_5
+
+    data, extent, _ = read_preview(path)
+    cmap = LinearSegmentedColormap.from_list("lsi", ZONE_COLORS_5)
+    image = ax.imshow(data, extent=extent, cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="LSI (P landslide)")
+    _map_axes(ax, title)
+
+
+def draw_zones(ax, path: str | Path, title: str) -> None:
+    """A zone raster with its class colours and a legend."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.patches import Patch
+
+    from .classing import zone_labels
+    from .styles import ramp_colors
+
+    data, extent, meta = read_preview(path)
+    labels = meta.get("LSM_ZONING_LABELS", "").split("|") if meta.get("LSM_ZONING_LABELS") \
+        else zone_labels(int(data.max()) if data.count() else 5)
+    colors = ramp_colors(len(labels))
+    cmap = ListedColormap(colors)
+    norm = BoundaryNorm([i + 0.5 for i in range(len(labels) + 1)], cmap.N)
+    ax.imshow(data, extent=extent, cmap=cmap, norm=norm, interpolation="nearest")
+    ax.legend(handles=[Patch(color=c, label=lab) for c, lab in zip(colors, labels)],
+              loc="lower left", fontsize="x-small", framealpha=0.85)
+    _map_axes(ax, title)
+
+
+def _map_axes(ax, title: str) -> None:
+    ax.set_title(title)
+    ax.ticklabel_format(style="plain", useOffset=False)
+    ax.tick_params(labelsize="x-small")
+    ax.set_aspect("equal")
+
+
+def figure_png(draw, size=(6.5, 5.5), dpi: int = 110) -> bytes:
+    """PNG bytes of a figure drawn by ``draw(fig)`` (object API, Agg canvas)."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, dpi=dpi, constrained_layout=True)
+    FigureCanvasAgg(fig)
+    draw(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()

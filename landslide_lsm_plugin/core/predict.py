@@ -149,7 +149,8 @@ def predict_lsi(model_path: str, stack_path: str, output_path: str, *, n_jobs: i
     info = stack_info(stack_path)
     encodings = check_stack_matches(model.meta, info)
     proba = probability_function(model.estimator)
-    return _predict_windows(stack_path, info, out, model.meta, encodings,
+    meta = dict(model.meta, model_file=str(Path(model_path).resolve()))
+    return _predict_windows(stack_path, info, out, meta, encodings,
                             lambda x: predict_array(proba, x), n_jobs, progress, name)
 
 
@@ -190,7 +191,8 @@ def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: dict, en
                       metadata={"LSM_LSI": "1", "LSM_MODEL_TYPE": meta.get("model_type", ""),
                                 "LSM_MODEL_NAME": model_name,
                                 "LSM_TRAINING_TIME": meta.get("training_time_s", ""),
-                                "LSM_CV_AUROC": meta.get("cv_score", "")}) as writer:
+                                "LSM_CV_AUROC": meta.get("cv_score", ""),
+                                "LSM_MODEL_FILE": meta.get("model_file", "")}) as writer:
         with ThreadPoolExecutor(max_workers=max(1, n_jobs)) as pool:
             step = max(1, 2 * n_jobs)
             for first in range(0, len(windows), step):

@@ -230,20 +230,50 @@ def derive_distance(source: str, grid: Grid, tmpdir: Path, name: str) -> str:
     return str(path)
 
 
+def derive_categories(source: str, field: str, grid: Grid, tmpdir: Path,
+                      name: str) -> tuple[str, dict]:
+    """Rasterize polygons by a code field (e.g. lithology units) onto the grid.
+
+    Integer codes are kept; text values are numbered 1..k in sorted order (the mapping is
+    returned and stored with the band)."""
+    feats = read_features(source, grid, (field,), what=f"layer for '{name}'")
+    if not feats.geometries:
+        raise LsmError(f"The layer for '{name}' has no features.")
+    raw = feats.attributes[field]
+    mapping: dict = {}
+    try:
+        codes = np.array([int(v) for v in raw], dtype=np.int64)
+    except (TypeError, ValueError):
+        labels = sorted({str(v) for v in raw if v is not None})
+        mapping = {label: i + 1 for i, label in enumerate(labels)}
+        codes = np.array([mapping.get(str(v), 0) for v in raw], dtype=np.int64)
+    path = rasterize(feats.geometries, codes, grid, tmpdir / f"{_safe(name)}_codes.tif",
+                     nodata=CATEGORY_NODATA)
+    return str(path), mapping
+
+
+#: nodata of rasterized category codes (any real code, 0 included, stays valid)
+CATEGORY_NODATA = -2147483647
+
+
 def build_stack(factors: Sequence[Factor], output_path: str, *, reference: Optional[str] = None,
                 grid_spec: Optional[GridSpec] = None, dem: Optional[str] = None,
                 derive_slope: bool = False, derive_aspect: bool = False,
                 distance_layers: Sequence[tuple[str, str]] = (),
+                category_layers: Sequence[tuple[str, str, str]] = (),
                 mask: Optional[str] = None, progress: Progress = SILENT) -> StackReport:
     """Warp every factor onto one grid and write an aligned multiband Float32 GeoTIFF.
 
-    ``distance_layers`` are (name, vector source) pairs. A cell is valid only where every
-    factor is valid (and inside ``mask`` polygons when given).
+    ``distance_layers`` are (name, vector source) pairs; ``category_layers`` are (name, polygon
+    source, code field) triples, rasterized as categorical factors. A cell is valid only where
+    every factor is valid (and inside ``mask`` polygons when given).
     """
     inputs = [f.source for f in factors] + ([dem] if dem else []) + \
-        [s for _, s in distance_layers] + ([mask] if mask else [])
+        [s for _, s in distance_layers] + [s for _, s, _ in category_layers] + \
+        ([mask] if mask else [])
     out = check_output_path(output_path, inputs)
-    if not factors and not (dem and (derive_slope or derive_aspect)) and not distance_layers:
+    if not factors and not (dem and (derive_slope or derive_aspect)) and not distance_layers \
+            and not category_layers:
         raise LsmError("Give at least one factor: a raster, a DEM to derive slope/aspect from, "
                        "or a vector layer to compute distances to.")
     if (derive_slope or derive_aspect) and not dem:
@@ -275,6 +305,12 @@ def build_stack(factors: Sequence[Factor], output_path: str, *, reference: Optio
             progress.info(f"Computing distance to '{name}' (GDAL proximity)")
             path = derive_distance(source, grid, tmpdir, name)
             bands.append((Factor(name, path, 1, CONTINUOUS, "nearest"), gdal.Open(path)))
+        mappings = {}
+        for name, source, field_name in category_layers:
+            progress.info(f"Rasterizing '{name}' by its field '{field_name}'")
+            path, mapping = derive_categories(source, field_name, grid, tmpdir, name)
+            mappings[name] = mapping
+            bands.append((Factor(name, path, 1, CATEGORICAL, "nearest"), gdal.Open(path)))
         progress.percent(10)
         names = [f.name for f, _ in bands]
         dupes = sorted({n for n in names if names.count(n) > 1})
@@ -287,7 +323,7 @@ def build_stack(factors: Sequence[Factor], output_path: str, *, reference: Optio
             mask_ds = gdal.Open(str(rasterize(feats.geometries, np.ones(len(feats.geometries),
                                                                         int),
                                               grid, tmpdir / "mask.tif", dtype=gdal.GDT_Byte)))
-        valid_cells = _write_stack(out, grid, bands, mask_ds, progress.sub(10, 100))
+        valid_cells = _write_stack(out, grid, bands, mask_ds, progress.sub(10, 100), mappings)
     if valid_cells == 0:
         out.unlink(missing_ok=True)
         raise LsmError("The factors have no valid cell in common (every cell is nodata in at "
@@ -298,9 +334,13 @@ def build_stack(factors: Sequence[Factor], output_path: str, *, reference: Optio
     return report
 
 
-def _write_stack(out: Path, grid: Grid, bands, mask_ds, progress: Progress) -> int:
+def _write_stack(out: Path, grid: Grid, bands, mask_ds, progress: Progress,
+                 mappings: Optional[dict] = None) -> int:
     names = [f.name for f, _ in bands]
     band_meta = [{KIND_TAG: f.kind, "LSM_SOURCE": Path(f.source).name} for f, _ in bands]
+    for meta, (f, _) in zip(band_meta, bands):
+        if (mappings or {}).get(f.name):
+            meta["LSM_CATEGORIES"] = json.dumps(mappings[f.name])
     total = window_count(grid.width, grid.height)
     valid_cells = 0
     with RasterWriter(out, grid, len(bands), np.float32, FLOAT_NODATA, descriptions=names,

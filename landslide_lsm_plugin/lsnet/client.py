@@ -273,7 +273,8 @@ def train_lsnet(stack: str, samples: str, model_path: str, *, params: dict,
     tmp_lsi = temporary_sibling(lsi) if lsi else None
     job = {"command": "train", "stack": stack, "samples": samples,
            "model_path": str(tmp_model), "sidecar_path": str(tmp_sidecar),
-           "lsi": str(tmp_lsi) if tmp_lsi else None, "params": params, "name": name}
+           "lsi": str(tmp_lsi) if tmp_lsi else None, "params": params, "name": name,
+           "model_file": str(model.resolve())}
     cleanup = tuple(p for p in (tmp_model, tmp_sidecar, tmp_lsi) if p)
     run = run_worker(job, python, progress, cleanup=cleanup)
     meta = json.loads(tmp_sidecar.read_text(encoding="utf-8"))
@@ -317,7 +318,8 @@ def predict_lsnet(model_path: str, stack: str, output_path: str, *,
     python = python or find_worker_python()
     tmp = temporary_sibling(out)
     job = {"command": "predict", "model_path": str(model_path), "sidecar": meta, "stack": stack,
-           "lsi": str(tmp), "block": block, "name": name}
+           "lsi": str(tmp), "block": block, "name": name,
+           "model_file": str(Path(model_path).resolve())}
     started = time.perf_counter()
     run = run_worker(job, python, progress, cleanup=(tmp,))
     publish(tmp, out)

@@ -134,16 +134,18 @@ def train(job: dict) -> dict:
     y_fit, y_es = train_set.label[fit_idx].astype(np.int32), train_set.label[es_idx]
 
     model = compile_model(build_patch_model(window, prep.n_channels, width,
-                                            float(params.get("dropout", 0.3)),
+                                            float(params.get("dropout", 0.5)),
                                             bool(params.get("center_skip", False))),
-                          float(params.get("learning_rate", 1e-4)))
+                          float(params.get("learning_rate", 1e-3)))
     batch = int(params.get("batch_size", 32))
     epochs = int(params.get("epochs", 100))
     patience = int(params.get("patience", 10))
     augment = bool(params.get("augment", True))
     aspect = prep.aspect_channels()
     weights = {c: len(y_fit) / (2.0 * max(1, int(np.sum(y_fit == c)))) for c in (0, 1)}
-    history, best, best_weights, waited = [], np.inf, model.get_weights(), 0
+    best_epoch = 1
+    # early stopping on the held-out AUROC (what the map is judged by), ties broken by loss
+    history, best, best_weights, waited = [], (-np.inf, 0.0), model.get_weights(), 0
     train_share = 0.85 if job.get("lsi") else 1.0
     for epoch in range(1, epochs + 1):
         t0 = time.perf_counter()
@@ -169,16 +171,16 @@ def train(job: dict) -> dict:
         history.append(record)
         emit("epoch", epochs=epochs, **record)
         emit("progress", percent=round(100 * train_share * epoch / epochs, 2))
-        if val_loss < best - 1e-4:
-            best, best_weights, waited = val_loss, model.get_weights(), 0
+        score = (round(val_auroc, 4) if np.isfinite(val_auroc) else -np.inf, -val_loss)
+        if score > best:
+            best, best_weights, best_epoch, waited = score, model.get_weights(), epoch, 0
         else:
             waited += 1
             if waited >= patience:
                 emit("info", message=f"Early stopping after epoch {epoch}: the early-stopping "
-                                     f"loss has not improved for {patience} epochs.")
+                                     f"AUROC has not improved for {patience} epochs.")
                 break
     model.set_weights(best_weights)
-    best_epoch = min(history, key=lambda h: h["val_loss"])["epoch"]
     training_time = time.perf_counter() - start
     model.save(job["model_path"])
     with open(job["model_path"], "rb") as fh:
@@ -193,7 +195,7 @@ def train(job: dict) -> dict:
         "history": history, "best_epoch": best_epoch, "training_time_s": training_time,
         "n_train": int(fit_idx.size), "n_early_stopping": int(es_idx.size),
         "n_train_landslide": int(np.sum(y_fit == 1)), "seed": seed, "devices": devices,
-        "cv_score": float(max(h["val_auroc"] for h in history if h["epoch"] == best_epoch)),
+        "cv_score": float(history[best_epoch - 1]["val_auroc"]),
         "keras_sha256": keras_sha, "tensorflow": tf.__version__,
     }
     with open(job["sidecar_path"], "w", encoding="utf-8") as fh:
@@ -202,6 +204,7 @@ def train(job: dict) -> dict:
     if job.get("lsi"):
         predict({"model_path": job["model_path"], "sidecar": meta, "stack": job["stack"],
                  "lsi": job["lsi"], "block": job.get("block", 512), "name": meta["name"],
+                 "model_file": job.get("model_file", ""),
                  "progress_from": 100 * train_share}, model=model)
     return meta
 
@@ -251,7 +254,8 @@ def predict(job: dict, model=None) -> dict:
                       metadata={"LSM_LSI": "1", "LSM_MODEL_TYPE": "lsnet",
                                 "LSM_MODEL_NAME": job.get("name") or meta.get("name", "LSNet"),
                                 "LSM_TRAINING_TIME": meta.get("training_time_s", ""),
-                                "LSM_CV_AUROC": meta.get("cv_score", "")}) as writer:
+                                "LSM_CV_AUROC": meta.get("cv_score", ""),
+                                "LSM_MODEL_FILE": job.get("model_file", "")}) as writer:
         for k, win in enumerate(windows):
             raw, valid = read_padded(ds, win.row - center, win.col - center,
                                      win.height + window - 1, win.width + window - 1)

@@ -7,15 +7,18 @@ def algorithm_classes() -> list:
     from .classify_lsi import ClassifyLsi
     from .evaluate import EvaluateMaps
     from .frequency_ratio import FrequencyRatio
+    from .make_project import CreateProject
     from .multicollinearity import Multicollinearity
     from .predict_lsi import PredictLsi
     from .prepare_samples import PrepareSamples
+    from .report import SusceptibilityReport
+    from .sample_area import CreateSampleArea
     from .train_klr import TrainKlr
     from .train_logistic import TrainLogistic
     from .train_lsnet import TrainLsnet
     from .train_random_forest import TrainRandomForest
     from .train_svm import TrainSvm
 
-    return [BuildFactorStack, PrepareSamples, FrequencyRatio, Multicollinearity,
-            TrainSvm, TrainKlr, TrainLsnet, TrainLogistic, TrainRandomForest,
-            PredictLsi, ClassifyLsi, EvaluateMaps]
+    return [CreateSampleArea, BuildFactorStack, PrepareSamples, FrequencyRatio,
+            Multicollinearity, TrainSvm, TrainKlr, TrainLsnet, TrainLogistic, TrainRandomForest,
+            PredictLsi, ClassifyLsi, EvaluateMaps, SusceptibilityReport, CreateProject]

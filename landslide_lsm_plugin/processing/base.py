@@ -108,34 +108,37 @@ class StyleFromQml(QgsProcessingLayerPostProcessorInterface):
         return processor
 
 
-class SamplesStyle(QgsProcessingLayerPostProcessorInterface):
+def style_samples(layer) -> None:
     """Training samples: landslide red, non-landslide green; validation hollow."""
+    from qgis.core import QgsRuleBasedRenderer, QgsSymbol
+
+    root = QgsRuleBasedRenderer.Rule(None)
+    for label, split, color, text in (
+            (1, "train", "#d7191c", "Landslide, training"),
+            (1, "validation", "#d7191c", "Landslide, validation"),
+            (0, "train", "#1a9641", "Non-landslide, training"),
+            (0, "validation", "#1a9641", "Non-landslide, validation")):
+        symbol = QgsSymbol.defaultSymbol(layer.geometryType())
+        symbol.setColor(QColor(color))
+        symbol.setSize(2.2)
+        if split == "validation":
+            symbol.symbolLayer(0).setFillColor(QColor(0, 0, 0, 0))
+            symbol.symbolLayer(0).setStrokeColor(QColor(color))
+            symbol.symbolLayer(0).setStrokeWidth(0.5)
+        root.appendChild(QgsRuleBasedRenderer.Rule(
+            symbol, 0, 0, f'"label" = {label} AND "split" = \'{split}\'', text))
+    layer.setRenderer(QgsRuleBasedRenderer(root))
+    layer.triggerRepaint()
+
+
+class SamplesStyle(QgsProcessingLayerPostProcessorInterface):
+    """Styles a samples layer when Processing loads it (see :func:`style_samples`)."""
 
     _keep_alive: ClassVar[list] = []
 
     def postProcessLayer(self, layer, context, feedback):
-        from qgis.core import QgsRuleBasedRenderer, QgsSymbol
-
-        if layer is None:
-            return
-        root = QgsRuleBasedRenderer.Rule(None)
-        for label, split, color, text in (
-                (1, "train", "#d7191c", "Landslide, training"),
-                (1, "validation", "#d7191c", "Landslide, validation"),
-                (0, "train", "#1a9641", "Non-landslide, training"),
-                (0, "validation", "#1a9641", "Non-landslide, validation")):
-            symbol = QgsSymbol.defaultSymbol(layer.geometryType())
-            symbol.setColor(QColor(color))
-            symbol.setSize(2.2)
-            if split == "validation":
-                symbol.symbolLayer(0).setFillColor(QColor(0, 0, 0, 0))
-                symbol.symbolLayer(0).setStrokeColor(QColor(color))
-                symbol.symbolLayer(0).setStrokeWidth(0.5)
-            rule = QgsRuleBasedRenderer.Rule(symbol, 0, 0,
-                                             f'"label" = {label} AND "split" = \'{split}\'', text)
-            root.appendChild(rule)
-        layer.setRenderer(QgsRuleBasedRenderer(root))
-        layer.triggerRepaint()
+        if layer is not None:
+            style_samples(layer)
 
     @classmethod
     def create(cls) -> SamplesStyle:

@@ -12,6 +12,7 @@ from qgis.core import (
     QgsProcessingParameterEnum,
     QgsProcessingParameterExtent,
     QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
     QgsProcessingParameterMultipleLayers,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
@@ -44,6 +45,8 @@ class BuildFactorStack(LsmAlgorithm):
         "<p><b>Derived factors</b>: slope and aspect from a DEM (GDAL DEM tools; aspect is "
         "classed into 8 sectors plus flat by the frequency ratio), and the distance to rivers, "
         "roads and faults from vector layers (GDAL proximity).</p>"
+        "<p><b>Lithology polygons</b> are rasterized by their unit field as the categorical "
+        "factor 'lithology' (text units are numbered).</p>"
         "<p>An optional study-area polygon masks everything outside it. The stack is written "
         "block by block, so memory does not grow with raster size.</p>")
 
@@ -51,6 +54,7 @@ class BuildFactorStack(LsmAlgorithm):
     REFERENCE, CRS, EXTENT, CELL_SIZE = "REFERENCE", "CRS", "EXTENT", "CELL_SIZE"
     DEM, SLOPE, ASPECT = "DEM", "DERIVE_SLOPE", "DERIVE_ASPECT"
     OTHER_DISTANCES, MASK, OUTPUT = "OTHER_DISTANCES", "MASK", "OUTPUT"
+    LITHOLOGY, LITHOLOGY_FIELD = "LITHOLOGY", "LITHOLOGY_FIELD"
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterMultipleLayers(
@@ -68,6 +72,12 @@ class BuildFactorStack(LsmAlgorithm):
             self.SLOPE, self.tr("Derive slope from the DEM"), defaultValue=True))
         self.addParameter(QgsProcessingParameterBoolean(
             self.ASPECT, self.tr("Derive aspect from the DEM"), defaultValue=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.LITHOLOGY, self.tr("Lithology polygons (categorical)"),
+            [QgsProcessing.TypeVectorPolygon], optional=True))
+        self.addParameter(QgsProcessingParameterField(
+            self.LITHOLOGY_FIELD, self.tr("Lithology unit field"),
+            parentLayerParameterName=self.LITHOLOGY, optional=True))
         for key, _, label in DISTANCE_INPUTS:
             self.addParameter(QgsProcessingParameterFeatureSource(
                 key, self.tr(label), [QgsProcessing.TypeVectorAnyGeometry], optional=True))
@@ -116,6 +126,14 @@ class BuildFactorStack(LsmAlgorithm):
         for layer in self.parameterAsLayerList(parameters, self.OTHER_DISTANCES, context):
             distances.append((f"dist_{layer.name()}", self.layer_source(layer)))
         mask = self.vector_source(parameters, self.MASK, context, feedback)
+        categories = []
+        lithology = self.vector_source(parameters, self.LITHOLOGY, context, feedback)
+        if lithology:
+            field = self.parameterAsString(parameters, self.LITHOLOGY_FIELD, context)
+            if not field:
+                raise QgsProcessingException("Choose the field of the lithology polygons that "
+                                             "holds the unit codes or names.")
+            categories.append(("lithology", lithology, field))
 
         reference_layer = self.parameterAsRasterLayer(parameters, self.REFERENCE, context)
         reference = self.layer_source(reference_layer) if reference_layer else None
@@ -135,7 +153,7 @@ class BuildFactorStack(LsmAlgorithm):
             factors, output, reference=reference, grid_spec=grid_spec, dem=dem,
             derive_slope=bool(dem) and self.parameterAsBool(parameters, self.SLOPE, context),
             derive_aspect=bool(dem) and self.parameterAsBool(parameters, self.ASPECT, context),
-            distance_layers=distances, mask=mask, progress=progress)
+            distance_layers=distances, category_layers=categories, mask=mask, progress=progress)
         info = report.info
         feedback.pushInfo(f"Stack: {info.grid.width} x {info.grid.height} cells, "
                           f"{report.valid_cells} valid")

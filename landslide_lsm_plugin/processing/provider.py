@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from qgis.core import QgsProcessingProvider
+from pathlib import Path
+
+from qgis.core import Qgis, QgsMessageLog, QgsProcessingModelAlgorithm, QgsProcessingProvider
 
 from .. import __version__
 from ..resources_path import icon, resource
@@ -11,6 +13,13 @@ from .base import LSNET_PYTHON_SETTING
 
 
 class LandslideProvider(QgsProcessingProvider):
+    """The plugin's algorithms, and the workflows (graphical models) shipped in
+    resources/models."""
+
+    def __init__(self, with_models: bool = True) -> None:
+        super().__init__()
+        self.with_models = with_models
+
     def id(self) -> str:
         return "landslide_lsm"
 
@@ -56,3 +65,11 @@ class LandslideProvider(QgsProcessingProvider):
     def loadAlgorithms(self) -> None:
         for cls in algorithm_classes():
             self.addAlgorithm(cls())
+        if self.with_models:
+            for path in sorted(Path(resource("models")).glob("*.model3")):
+                model = QgsProcessingModelAlgorithm()
+                if model.fromFile(str(path)):
+                    self.addAlgorithm(model)
+                else:
+                    QgsMessageLog.logMessage(f"Could not load the workflow {path.name}",
+                                             "Landslide LSM", Qgis.Warning)

@@ -1,0 +1,190 @@
+"""The susceptibility report: one self-contained HTML file (maps and figures embedded)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Optional
+
+from .. import __version__
+from .evaluation import read_results
+from .figures import draw_lsi, draw_rates, draw_roc, draw_zones, figure_png
+from .progress import SILENT, Progress
+from .raster import atomic_file, check_output_path, open_raster
+
+CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2em auto;
+max-width:1200px;color:#222;line-height:1.45;padding:0 1em}
+h1{border-bottom:3px solid #d7191c;padding-bottom:.2em}h2{margin-top:1.8em;color:#444}
+table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
+th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}
+th{background:#f2f2f2}td.l,th.l{text-align:left}td.best{background:#d9f0d3;font-weight:bold}
+td.flag{background:#fde0dd}.maps{display:flex;flex-wrap:wrap;gap:1em}
+.maps figure{margin:0}.maps img{max-width:560px;border:1px solid #ddd}
+figcaption{font-size:.85em;color:#555}.note{color:#666;font-size:.9em}
+"""
+METRICS = (("accuracy", "Accuracy"), ("precision", "Precision"), ("f1", "F1"),
+           ("sensitivity", "Sensitivity"), ("specificity", "Specificity"), ("kappa", "Kappa"),
+           ("auroc", "AUROC"))
+
+
+def _fmt(value, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "inf"
+        return f"{value:.{digits}f}"
+    return html.escape(str(value))
+
+
+def _img(png: bytes, alt: str) -> str:
+    return (f'<img alt="{html.escape(alt)}" src="data:image/png;base64,'
+            f'{base64.b64encode(png).decode("ascii")}">')
+
+
+def _table(columns: Sequence[tuple[str, str]], rows: Sequence[dict], best: Optional[dict] = None,
+           left: Sequence[str] = (), flag: Optional[str] = None) -> str:
+    head = "".join(f'<th class="{"l" if k in left else ""}">{html.escape(t)}</th>'
+                   for k, t in columns)
+    body = []
+    for i, row in enumerate(rows):
+        cells = []
+        for key, _ in columns:
+            cls = []
+            if key in left:
+                cls.append("l")
+            if best and i in best.get(key, set()):
+                cls.append("best")
+            if flag and row.get(flag) and key == columns[0][0]:
+                cls.append("flag")
+            value = row.get(key)
+            text = _fmt(value, 1 if key.endswith("_s") else 3) if isinstance(value, float) \
+                else _fmt(value)
+            cells.append(f'<td class="{" ".join(cls)}">{text}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def _model_meta(lsi_path: str) -> dict:
+    """Hyperparameters and CV results of the model behind an LSI raster, when its file is
+    still there (an .lsmodel's meta.json, or an LSNet model's sidecar)."""
+    ds = open_raster(lsi_path, "LSI raster")
+    model_file = ds.GetMetadataItem("LSM_MODEL_FILE") or ""
+    if not model_file or not Path(model_file).exists():
+        return {}
+    if model_file.endswith(".keras"):
+        sidecar = Path(model_file + ".json")
+        meta = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
+        meta.pop("preprocessing", None)
+        meta.pop("history", None)
+        return meta
+    from .model_io import read_meta
+
+    meta = read_meta(model_file)
+    meta.pop("fr_encoding", None)
+    return meta
+
+
+def build_report(results_path: str, output_path: str, *, title: str = "Landslide "
+                 "susceptibility report", fr_rows: Sequence[dict] = (),
+                 vif_rows: Sequence[dict] = (), parameters: Optional[dict] = None,
+                 progress: Progress = SILENT) -> Path:
+    """Write the HTML report of an evaluation (plus FR/VIF tables and run parameters)."""
+    out = check_output_path(output_path, [results_path])
+    results = read_results(results_path)
+    models = results["models"]
+    parts = [f"<h1>{html.escape(title)}</h1>",
+             f'<p class="note">Landslide LSM {__version__}, '
+             f'{dt.datetime.now().strftime("%Y-%m-%d %H:%M")}. Evaluation on '
+             f'{results.get("n_validation", "?")} validation samples (threshold: '
+             f'{html.escape(str(results.get("threshold_mode", "0.5")))}).</p>']
+
+    # metrics
+    rows = [dict(m["metrics"], model=m["name"], training_time_s=m.get("training_time_s"),
+                 map_time_s=m.get("map_time_s")) for m in models]
+    best = {}
+    for key, _ in METRICS:
+        values = [(i, r.get(key)) for i, r in enumerate(rows)
+                  if isinstance(r.get(key), (int, float)) and not math.isnan(r.get(key))]
+        if len(values) > 1:
+            top = max(v for _, v in values)
+            best[key] = {i for i, v in values if v == top}
+    parts.append("<h2>Model comparison</h2>")
+    parts.append(_table([("model", "Model"), ("tp", "TP"), ("tn", "TN"), ("fp", "FP"),
+                         ("fn", "FN")] + list(METRICS) +
+                        [("threshold", "Threshold"), ("training_time_s", "Training (s)"),
+                         ("map_time_s", "Map (s)")], rows, best, left=("model",)))
+    progress.percent(10)
+    rates = any(m.get("success_rate") for m in models)
+
+    def draw_curves(fig):
+        axes = fig.subplots(1, 3 if rates else 1)
+        draw_roc(axes[0] if rates else axes, models)
+        if rates:
+            draw_rates(axes[1], models, "success_rate", "Success rate")
+            draw_rates(axes[2], models, "prediction_rate", "Prediction rate")
+
+    parts.append(_img(figure_png(draw_curves, (15 if rates else 6.5, 5.2)), "ROC curves"))
+
+    # maps
+    parts.append("<h2>Susceptibility maps</h2><div class=\"maps\">")
+    for k, m in enumerate(models):
+        progress.percent(10 + 70 * k / max(1, len(models)))
+        for key, drawer, label in (("lsi", draw_lsi, "LSI"), ("zones", draw_zones, "Zones")):
+            path = m.get(key)
+            if path and Path(path).exists():
+                caption = f"{label} {m['name']}"
+                png = figure_png(lambda fig, p=path, d=drawer, t=caption:
+                                 d(fig.add_subplot(1, 1, 1), p, t))
+                parts.append(f"<figure>{_img(png, caption)}<figcaption>"
+                             f"{html.escape(label)} of {html.escape(m['name'])}: "
+                             f"{html.escape(Path(path).name)}</figcaption></figure>")
+    parts.append("</div>")
+
+    # tables of the data preparation
+    if fr_rows:
+        parts.append("<h2>Frequency ratio</h2>")
+        parts.append(_table([("factor", "Factor"), ("class", "Class"), ("range", "Range / "
+                                                                         "category"),
+                             ("area_pct", "Area %"), ("landslide_pct", "Landslide %"),
+                             ("fr", "FR")], fr_rows, left=("factor", "range")))
+    if vif_rows:
+        parts.append("<h2>Multicollinearity</h2>")
+        parts.append(_table([("factor", "Factor"), ("vif", "VIF"), ("tol", "TOL"),
+                             ("flagged", "Flagged"), ("note", "Note")], vif_rows,
+                            left=("factor", "note", "flagged"), flag="flagged"))
+
+    # run times and parameters
+    parts.append("<h2>Models and parameters</h2>")
+    for m in models:
+        meta = _model_meta(m["lsi"]) if m.get("lsi") and Path(m["lsi"]).exists() else {}
+        parts.append(f"<h3>{html.escape(m['name'])}</h3>")
+        items = {"LSI raster": m.get("lsi"), "zone raster": m.get("zones"),
+                 "training time (s)": m.get("training_time_s"), "map time (s)":
+                 m.get("map_time_s"), "CV / early-stopping AUROC": m.get("cv_auroc")}
+        for key in ("model_type", "hyperparameters", "cv", "n_train", "n_train_landslide",
+                    "factors", "encoding", "fr_fingerprint", "window", "width", "best_epoch",
+                    "devices", "seed", "stack", "samples", "plugin_version"):
+            if key in meta and meta[key] not in (None, "", []):
+                items[key.replace("_", " ")] = meta[key]
+        parts.append("<table>" + "".join(
+            f'<tr><th class="l">{html.escape(k)}</th><td class="l">'
+            f'{html.escape(json.dumps(v) if isinstance(v, (dict, list)) else _fmt(v))}</td></tr>'
+            for k, v in items.items() if v not in (None, "")) + "</table>")
+    if parameters:
+        parts.append("<h2>Run parameters</h2><table>" + "".join(
+            f'<tr><th class="l">{html.escape(str(k))}</th><td class="l">'
+            f'{html.escape(str(v))}</td></tr>' for k, v in parameters.items()) + "</table>")
+    page = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
+            + "\n".join(parts) + "</body></html>")
+    with atomic_file(out) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    progress.percent(100)
+    return out

@@ -1,0 +1,86 @@
+"""The built-in sample study area: complete, seeded, and drawn from its known process."""
+
+import hashlib
+import json
+
+import numpy as np
+from osgeo import gdal, ogr
+
+from landslide_lsm_plugin.core import sample_area
+from landslide_lsm_plugin.core import stack as stk
+
+
+def features(path):
+    """All features of a layer (the data source stays open while they are read)."""
+    ds = ogr.Open(str(path))
+    layer = ds.GetLayer(0)
+    out = [f for f in layer]
+    geom_type = layer.GetGeomType()
+    return out, geom_type
+
+
+def digest(folder):
+    h = hashlib.sha256()
+    for name in ("dem.tif", "ndvi.tif", "rainfall.tif", "true_susceptibility.tif"):
+        h.update(gdal.Open(str(folder / name)).ReadAsArray().tobytes())
+    for name in ("landslides.gpkg", "lithology.gpkg", "rivers.gpkg"):
+        for f in features(folder / name)[0]:
+            h.update(f.GetGeometryRef().ExportToWkb())
+    return h.hexdigest()
+
+
+def test_small_area_is_complete_and_seeded(tmp_path):
+    a = sample_area.generate(tmp_path / "a", "small", seed=7)
+    sample_area.generate(tmp_path / "b", "small", seed=7)
+    sample_area.generate(tmp_path / "c", "small", seed=8)
+    assert digest(tmp_path / "a") == digest(tmp_path / "b") != digest(tmp_path / "c")
+    for key in ("dem", "ndvi", "rainfall", "true_susceptibility", "lithology", "rivers", "roads",
+                "faults", "landslides", "study_area"):
+        assert (tmp_path / "a" / a.files[key].split("/")[-1]).exists(), key
+    ds = gdal.Open(a.files["dem"])
+    assert (ds.RasterXSize, ds.RasterYSize) == (256, 256)
+    assert ds.GetGeoTransform()[1] == 30.0 and "49N" in ds.GetProjection()
+    dem = ds.ReadAsArray()
+    assert 0 < dem.min() < dem.max() < 3500 and dem.std() > 100  # mountains
+    units = {f["unit"] for f in features(a.files["lithology"])[0]}
+    assert units == set(range(1, 9))
+    slides, geom_type = features(a.files["landslides"])
+    assert len(slides) == a.landslides == 70
+    assert geom_type == ogr.wkbPolygon
+    meta = json.loads((tmp_path / "a" / "sample_area.json").read_text())
+    assert meta["seed"] == 7 and "slope" in meta["process"]
+
+
+def test_landslides_follow_the_known_process(tmp_path):
+    area = sample_area.generate(tmp_path, "small", seed=3)
+    truth = gdal.Open(area.files["true_susceptibility"]).ReadAsArray()
+    valid = truth != -9999
+    burn = gdal.Rasterize("", area.files["landslides"], format="MEM", width=256, height=256,
+                          outputBounds=(700000, 3640000 - 256 * 30, 700000 + 256 * 30, 3640000),
+                          burnValues=[1], initValues=[0]).ReadAsArray().astype(bool)
+    # landslides sit where the process is high: mean susceptibility several times the area's
+    assert truth[burn & valid].mean() > 2 * truth[valid].mean()
+    (rs, cs), (rr, cr) = sample_area.draw_process_cells(area.files["true_susceptibility"], 500, 1)
+    assert truth[rs, cs].mean() > truth[rr, cr].mean()
+
+
+def test_lithology_polygons_become_a_categorical_factor(tmp_path):
+    area = sample_area.generate(tmp_path / "area", "small", seed=1)
+    out = tmp_path / "stack.tif"
+    report = stk.build_stack(stk.factors_from_rasters([area.files["dem"]], stk.CONTINUOUS),
+                             str(out), category_layers=[("lithology", area.files["lithology"],
+                                                         "unit")],
+                             mask=area.files["study_area"])
+    assert report.info.names == ["dem", "lithology"]
+    assert report.info.kinds == ["continuous", "categorical"]
+    ds = gdal.Open(str(out))
+    litho = ds.GetRasterBand(2).ReadAsArray()
+    assert set(np.unique(litho[litho != -9999]).tolist()) <= set(range(1, 9))
+    named = stk.build_stack([], str(tmp_path / "named.tif"),
+                            category_layers=[("lithology", area.files["lithology"], "name")],
+                            reference=area.files["dem"])
+    named_ds = gdal.Open(str(tmp_path / "named.tif"))
+    band = named_ds.GetRasterBand(1)
+    mapping = json.loads(band.GetMetadataItem("LSM_CATEGORIES"))
+    assert mapping["Granite"] in band.ReadAsArray() and len(mapping) == 8
+    assert named.info.kinds == ["categorical"]
