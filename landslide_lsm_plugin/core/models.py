@@ -182,18 +182,23 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
         features = build_estimator(model_type, combos[members[0]], seed, standardize,
                                    kernel_limit)[:-1].fit(x[train])
         f_train, f_test = features.transform(x[train]), features.transform(x[test])
-        out = []
-        for c in members:
-            final = build_estimator(model_type, combos[c], seed, standardize, kernel_limit)[-1]
-            final.fit(f_train, y[train])
-            out.append(roc_auc_score(y[test], final.decision_function(f_test)))
-        return out
+        scores_by_combo = {}
+        # increasing C, each fit starting from the previous solution (warm start)
+        final = build_estimator(model_type, combos[members[0]], seed, standardize,
+                                kernel_limit)[-1].set_params(warm_start=True)
+        for c in sorted(members, key=lambda m: combos[m]["C"]):
+            final.set_params(C=combos[c]["C"]).fit(f_train, y[train])
+            scores_by_combo[c] = roc_auc_score(y[test], final.decision_function(f_test))
+        return [scores_by_combo[c] for c in members]
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*n_components.*")
-        # threads: libsvm, liblinear and BLAS release the GIL; no child processes, which
-        # cannot be started from inside QGIS
-        with ThreadPoolExecutor(max_workers=max(1, n_jobs)) as pool:
+        # Threads, not processes (none can be started from inside QGIS). libsvm and the tree
+        # builders release the GIL, so SVM and random-forest folds run side by side; the
+        # logistic fits are short BLAS calls between Python steps, which threads only slow
+        # down (measured), so they run one at a time with BLAS using the cores.
+        workers = 1 if model_type in (KLR, LOGISTIC) else max(1, n_jobs)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             done = 0
             for start_at in range(0, len(tasks), 4 * max(1, n_jobs)):
                 progress.check()
@@ -209,9 +214,12 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
             rows[r].rank = rank
         best = rows[order[0]]
         min_class = int(min(np.sum(y == 1), np.sum(y == 0)))
+        folds = max(2, min(5, min_class))
         final = build_estimator(model_type, best.params, seed, standardize, kernel_limit,
-                                calibration_folds=max(2, min(5, min_class)))
+                                calibration_folds=folds)
         final.fit(x, y)
+        if model_type == SVM:
+            recalibrate_platt(final, x, y, seed, standardize, folds)
     progress.percent(100)
     kernel = ""
     if model_type == KLR:
@@ -220,6 +228,42 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
     return TrainResult(final, model_type, best.params, best.mean_auroc, rows, cv_scheme,
                        len(splits), time.perf_counter() - start, int(y.size),
                        int(np.sum(y == 1)), kernel, messages)
+
+
+def recalibrate_platt(pipeline, x: np.ndarray, y: np.ndarray, seed: int, standardize: bool,
+                      folds: int) -> None:
+    """Refit the Platt sigmoid of a calibrated SVM pipeline on standardised out-of-fold
+    decision values.
+
+    scikit-learn pools the raw out-of-fold decision values of its calibration folds. When
+    they barely vary (a small C with a small gamma: a nearly flat SVM that still ranks well
+    within each fold), each fold's values sit at another offset and scale, the pooled values
+    no longer rank the cells, and the fitted sigmoid can even turn the ranking upside down.
+    Here every fold's decision values are standardised by that fold model's own training
+    values before pooling, and the final model's by its training values; the sigmoid then
+    maps a comparable score. The result is stored in the usual CalibratedClassifierCV.
+    """
+    steps = pipeline.steps[:-1]
+    svc = pipeline.steps[-1][1].calibrated_classifiers_[0].estimator
+
+    def fitted_standardiser(model, x_train):
+        f = model.decision_function(x_train)
+        return float(f.mean()), float(f.std()) or 1.0
+
+    oof = np.empty(y.size)
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(x, y):
+        model = Pipeline([(n, clone(s)) for n, s in steps] + [("model", clone(svc))])
+        model.fit(x[train], y[train])
+        mean, std = fitted_standardiser(model, x[train])
+        oof[test] = (model.decision_function(x[test]) - mean) / std
+    logit = LogisticRegression(C=1e6, max_iter=1000).fit(oof[:, None], y)
+    w, c = float(logit.coef_[0, 0]), float(logit.intercept_[0])
+    final = Pipeline(steps + [("model", svc)])
+    mean, std = fitted_standardiser(final, x)
+    sigmoid = pipeline.steps[-1][1].calibrated_classifiers_[0].calibrators[0]
+    # p = 1 / (1 + exp(a f + b)) = logistic(w (f - mean) / std + c)
+    sigmoid.a_ = -w / std
+    sigmoid.b_ = -(c - w * mean / std)
 
 
 def _scores(estimator, x: np.ndarray) -> np.ndarray:

@@ -75,50 +75,99 @@ def check_stack_matches(meta: dict, info: StackInfo) -> Optional[list]:
 
 
 def probability_function(estimator) -> Callable[[np.ndarray], np.ndarray]:
-    """P(landslide) for rows of factors. SVM pipelines get an exact vectorised form of
-    scikit-learn's own computation (kernel by matrix product, then Platt's sigmoid)."""
-    fast = _svm_probability(estimator)
+    """P(landslide) for rows of factors. RBF-SVM and KLR pipelines get a vectorised form of
+    scikit-learn's own computation: one weighted sum of RBF kernels, then a sigmoid."""
+    fast = _kernel_probability(estimator)
     if fast is not None:
         return fast
     return lambda x: estimator.predict_proba(x)[:, 1]
 
 
-def _svm_probability(estimator) -> Optional[Callable[[np.ndarray], np.ndarray]]:
-    from sklearn.calibration import CalibratedClassifierCV
+class RbfSum:
+    """f(x) = sum_j w_j exp(-gamma |x - c_j|^2) + b, the decision function of both the RBF-SVM
+    (centres: support vectors, weights: dual coefficients) and KLR (centres: kernel centres,
+    weights: the logistic coefficients mapped back through the Nystroem normalisation).
+
+    The kernel matrix (matrix product and exponential, the costly part) is built in float32
+    when rounding cannot matter: the worst-case error of the weighted sum, sum |w| * 2^-23,
+    stays below 1e-6; otherwise (large weights that cancel, as with a huge C and a tiny gamma)
+    in float64. The sum itself is always taken in float64.
+    """
+
+    def __init__(self, centres: np.ndarray, weights: np.ndarray, gamma: float,
+                 bias: float) -> None:
+        self.weights = np.asarray(weights, dtype=np.float64)
+        self.dtype = np.float32 if np.abs(self.weights).sum() * 2.0 ** -23 < 1e-6 else np.float64
+        self.centres = np.ascontiguousarray(centres, dtype=self.dtype)
+        self.gamma = self.dtype(gamma)
+        self.bias = float(bias)
+        self.centre_term = (self.gamma * np.einsum("ij,ij->i", self.centres,
+                                                   self.centres)).astype(self.dtype)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=self.dtype)
+        k = x @ self.centres.T
+        k *= 2 * self.gamma
+        k -= (self.gamma * np.einsum("ij,ij->i", x, x))[:, None]
+        k -= self.centre_term[None, :]
+        np.minimum(k, 0.0, out=k)  # -gamma * squared distance, never positive
+        np.exp(k, out=k)
+        return (k if k.dtype == np.float64 else k.astype(np.float64)) @ self.weights + self.bias
+
+
+def _scalers_then(estimator, final_types: tuple):
+    """(scalers, final step) when the pipeline is StandardScalers followed by final_types."""
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
-    from sklearn.svm import SVC
 
     if not isinstance(estimator, Pipeline):
         return None
     steps = [s for _, s in estimator.steps]
-    final = steps[-1]
-    if not (isinstance(final, CalibratedClassifierCV) and len(final.calibrated_classifiers_) == 1
-            and isinstance(final.calibrated_classifiers_[0].estimator, SVC)):
+    n = len(final_types)
+    if len(steps) < n or not all(isinstance(s, StandardScaler) for s in steps[:-n]):
         return None
-    if not all(isinstance(s, StandardScaler) for s in steps[:-1]):
+    if not all(isinstance(s, t) for s, t in zip(steps[-n:], final_types)):
         return None
-    calibrated = final.calibrated_classifiers_[0]
-    svc, sigmoid = calibrated.estimator, calibrated.calibrators[0]
-    if svc.kernel != "rbf" or len(svc.classes_) != 2:
+    return steps[:-n], steps[-n:]
+
+
+def _kernel_probability(estimator) -> Optional[Callable[[np.ndarray], np.ndarray]]:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.kernel_approximation import Nystroem
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import SVC
+
+    svm = _scalers_then(estimator, (CalibratedClassifierCV,))
+    klr = _scalers_then(estimator, (Nystroem, LogisticRegression))
+    if svm is not None:
+        scalers, (final,) = svm
+        if len(final.calibrated_classifiers_) != 1:
+            return None
+        calibrated = final.calibrated_classifiers_[0]
+        svc, sigmoid = calibrated.estimator, calibrated.calibrators[0]
+        if not isinstance(svc, SVC) or svc.kernel != "rbf" or len(svc.classes_) != 2:
+            return None
+        rbf = RbfSum(svc.support_vectors_, svc.dual_coef_[0], svc._gamma, svc.intercept_[0])
+        a, b = float(sigmoid.a_), float(sigmoid.b_)
+
+        def link(f):  # Platt's sigmoid
+            return 1.0 / (1.0 + np.exp(a * f + b))
+    elif klr is not None:
+        scalers, (kernel, logit) = klr
+        if kernel.kernel != "rbf" or len(logit.classes_) != 2:
+            return None
+        weights = kernel.normalization_.T @ logit.coef_[0]
+        rbf = RbfSum(kernel.components_, weights, kernel.gamma, logit.intercept_[0])
+
+        def link(f):  # the logistic function
+            return 1.0 / (1.0 + np.exp(-f))
+    else:
         return None
-    sv = np.asarray(svc.support_vectors_, dtype=np.float64)
-    coef = np.asarray(svc.dual_coef_[0], dtype=np.float64)
-    intercept = float(svc.intercept_[0])
-    gamma = float(svc._gamma)
-    sv_sq = np.einsum("ij,ij->i", sv, sv)
-    a, b = float(sigmoid.a_), float(sigmoid.b_)
-    scalers = steps[:-1]
 
     def proba(x: np.ndarray) -> np.ndarray:
         for s in scalers:
             x = s.transform(x)
-        d2 = np.einsum("ij,ij->i", x, x)[:, None] + sv_sq[None, :] - 2.0 * (x @ sv.T)
-        np.maximum(d2, 0.0, out=d2)
-        np.multiply(d2, -gamma, out=d2)
-        np.exp(d2, out=d2)
-        decision = d2 @ coef + intercept
-        return 1.0 / (1.0 + np.exp(a * decision + b))
+        return link(rbf(x))
 
     return proba
 
@@ -133,6 +182,13 @@ class PredictReport:
     messages: list = field(default_factory=list)
 
 
+def predict_distinct(predict: Callable, x: np.ndarray) -> np.ndarray:
+    """predict(x) evaluated once per distinct row of x (exactly the same numbers)."""
+    rows = np.ascontiguousarray(x).view(np.dtype((np.void, x.dtype.itemsize * x.shape[1])))
+    _, first, inverse = np.unique(rows.ravel(), return_index=True, return_inverse=True)
+    return predict(x[first])[inverse.ravel()]
+
+
 def predict_array(proba: Callable, x: np.ndarray) -> np.ndarray:
     """P(landslide) of rows of x, evaluated in chunks."""
     out = np.empty(x.shape[0], dtype=np.float64)
@@ -142,14 +198,18 @@ def predict_array(proba: Callable, x: np.ndarray) -> np.ndarray:
 
 
 def predict_lsi(model_path: str, stack_path: str, output_path: str, *, n_jobs: int = 2,
-                progress: Progress = SILENT, name: Optional[str] = None) -> PredictReport:
-    """Write the LSI raster (Float32, 0..1, nodata kept) of a model over a stack."""
+                progress: Progress = SILENT, name: Optional[str] = None,
+                model_file: Optional[str] = None) -> PredictReport:
+    """Write the LSI raster (Float32, 0..1, nodata kept) of a model over a stack.
+
+    ``model_file`` is the path recorded in the raster's metadata (default: ``model_path``;
+    given when the model is still a temporary file about to be renamed)."""
     out = check_output_path(output_path, [model_path, stack_path])
     model = load_model(model_path)
     info = stack_info(stack_path)
     encodings = check_stack_matches(model.meta, info)
     proba = probability_function(model.estimator)
-    meta = dict(model.meta, model_file=str(Path(model_path).resolve()))
+    meta = dict(model.meta, model_file=str(Path(model_file or model_path).resolve()))
     return _predict_windows(stack_path, info, out, meta, encodings,
                             lambda x: predict_array(proba, x), n_jobs, progress, name)
 
@@ -162,6 +222,9 @@ def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: dict, en
     windows = list(iter_windows(grid.width, grid.height))
     handles: dict = {}
     unseen = [0]
+    # FR-encoded factors take few distinct combinations (~1 in 6 cells here): each is
+    # evaluated once
+    dedupe = meta.get("encoding") == "fr"
 
     def compute(win):
         import threading
@@ -182,7 +245,8 @@ def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: dict, en
                 valid.ravel()[cells[~ok]] = False
                 x = x[ok]
         if x.shape[0]:
-            lsi[valid] = np.clip(predict(x), 0.0, 1.0)
+            lsi[valid] = np.clip(predict_distinct(predict, x) if dedupe else predict(x), 0.0,
+                                 1.0)
         return win, lsi, int(valid.sum())
 
     valid_cells = 0

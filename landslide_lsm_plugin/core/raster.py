@@ -57,6 +57,22 @@ def gdal_exceptions() -> Iterator[None]:
             gdal.DontUseExceptions()
 
 
+@contextlib.contextmanager
+def bounded_gdal_cache(megabytes: int = 64) -> Iterator[None]:
+    """Cap GDAL's block cache for the duration (GDAL utilities that write whole rasters,
+    such as proximity and DEM processing, otherwise fill it up to 5 % of the RAM, so memory
+    would grow with raster size). The cache is process-wide: the previous cap is restored."""
+    previous = gdal.GetCacheMax()
+    limit = megabytes * 1024 * 1024
+    if previous > limit:
+        gdal.SetCacheMax(limit)
+    try:
+        yield
+    finally:
+        if previous > limit:
+            gdal.SetCacheMax(previous)
+
+
 def open_raster(path: str, what: str = "raster") -> gdal.Dataset:
     """Open a raster read-only or raise an LsmError that names the file."""
     with gdal_exceptions():
@@ -206,6 +222,9 @@ def read_window(ds: gdal.Dataset, win: Window, bands: Optional[Sequence[int]] = 
             nd = nodata[i]
             if nd is not None and not math.isnan(nd):
                 valid &= arr != nd
+        # windows are read once per pass: drop their blocks from GDAL's cache, so memory
+        # stays flat however large the raster (the cache would otherwise grow to its limit)
+        ds.FlushCache()
     return data, valid
 
 
@@ -335,6 +354,8 @@ class RasterWriter:
                 plane = np.asarray(values, dtype=self.dtype)
                 self._ds.GetRasterBand(b).WriteArray(plane, win.col, win.row)
                 self._accumulate(b - 1, plane)
+            if band is None or band == self.bands:
+                self._ds.FlushCache()  # write the finished tiles out of GDAL's cache
 
     def _accumulate(self, i: int, plane: np.ndarray) -> None:
         values = plane[np.isfinite(plane) & (plane != self.nodata)].astype(np.float64)

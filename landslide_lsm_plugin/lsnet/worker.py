@@ -144,6 +144,7 @@ def train(job: dict) -> dict:
     aspect = prep.aspect_channels()
     weights = {c: len(y_fit) / (2.0 * max(1, int(np.sum(y_fit == c)))) for c in (0, 1)}
     best_epoch = 1
+    warmup = min(5, epochs)
     # early stopping on the held-out AUROC (what the map is judged by), ties broken by loss
     history, best, best_weights, waited = [], (-np.inf, 0.0), model.get_weights(), 0
     train_share = 0.85 if job.get("lsi") else 1.0
@@ -172,6 +173,8 @@ def train(job: dict) -> dict:
         emit("epoch", epochs=epochs, **record)
         emit("progress", percent=round(100 * train_share * epoch / epochs, 2))
         score = (round(val_auroc, 4) if np.isfinite(val_auroc) else -np.inf, -val_loss)
+        if epoch < warmup:  # the first epochs' scores are noise around 0.5: not candidates
+            continue
         if score > best:
             best, best_weights, best_epoch, waited = score, model.get_weights(), epoch, 0
         else:

@@ -103,3 +103,32 @@ def test_few_samples_reduce_the_folds():
     y[:4] = 1
     result = models.train_model(models.LOGISTIC, x, y, n_folds=10)
     assert result.folds == 4 and any("4 CV folds" in m for m in result.messages)
+
+
+def fr_like(rng, n, fr=None):
+    """FR-encoded factors (8 classes of 9 factors) with a weak additive effect."""
+    classes = rng.integers(0, 8, (n, 9))
+    fr = rng.gamma(2, 0.5, (9, 8)) if fr is None else fr
+    x = np.stack([fr[j][classes[:, j]] for j in range(9)], 1)
+    y = (rng.random(n) < 1 / (1 + np.exp(-0.5 * (x - 1).sum(1)))).astype(int)
+    return x, y, fr
+
+
+def test_a_nearly_flat_svm_keeps_its_ranking_in_the_lsi():
+    """C and gamma at the small corner of the grid: decision values barely vary and sit at
+    another offset in each calibration fold; scikit-learn's own sigmoid then comes out with
+    the wrong sign here (slope > 0: the LSI upside down). The recalibrated sigmoid keeps the
+    SVM's ranking."""
+    x, y, fr = fr_like(np.random.default_rng(8), 374)
+    flat = {"C": 0.241, "gamma": 0.0002}
+    plain = models.build_estimator(models.SVM, flat, 42, calibration_folds=5).fit(x, y)
+    assert plain[-1].calibrated_classifiers_[0].calibrators[0].a_ > 0  # the failure
+    result = models.train_model(models.SVM, x, y, n_folds=5,
+                                grid={"C": [0.241], "gamma": [0.0002]})
+    xt, yt, _ = fr_like(np.random.default_rng(99), 3000, fr)
+    decision = result.estimator[-1].calibrated_classifiers_[0].estimator.decision_function(
+        result.estimator[:-1].transform(xt))
+    proba = result.estimator.predict_proba(xt)[:, 1]
+    assert result.estimator[-1].calibrated_classifiers_[0].calibrators[0].a_ < 0
+    assert roc_auc_score(yt, decision) > 0.6
+    assert roc_auc_score(yt, proba) == pytest.approx(roc_auc_score(yt, decision), abs=1e-9)
