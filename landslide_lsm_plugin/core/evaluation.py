@@ -101,6 +101,7 @@ def evaluate_lsi(lsi_paths: Sequence[str], samples_path: str, *,
     result = Evaluation([], threshold_mode, 0, 0)
     used_names: set = set()
     for k, path in enumerate(lsi_paths):
+        progress.check()
         part = progress.sub(100 * k / len(lsi_paths), 100 * (k + 1) / len(lsi_paths))
         ds = open_raster(path, "LSI raster")
         grid = Grid.of(ds)

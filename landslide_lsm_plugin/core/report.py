@@ -135,6 +135,7 @@ def build_report(results_path: str, output_path: str, *, title: str = "Landslide
     # maps
     parts.append("<h2>Susceptibility maps</h2><div class=\"maps\">")
     for k, m in enumerate(models):
+        progress.check()
         progress.percent(10 + 70 * k / max(1, len(models)))
         for key, drawer, label in (("lsi", draw_lsi, "LSI"), ("zones", draw_zones, "Zones")):
             path = m.get(key)

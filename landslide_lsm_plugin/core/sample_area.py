@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,14 +126,36 @@ def slope_aspect(dem: np.ndarray, cell: float) -> tuple[np.ndarray, np.ndarray]:
 def generate(folder: str | Path, size: str | int = "small", seed: int = 2022,
              cell: float = 30.0, landslides: Optional[int] = None,
              progress: Progress = SILENT) -> SampleArea:
-    """Write the sample study area into ``folder`` and return where each file is."""
+    """Write the sample study area into ``folder`` and return where each file is.
+
+    Everything is made in a hidden folder beside it and moved in at the end: a failure or a
+    cancel leaves no partial area."""
+    out = Path(folder)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
+    try:
+        area = _generate_into(work, size, seed, cell, landslides, progress)
+        out.mkdir(exist_ok=True)
+        files = {}
+        for key, path in area.files.items():
+            target = out / Path(path).name
+            os.replace(path, target)
+            files[key] = str(target)
+        for leftover in work.iterdir():  # .qml sidecars and the like
+            os.replace(leftover, out / leftover.name)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    area.folder, area.files = out, files
+    return area
+
+
+def _generate_into(out: Path, size: str | int, seed: int, cell: float,
+                   landslides: Optional[int], progress: Progress) -> SampleArea:
     n = SIZES[size] if isinstance(size, str) else int(size)
     if n < 64:
         raise LsmError("The sample study area needs at least 64 x 64 cells.")
     n_slides = landslides if landslides is not None else (
         LANDSLIDES[size] if isinstance(size, str) else max(20, int(270 * n * n / 1224 ** 2)))
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     grid = Grid(n, n, (ORIGIN[0], cell, 0.0, ORIGIN[1], 0.0, -cell), _wkt())
     yy, xx = np.mgrid[0:n, 0:n].astype(np.float64)
@@ -149,6 +173,7 @@ def generate(folder: str | Path, size: str | int = "small", seed: int = 2022,
         trib = _smooth_path(rng, join, heading, int(n * rng.uniform(0.25, 0.5)), 1.0, 0.02, n)
         if len(trib) > 10:
             rivers.append(trib)
+    progress.check()
     dist_main = _distance_raster([main], n, cell)
     dist_river = _distance_raster(rivers, n, cell)
 
@@ -193,6 +218,7 @@ def generate(folder: str | Path, size: str | int = "small", seed: int = 2022,
         best[closer], litho[closer] = d[closer], unit
     progress.percent(40)
 
+    progress.check()
     slope, aspect = slope_aspect(dem, cell)
     ndvi = 0.78 - 0.00018 * (dem - 900.0) + 0.12 * (_fbm(rng, n, 2.4) - 0.5)
     ndvi -= 0.25 * np.exp(-dist_road / 60.0)
@@ -212,6 +238,7 @@ def generate(folder: str | Path, size: str | int = "small", seed: int = 2022,
              + 1.2 * np.clip(hollow / 8.0, -1.5, 1.5))
     truth = 1.0 / (1.0 + np.exp(-logit))
 
+    progress.check()
     study = _study_area(rng, n)
     inside = study_mask(study, n)
     progress.percent(55)

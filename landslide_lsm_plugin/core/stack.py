@@ -26,6 +26,7 @@ from .raster import (
     Grid,
     RasterWriter,
     band_names,
+    bounded_gdal_cache,
     check_output_path,
     gdal_exceptions,
     iter_windows,
@@ -288,11 +289,19 @@ def build_stack(factors: Sequence[Factor], output_path: str, *, reference: Optio
         raise LsmError("The reference grid is empty.")
     report = StackReport(info=None)  # type: ignore[arg-type]
 
-    with tempfile.TemporaryDirectory(prefix=".lsm-stack-", dir=out.parent) as tmp:
+    with tempfile.TemporaryDirectory(prefix=".lsm-stack-", dir=out.parent) as tmp, \
+            bounded_gdal_cache():
         tmpdir = Path(tmp)
         bands: list[tuple[Factor, gdal.Dataset]] = []
         for f in factors:
             bands.append((f, warp_to_grid(f.source, f.band, grid, f.resampling, f.name)))
+            source_ds = open_raster(f.source)  # keep the dataset alive while its band is used
+            source_nodata = source_ds.GetRasterBand(f.band).GetNoDataValue()
+            if source_nodata is None:
+                report.messages.append(
+                    f"Factor '{f.name}' ({Path(f.source).name}) has no nodata value: every "
+                    "cell with a finite value counts as valid. If it has a fill value (e.g. "
+                    f"-9999), set it first: gdal_edit -a_nodata -9999 \"{f.source}\"")
         if dem and (derive_slope or derive_aspect):
             progress.info("Deriving slope/aspect from the DEM (GDAL DEM tools)")
             derived = derive_slope_aspect(dem, grid, tmpdir, derive_slope, derive_aspect)
@@ -323,7 +332,8 @@ def build_stack(factors: Sequence[Factor], output_path: str, *, reference: Optio
             mask_ds = gdal.Open(str(rasterize(feats.geometries, np.ones(len(feats.geometries),
                                                                         int),
                                               grid, tmpdir / "mask.tif", dtype=gdal.GDT_Byte)))
-        valid_cells = _write_stack(out, grid, bands, mask_ds, progress.sub(10, 100), mappings)
+        valid_cells = _write_stack(out, grid, bands, mask_ds, progress.sub(10, 100), mappings,
+                                   report.messages)
     if valid_cells == 0:
         out.unlink(missing_ok=True)
         raise LsmError("The factors have no valid cell in common (every cell is nodata in at "
@@ -335,7 +345,7 @@ def build_stack(factors: Sequence[Factor], output_path: str, *, reference: Optio
 
 
 def _write_stack(out: Path, grid: Grid, bands, mask_ds, progress: Progress,
-                 mappings: Optional[dict] = None) -> int:
+                 mappings: Optional[dict] = None, messages: Optional[list] = None) -> int:
     names = [f.name for f, _ in bands]
     band_meta = [{KIND_TAG: f.kind, "LSM_SOURCE": Path(f.source).name} for f, _ in bands]
     for meta, (f, _) in zip(band_meta, bands):
@@ -343,6 +353,8 @@ def _write_stack(out: Path, grid: Grid, bands, mask_ds, progress: Progress,
             meta["LSM_CATEGORIES"] = json.dumps(mappings[f.name])
     total = window_count(grid.width, grid.height)
     valid_cells = 0
+    band_valid = np.zeros(len(bands), dtype=np.int64)
+    band_nonfinite = np.zeros(len(bands), dtype=np.int64)
     with RasterWriter(out, grid, len(bands), np.float32, FLOAT_NODATA, descriptions=names,
                       metadata={STACK_TAG: "1", ENCODING_TAG: "raw"},
                       band_metadata=band_meta) as writer:
@@ -354,6 +366,8 @@ def _write_stack(out: Path, grid: Grid, bands, mask_ds, progress: Progress,
                 data, ok = read_window(ds, win, [1], dtype=np.float32)
                 block[b] = data[0]
                 valid &= ok
+                band_valid[b] += int(ok.sum())
+                band_nonfinite[b] += int((~np.isfinite(data[0])).sum())
             if mask_ds is not None:
                 valid &= mask_ds.GetRasterBand(1).ReadAsArray(
                     win.col, win.row, win.width, win.height) > 0
@@ -361,6 +375,16 @@ def _write_stack(out: Path, grid: Grid, bands, mask_ds, progress: Progress,
             valid_cells += int(valid.sum())
             writer.write(win, block)
             progress.fraction(i + 1, total)
+        empty = [names[b] for b in range(len(bands)) if band_valid[b] == 0]
+        if empty:  # raised inside the writer: the half-made stack is removed
+            raise LsmError(f"Factor '{empty[0]}' has no valid cell on the reference grid "
+                           "(all nodata, NaN or outside its extent). Check its nodata value and "
+                           "extent, or leave it out." + (f" Also empty: {', '.join(empty[1:])}."
+                                                         if len(empty) > 1 else ""))
+    for b, n in enumerate(band_nonfinite):
+        if n and messages is not None:
+            messages.append(f"Factor '{names[b]}' has {n} NaN or infinite cells; they are "
+                            "treated as nodata.")
     return valid_cells
 
 

@@ -71,6 +71,7 @@ def train_to_file(model_type: str, stack_path: str, samples_path: str, model_pat
                   name: Optional[str] = None,
                   progress: Progress = SILENT) -> tuple[TrainResult, dict]:
     """Train a model on the training samples and write its model file."""
+    progress.check()
     data = training_data(stack_path, samples_path)
     if data.dropped:
         progress.warning(f"{data.dropped} training sample(s) on nodata cells were ignored.")

@@ -104,6 +104,7 @@ def _collinear_partners(x: np.ndarray, j: int, others: list[int]) -> list[int]:
 def compute_vif(stack_path: str, samples_path: str, vif_max: float = 10.0,
                 tol_min: float = 0.1, progress: Progress = SILENT) -> VifResult:
     """VIF/TOL of the stack's factors over the training samples (both classes)."""
+    progress.check()
     info = stack_info(stack_path)
     ds = open_raster(stack_path, "factor stack")
     samples = read_samples(samples_path, info.grid)
@@ -111,6 +112,7 @@ def compute_vif(stack_path: str, samples_path: str, vif_max: float = 10.0,
     if len(train) == 0:
         raise LsmError("The samples have no training cells (split 'train').")
     x, ok = values_at(ds, train.x, train.y)
+    progress.check()
     progress.percent(70)
     result = vif_table(x[ok], info.names, vif_max, tol_min)
     if ok.sum() < len(train):

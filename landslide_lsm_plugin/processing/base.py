@@ -193,10 +193,14 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
         return type(self)()
 
     def canExecute(self) -> tuple[bool, str]:
-        missing = deps.missing_modules(self.REQUIRES)
-        if missing:
-            return False, deps.missing_message(missing, f"'{self.TITLE}'")
-        return True, ""
+        message = self.missing_for(f"'{self.TITLE}'", self.REQUIRES)
+        return (False, message) if message else (True, "")
+
+    @staticmethod
+    def missing_for(what: str, modules: Sequence[str]) -> str:
+        """'' when the modules import, else what is missing and the command that installs it."""
+        missing = deps.missing_modules(list(modules))
+        return deps.missing_message(missing, what) if missing else ""
 
     # running --------------------------------------------------------------------------------
     def processAlgorithm(self, parameters: dict, context: QgsProcessingContext,
@@ -208,6 +212,8 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
         logger = logging.getLogger("landslide_lsm_plugin")
         logger.addHandler(handler)
         try:
+            if feedback is not None and feedback.isCanceled():
+                raise Canceled()
             return self.execute(parameters, context, feedback, feedback_progress(feedback))
         except Canceled as exc:
             raise QgsProcessingException(str(exc)) from exc

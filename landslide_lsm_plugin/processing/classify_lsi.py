@@ -86,11 +86,9 @@ class ClassifyLsi(LsmAlgorithm):
             return False, self.tr("Custom breaks: give the inner class boundaries, e.g. "
                                   "'0.2, 0.4, 0.6, 0.8'.")
         if method == "natural_breaks":
-            from .. import deps
-
-            missing = deps.missing_modules(["jenkspy"])
+            missing = self.missing_for("Natural breaks", ("jenkspy",))
             if missing:
-                return False, deps.missing_message(missing, "Natural breaks")
+                return False, missing
         return super().checkParameterValues(parameters, context)
 
     def execute(self, parameters, context, feedback, progress):

@@ -75,11 +75,9 @@ class FrequencyRatio(LsmAlgorithm):
     def checkParameterValues(self, parameters, context):
         method = METHOD_KEYS[self.parameterAsEnum(parameters, self.METHOD, context)]
         if method == "natural_breaks":
-            from .. import deps
-
-            missing = deps.missing_modules(["jenkspy"])
+            missing = self.missing_for("Natural breaks", ("jenkspy",))
             if missing:
-                return False, deps.missing_message(missing, "Natural breaks")
+                return False, missing
         return super().checkParameterValues(parameters, context)
 
     def execute(self, parameters, context, feedback, progress):

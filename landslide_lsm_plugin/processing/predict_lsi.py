@@ -63,11 +63,9 @@ class PredictLsi(LsmAlgorithm):
             report = predict_lsnet(model, stack, output, python=lsnet_python(),
                                    progress=progress, name=name)
         else:
-            from .. import deps
-
-            missing = deps.missing_modules(["sklearn", "skops"])
+            missing = self.missing_for(self.TITLE, ("sklearn", "skops"))
             if missing:
-                raise QgsProcessingException(deps.missing_message(missing, self.TITLE))
+                raise QgsProcessingException(missing)
             report = predict_lsi(model, stack, output, n_jobs=threads, progress=progress,
                                  name=name)
         for message in report.messages:

@@ -95,8 +95,7 @@ class TrainAlgorithm(LsmAlgorithm):
         return {}
 
     def execute(self, parameters, context, feedback, progress):
-        from ..core.predict import predict_lsi
-        from ..core.training import CV_COLUMNS, cv_table, train_to_file
+        from ..core.raster import atomic_file, check_output_path
 
         stack = self.raster_path(parameters, self.STACK, context)
         samples = self.vector_source(parameters, self.SAMPLES, context, feedback)
@@ -104,8 +103,22 @@ class TrainAlgorithm(LsmAlgorithm):
         lsi_path = self.parameterAsOutputLayer(parameters, self.OUTPUT_LSI, context)
         threads = self.parameterAsInt(parameters, self.THREADS, context)
         grid = self.grid(parameters, context)
+        check_output_path(model_path, [stack, samples.split("|")[0]])
+        # the model file appears only once everything asked for is done: a cancel while the
+        # LSI is mapped leaves neither
+        with atomic_file(model_path) as tmp_model:
+            outputs = self._train_and_map(parameters, context, feedback, progress, stack,
+                                          samples, str(tmp_model), model_path, lsi_path,
+                                          threads, grid)
+        return outputs
+
+    def _train_and_map(self, parameters, context, feedback, progress, stack, samples,
+                       tmp_model, model_path, lsi_path, threads, grid) -> dict:
+        from ..core.predict import predict_lsi
+        from ..core.training import CV_COLUMNS, cv_table, train_to_file
+
         result, meta = train_to_file(
-            self.MODEL_TYPE, stack, samples, model_path,
+            self.MODEL_TYPE, stack, samples, tmp_model,
             cv_scheme=CV_KEYS[self.parameterAsEnum(parameters, self.CV, context)],
             n_folds=self.parameterAsInt(parameters, self.FOLDS, context), grid=grid,
             seed=self.parameterAsInt(parameters, self.SEED, context),
@@ -128,8 +141,8 @@ class TrainAlgorithm(LsmAlgorithm):
                    "CV_AUROC": result.cv_score, "TRAINING_TIME": result.training_time_s,
                    "HYPERPARAMETERS": chosen}
         if lsi_path:
-            report = predict_lsi(model_path, stack, lsi_path, n_jobs=threads,
-                                 progress=progress.sub(80, 100))
+            report = predict_lsi(tmp_model, stack, lsi_path, n_jobs=threads,
+                                 progress=progress.sub(80, 100), model_file=model_path)
             feedback.pushInfo(f"LSI map: {report.valid_cells} cells in {report.map_time_s:.1f} s")
             self.style_lsi(context, lsi_path, meta["name"])
             outputs[self.OUTPUT_LSI] = lsi_path

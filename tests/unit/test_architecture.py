@@ -63,3 +63,51 @@ def test_every_algorithm_in_its_own_file_on_the_shared_base():
                                                 for b in n.bases)]
         assert len(classes) == len(algorithms) == 1, \
             f"{path.name}: expected exactly one algorithm class on the shared base"
+
+
+#: broad handlers that report instead of raising, on purpose
+REPORTING_HANDLERS = {
+    ("deps.py", "module_available"),  # a broken install counts as missing
+    ("lsnet/worker.py", "main"),  # the worker reports the error as JSON and exits non-zero
+}
+
+
+def test_no_exception_is_swallowed():
+    """A handler for Exception/BaseException (or a bare except) must raise again, so every
+    failure reaches the user (as a QgsProcessingException, through the shared base)."""
+    offenders = []
+    for path in python_files(PACKAGE):
+        rel = str(path.relative_to(PACKAGE))
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for func in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef,
+                                                                   ast.AsyncFunctionDef))]:
+            for handler in [n for n in ast.walk(func) if isinstance(n, ast.ExceptHandler)]:
+                names = []
+                if handler.type is None:
+                    names = ["bare"]
+                elif isinstance(handler.type, ast.Name):
+                    names = [handler.type.id]
+                elif isinstance(handler.type, ast.Tuple):
+                    names = [getattr(e, "id", "") for e in handler.type.elts]
+                if not {"bare", "Exception", "BaseException"} & set(names):
+                    continue
+                raises = any(isinstance(n, ast.Raise) for n in ast.walk(handler))
+                if not raises and (rel, func.name) not in REPORTING_HANDLERS:
+                    offenders.append(f"{rel}:{handler.lineno} in {func.name}")
+    assert not offenders, f"broad except without raise: {offenders}"
+
+
+def test_no_gdal_band_or_layer_outlives_its_dataset():
+    """`gdal.Open(p).GetRasterBand(1)` frees the dataset while its band is in use (a crash
+    with GDAL 3.6): keep the dataset in a variable first. Checked in every Python file."""
+    offenders = []
+    for folder in (PACKAGE, PACKAGE.parent / "tests", PACKAGE.parent / "scripts",
+                   PACKAGE.parent / "benchmarks"):
+        for path in python_files(folder):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Attribute) and node.attr in
+                        ("GetRasterBand", "GetLayer", "GetLayerByName")
+                        and isinstance(node.value, ast.Call)):
+                    offenders.append(f"{path.name}:{node.lineno}")
+    assert not offenders, f"dataset freed while its band/layer is used: {offenders}"

@@ -165,3 +165,11 @@ def test_ecuador_labelled_points(ecuador, tmp_path):
     report, s = run(st, ecuador / "lsl_points.gpkg", tmp_path, label_field="lslpts", seed=1)
     assert np.sum(s.label == 1) == 175 and np.sum(s.label == 0) == 175
     assert np.sum(s.validation & (s.label == 1)) == round(0.3 * 175)
+
+
+def test_block_split_without_both_classes_on_a_side_is_refused(stack, vector, tmp_path):
+    # all landslides in one corner block: any validation block holds no landslide
+    inv = vector("corner.gpkg", [square(X0 + 60 + 35 * i, Y0 - 100, 29) for i in range(3)])
+    with pytest.raises(LsmError, match="Choose a smaller block size"):
+        smp.prepare_samples(str(inv), str(stack), str(tmp_path / "s.gpkg"),
+                            split=smp.BLOCK_SPLIT, block_size=5000.0, folds=2)

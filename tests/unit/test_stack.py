@@ -108,10 +108,17 @@ def test_study_area_mask(raster, vector, tmp_path):
 
 def test_errors_are_clear(raster, tmp_path):
     a = raster("a.tif", np.full((10, 10), -9999, dtype=np.float32))
-    with pytest.raises(LsmError, match="no valid cell in common"):
+    with pytest.raises(LsmError, match="Factor 'a' has no valid cell"):
         stk.build_stack(stk.factors_from_rasters([str(a)], stk.CONTINUOUS),
                         str(tmp_path / "s.tif"))
     assert not (tmp_path / "s.tif").exists()
+    left, right = np.ones((10, 10), np.float32), np.ones((10, 10), np.float32)
+    left[:, 5:] = -9999
+    right[:, :5] = -9999
+    halves = [raster("left.tif", left), raster("right.tif", right)]
+    with pytest.raises(LsmError, match="no valid cell in common"):
+        stk.build_stack(stk.factors_from_rasters([str(p) for p in halves], stk.CONTINUOUS),
+                        str(tmp_path / "s.tif"))
     with pytest.raises(LsmError, match="also an input"):
         stk.build_stack(stk.factors_from_rasters([str(a)], stk.CONTINUOUS), str(a))
     b = raster("b.tif", np.ones((10, 10), dtype=np.float32))
@@ -135,3 +142,11 @@ def test_ecuador_stack_from_ta_tif(ecuador, tmp_path):
     ok = elev != nodata
     assert 0.5 * elev.size < ok.sum() <= np.isfinite(elev_src).sum()
     assert np.allclose(elev[ok], elev_src[ok])
+
+
+def test_a_factor_without_crs_is_refused(raster, tmp_path):
+    ref = raster("ref.tif", np.ones((10, 10), np.float32))
+    no_crs = raster("nocrs.tif", np.ones((10, 10), np.float32), epsg=None)
+    with pytest.raises(LsmError, match="has no coordinate reference system"):
+        stk.build_stack(stk.factors_from_rasters([str(ref), str(no_crs)], stk.CONTINUOUS),
+                        str(tmp_path / "s.tif"))

@@ -91,3 +91,10 @@ def test_writer_statistics_and_windows(tmp_path):
             w.write(win, np.full((win.height, win.width), 2.0, dtype=np.float32))
     ds = rio.open_raster(str(tmp_path / "x.tif"))
     assert ds.GetRasterBand(1).GetStatistics(False, False)[:3] == [2.0, 2.0, 2.0]
+
+
+def test_raster_outputs_must_be_geotiff(raster, tmp_path):
+    src = raster("lsi.tif", lsi_ramp(30, 30))
+    with pytest.raises(LsmError, match=r"does not end in \.tif"):
+        classify_raster(str(src), str(tmp_path / "zones.img"), method="equal_interval")
+    assert list(tmp_path.glob("zones*")) == []
