@@ -9,6 +9,7 @@ to Processing feedback and QgsProcessingException, tables, and styled loading of
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 from collections.abc import Sequence
@@ -22,11 +23,13 @@ from qgis.core import (
     QgsField,
     QgsFields,
     QgsMapLayer,
+    QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingLayerPostProcessorInterface,
+    QgsProcessingOutputLayerDefinition,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QCoreApplication, QVariant
@@ -211,10 +214,17 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
         handler = _FeedbackLogHandler(feedback)
         logger = logging.getLogger("landslide_lsm_plugin")
         logger.addHandler(handler)
+        created: list[Path] = []
+        succeeded = False
         try:
+            # every output is checked before any work: a bad one stops the run at once, not
+            # after the outputs before it were written
+            created = self.check_destinations(parameters, context)
             if feedback is not None and feedback.isCanceled():
                 raise Canceled()
-            return self.execute(parameters, context, feedback, feedback_progress(feedback))
+            results = self.execute(parameters, context, feedback, feedback_progress(feedback))
+            succeeded = True
+            return results
         except Canceled as exc:
             raise QgsProcessingException(str(exc)) from exc
         except LsmError as exc:
@@ -226,16 +236,82 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
                 f"{self.TITLE}: out of memory. Close other programs, or work on a smaller "
                 "extent or a coarser grid.") from exc
         except Exception as exc:
-            feedback.reportError(traceback.format_exc(), fatalError=False)
+            if feedback is not None:
+                feedback.reportError(traceback.format_exc(), fatalError=False)
             raise QgsProcessingException(
                 f"{self.TITLE} failed unexpectedly: {type(exc).__name__}: {exc}. This is a bug in "
                 f"the plugin; please report it at {TRACKER} with the log above.") from exc
         finally:
+            if not succeeded:
+                # a failed or canceled run leaves none of the files it was creating
+                remove_new_outputs(created)
             logger.removeHandler(handler)
 
     def execute(self, parameters: dict, context: QgsProcessingContext,
             feedback: QgsProcessingFeedback, progress: Progress) -> dict:
         raise NotImplementedError
+
+    # outputs --------------------------------------------------------------------------------
+    def input_paths(self, parameters: dict, context: QgsProcessingContext) -> list[str]:
+        """The files behind every layer and file input of this run."""
+        paths: list[str] = []
+        for definition in self.parameterDefinitions():
+            name = definition.name()
+            if definition.isDestination() or parameters.get(name) in (None, ""):
+                continue
+            kind = definition.type()
+            if kind == "multilayer":
+                layers = self.parameterAsLayerList(parameters, name, context) or []
+                paths.extend(self.layer_source(layer) for layer in layers)
+            elif kind in ("raster", "vector", "source", "layer"):
+                layer = self.parameterAsLayer(parameters, name, context)
+                paths.append(self.layer_source(layer) if layer is not None
+                             else str(parameters[name]).split("|")[0])
+            elif kind == "file":
+                paths.append(self.parameterAsFile(parameters, name, context))
+        return [p for p in paths if p]
+
+    def destination_paths(self, parameters: dict,
+                          context: QgsProcessingContext) -> list[tuple[str, Path]]:
+        """(parameter name, file) of every output this run writes to a plain file; temporary,
+        memory and database outputs, folders and outputs not asked for are left out."""
+        found = []
+        for definition in self.destinationParameterDefinitions():
+            name = definition.name()
+            value = parameters.get(name)
+            if isinstance(value, QgsProcessingOutputLayerDefinition):
+                value = value.sink.valueAsString(context.expressionContext(), "")[0]
+            if definition.type() == "folderDestination" or not _plain_file(str(value or "")):
+                continue
+            if definition.type() == "fileDestination":
+                path = self.parameterAsFileOutput(parameters, name, context)
+            else:
+                path = self.parameterAsOutputLayer(parameters, name, context)
+            if path:
+                found.append((name, Path(path.split("|")[0])))
+        return found
+
+    def check_destinations(self, parameters: dict, context: QgsProcessingContext) -> list[Path]:
+        """Refuse, before any work, an output that is an input, sits in a folder that cannot
+        be written, or is the file of another output. Returns the files (outputs and their
+        sidecars) that do not exist yet: those a failed run must not leave behind."""
+        from ..core.raster import check_output_path
+
+        destinations = self.destination_paths(parameters, context)
+        if not destinations:
+            return []
+        inputs = self.input_paths(parameters, context)
+        seen: dict[Path, str] = {}
+        new_files: list[Path] = []
+        for name, path in destinations:
+            check_output_path(str(path), inputs)
+            key = path.expanduser().resolve()
+            if key in seen:
+                raise LsmError(f"The outputs {seen[key]} and {name} are the same file "
+                               f"('{path}'). Give each output its own file.")
+            seen[key] = name
+            new_files.extend(f for f in output_files(path) if not f.exists())
+        return new_files
 
     # helpers --------------------------------------------------------------------------------
     @staticmethod
@@ -305,6 +381,28 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
             feature.setAttributes([_plain(row.get(col)) for col, _ in columns])
             sink.addFeature(feature, QgsFeatureSink.FastInsert)
         return dest_id
+
+
+def _plain_file(text: str) -> bool:
+    """A file path, not a temporary output or a provider URI ('memory:', 'postgres://...')."""
+    if not text or text == QgsProcessing.TEMPORARY_OUTPUT:
+        return False
+    scheme = text.split(":", 1)[0]
+    return ":" not in text or len(scheme) == 1 or "/" in scheme or "\\" in scheme
+
+
+def output_files(path: Path) -> list[Path]:
+    """An output file and the sidecars written beside it (style, GDAL statistics, the JSON of
+    an LSNet model, GeoPackage journals)."""
+    return [path, path.with_suffix(".qml"), Path(f"{path}.aux.xml"), Path(f"{path}.json"),
+            Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")]
+
+
+def remove_new_outputs(files: Sequence[Path]) -> None:
+    """Remove what a failed run created of its outputs (files that did not exist before)."""
+    for path in files:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 _QVARIANT = {int: QVariant.LongLong, float: QVariant.Double, str: QVariant.String,

@@ -278,6 +278,73 @@ def test_output_equal_to_an_input_is_refused(plugin, grid):
     assert grid["a"].read_bytes() == before
 
 
+def test_a_table_output_equal_to_an_input_is_refused(prepared):
+    samples = Path(prepared["samples"])
+    before = samples.read_bytes()
+    with pytest.raises(QgsProcessingException, match="also an input"):
+        run("evaluate", {"LSI": [prepared["lsi"]], "SAMPLES": str(samples),
+                         "OUTPUT": str(samples),
+                         "OUTPUT_RESULTS": str(samples.with_name("r.json"))})
+    assert samples.read_bytes() == before
+
+
+def test_every_output_is_checked_before_any_work(prepared, tmp_path):
+    """A bad last output stops the run before the first one is written."""
+    out = tmp_path / "out"
+    out.mkdir()
+    bad = ("/sys/landslide-lsm-test/fr.csv" if os.geteuid() == 0
+           else str(Path("/proc/landslide-lsm-test/fr.csv")))
+    with pytest.raises(QgsProcessingException, match=r"(Cannot create|not writable)"):
+        run("frequencyratio", {"STACK": prepared["stack"], "SAMPLES": prepared["samples"],
+                               "OUTPUT": str(out / "fr.tif"),
+                               "OUTPUT_TABLE": str(out / "fr.gpkg"), "OUTPUT_CSV": bad})
+    with pytest.raises(QgsProcessingException, match="OUTPUT_CSV and OUTPUT_FIGURE are the "
+                                                     "same file"):
+        run("evaluate", {"LSI": [prepared["lsi"]], "SAMPLES": prepared["samples"],
+                         "OUTPUT": str(out / "m.gpkg"), "OUTPUT_RESULTS": str(out / "r.json"),
+                         "OUTPUT_CSV": str(out / "same.csv"),
+                         "OUTPUT_FIGURE": str(out / "same.csv")})
+    assert files_in(out) == []
+
+
+@pytest.mark.parametrize("cancel_at", [10.0, 50.0, 80.0])
+def test_cancel_at_any_point_of_a_run_with_several_outputs_leaves_nothing(prepared,
+                                                                          cancel_at):
+    """Tables, models, maps and figures of one run appear together or not at all: a cancel
+    after some were written (e.g. the CV table before the LSI map) removes them again."""
+    p = prepared
+    out = p["dir"] / f"out{cancel_at:g}"
+    out.mkdir()
+    cases = [
+        ("frequencyratio", {"STACK": p["stack"], "SAMPLES": p["samples"],
+                            "OUTPUT": str(out / "fr.tif"), "OUTPUT_TABLE": str(out / "fr.gpkg"),
+                            "OUTPUT_CSV": str(out / "fr.csv")}),
+        ("trainsvm", {"STACK": p["stack"], "SAMPLES": p["samples"], "FOLDS": 3,
+                      "OUTPUT_MODEL": str(out / "m.lsmodel"), "OUTPUT_CV": str(out / "cv.gpkg"),
+                      "OUTPUT_LSI": str(out / "l.tif")}),
+        ("classifylsi", {"INPUT": p["lsi"], "OUTPUT": str(out / "z.tif"),
+                         "SAMPLES": p["samples"], "OUTPUT_TABLE": str(out / "z.gpkg")}),
+        ("evaluate", {"LSI": [p["lsi"]], "SAMPLES": p["samples"], "RATE_CURVES": True,
+                      "OUTPUT": str(out / "e.gpkg"), "OUTPUT_RESULTS": str(out / "r.json"),
+                      "OUTPUT_CSV": str(out / "e.csv"), "OUTPUT_FIGURE": str(out / "roc.png")}),
+    ]
+    canceled = []
+    for alg, params in cases:
+        try:
+            run(alg, params, Recorder(cancel_at=cancel_at))
+        except QgsProcessingException as exc:
+            assert "Canceled" in str(exc), alg
+            assert files_in(out) == [], (alg, files_in(out))
+            canceled.append(alg)
+        else:  # finished before the cancel point: every output is there, complete
+            assert not list(out.rglob("*.part*")), alg
+            for path in out.iterdir():
+                path.unlink()
+    assert canceled, "no run reached the cancel point"
+    if cancel_at == 80.0:  # after training, while the LSI map is made
+        assert "trainsvm" in canceled
+
+
 def test_paths_with_spaces_and_non_ascii_characters(plugin, tmp_path):
     folder = tmp_path / "données d'entrée" / "Zürich – Hanyin 汉阴"
     folder.mkdir(parents=True)
