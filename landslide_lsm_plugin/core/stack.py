@@ -207,17 +207,47 @@ def derive_slope_aspect(dem: str, grid: Grid, tmpdir: Path, want_slope: bool,
 
 
 def derive_distance(source: str, grid: Grid, tmpdir: Path, name: str) -> str:
-    """Euclidean distance (map units) from every cell to the nearest feature of a layer."""
+    """Euclidean distance (map units) from every cell to the nearest feature of a layer.
+
+    Features outside the grid count too (a river just beyond the study area is the nearest
+    river of the cells along that edge): the distances are computed on the grid grown by a
+    margin that holds every feature that can be nearer than the nearest one inside, then cut
+    back to the grid."""
     feats = read_features(source, grid, what=f"layer for '{name}'")
     if not feats.geometries:
         raise LsmError(f"The layer for '{name}' has no features; a distance cannot be computed.")
-    burned = rasterize(feats.geometries, np.ones(len(feats.geometries), int), grid,
-                       tmpdir / f"{_safe(name)}_burn.tif", all_touched=True, dtype=gdal.GDT_Byte)
+    tag = _safe(name)
+    inside = _proximity(feats.geometries, grid, tmpdir, f"{tag}_inside")
+    margin = _margin_for_outside_features(feats.geometries, grid, inside)
+    if margin == 0:
+        if inside is None:
+            raise LsmError(f"No feature of the layer for '{name}' falls inside the reference "
+                           "grid; check its extent and CRS.")
+        return str(inside)
+    dx, dy = grid.cell_size
+    nx, ny = math.ceil(margin / dx), math.ceil(margin / dy)
+    x0, gx, rx, y0, ry, gy = grid.geotransform
+    wide = Grid(grid.width + 2 * nx, grid.height + 2 * ny,
+                (x0 - nx * gx, gx, rx, y0 - ny * gy, ry, gy), grid.crs_wkt)
+    grown = _proximity(feats.geometries, wide, tmpdir, f"{tag}_wide")
+    if grown is None:
+        raise LsmError(f"No feature of the layer for '{name}' lies inside or near the "
+                       "reference grid; check its extent and CRS.")
+    path = tmpdir / f"{tag}_distance.tif"
+    with gdal_exceptions():
+        gdal.Translate(str(path), str(grown), srcWin=[nx, ny, grid.width, grid.height],
+                       creationOptions=["TILED=YES"])
+    return str(path)
+
+
+def _proximity(geometries: list, grid: Grid, tmpdir: Path, tag: str) -> Optional[Path]:
+    """GDAL proximity to the burned geometries on a grid; None when none is on the grid."""
+    burned = rasterize(geometries, np.ones(len(geometries), int), grid,
+                       tmpdir / f"{tag}_burn.tif", all_touched=True, dtype=gdal.GDT_Byte)
     src = gdal.Open(str(burned))
     if src.GetRasterBand(1).ComputeRasterMinMax(False)[1] < 1:
-        raise LsmError(f"No feature of the layer for '{name}' falls inside the reference grid; "
-                       "check its extent and CRS.")
-    path = tmpdir / f"{_safe(name)}_distance.tif"
+        return None
+    path = tmpdir / f"{tag}_distance.tif"
     with gdal_exceptions():
         dst = gdal.GetDriverByName("GTiff").Create(str(path), grid.width, grid.height, 1,
                                                    gdal.GDT_Float32, options=["TILED=YES"])
@@ -228,7 +258,30 @@ def derive_distance(source: str, grid: Grid, tmpdir: Path, name: str) -> str:
                               ["VALUES=1", "DISTUNITS=GEO"])
         dst.FlushCache()
         dst = None
-    return str(path)
+    return path
+
+
+def _margin_for_outside_features(geometries: list, grid: Grid,
+                                 inside: Optional[Path]) -> float:
+    """How far beyond the grid features can still be the nearest of some cell: 0 when every
+    feature lies on the grid; else the largest distance to a feature inside (no cell is
+    farther from its nearest feature), or the grid's diagonal when none is inside; never
+    beyond the features themselves."""
+    gx0, gy0, gx1, gy1 = grid.extent
+    fx0, fx1, fy0, fy1 = math.inf, -math.inf, math.inf, -math.inf
+    for geom in geometries:
+        ex0, ex1, ey0, ey1 = geom.GetEnvelope()
+        fx0, fx1, fy0, fy1 = min(fx0, ex0), max(fx1, ex1), min(fy0, ey0), max(fy1, ey1)
+    reach = max(gx0 - fx0, fx1 - gx1, gy0 - fy0, fy1 - gy1, 0.0)
+    if reach == 0.0:
+        return 0.0
+    if inside is not None:
+        ds = gdal.Open(str(inside))  # keep the dataset alive while its band is used
+        farthest = ds.GetRasterBand(1).ComputeRasterMinMax(False)[1]
+        ds = None
+    else:
+        farthest = math.hypot(gx1 - gx0, gy1 - gy0)
+    return min(reach, farthest)
 
 
 def derive_categories(source: str, field: str, grid: Grid, tmpdir: Path,

@@ -321,6 +321,18 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
             return ""
         return layer.source().split("|")[0]
 
+    @staticmethod
+    def vector_layer_source(layer: QgsMapLayer) -> str:
+        """'path|layername=x' of a file-based vector layer (the layer name kept, so one layer
+        of a GeoPackage with several is read, not the first)."""
+        if layer.providerType() != "ogr":
+            raise QgsProcessingException(
+                f"'{layer.name()}' is not a file-based vector layer (provider "
+                f"{layer.providerType()}). Save it to a GeoPackage first (Export > Save "
+                "Features As).")
+        path, *options = layer.source().split("|")
+        return "|".join([path] + [o for o in options if o.startswith("layername=")])
+
     def raster_path(self, parameters: dict, name: str, context: QgsProcessingContext) -> str:
         layer = self.parameterAsRasterLayer(parameters, name, context)
         if layer is None:

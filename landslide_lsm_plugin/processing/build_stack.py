@@ -124,7 +124,7 @@ class BuildFactorStack(LsmAlgorithm):
             if source:
                 distances.append((name, source))
         for layer in self.parameterAsLayerList(parameters, self.OTHER_DISTANCES, context):
-            distances.append((f"dist_{layer.name()}", self.layer_source(layer)))
+            distances.append((f"dist_{layer.name()}", self.vector_layer_source(layer)))
         mask = self.vector_source(parameters, self.MASK, context, feedback)
         categories = []
         lithology = self.vector_source(parameters, self.LITHOLOGY, context, feedback)

@@ -117,3 +117,53 @@ def test_ecuador_data_through_processing(run_alg, ecuador, tmp_path):
         vifs = [f["vif"] for f in vif["OUTPUT"].getFeatures()]
         assert len(vifs) == 5 and all(v is not None and math.isfinite(v) and v >= 1
                                       for v in vifs)
+
+
+def test_fr_through_processing_equals_the_hand_computation(run_alg, raster, vector, tmp_path):
+    """4 x 4 cells, factor f in quadrants 1, 2 / 3, 4 (25 % of the area each); training
+    landslides: 3 cells in class 1 and 1 in class 2; a validation landslide in class 4 and
+    the non-landslide cells must not count. FR = landslide % / area %: 3, 1, 0, 0."""
+    f = np.array([[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]], dtype=np.float32)
+    stack = run_alg("buildstack", {"CONTINUOUS": [str(raster("f.tif", f))],
+                                   "OUTPUT": str(tmp_path / "stack.tif")})["OUTPUT"]
+    cells = [(0, 0), (0, 1), (1, 0), (0, 2), (3, 3), (2, 0)]
+    splits = ["train", "train", "train", "train", "validation", "train"]
+    samples = vector("samples.gpkg", [f"POINT({X0 + 10 * c + 5} {Y0 - 10 * r - 5})"
+                                      for r, c in cells],
+                     fields={"label": [1, 1, 1, 1, 1, 0], "landslide_id": list(range(6)),
+                             "split": splits, "fold": [1, 1, 1, 1, 0, 1]})
+    result = run_alg("frequencyratio", {
+        "STACK": stack, "SAMPLES": str(samples), "OVERRIDES": "f:custom:1.5,2.5,3.5",
+        "OUTPUT": str(tmp_path / "fr.tif"), "OUTPUT_TABLE": str(tmp_path / "fr.gpkg")})
+    table = QgsVectorLayer(result["OUTPUT_TABLE"], "fr", "ogr")
+    rows = sorted((feat["class"], feat["area_cells"], feat["landslide_cells"], feat["fr"])
+                  for feat in table.getFeatures())
+    assert [r[1] for r in rows] == [4, 4, 4, 4]
+    assert [r[2] for r in rows] == [3, 1, 0, 0]
+    assert np.allclose([r[3] for r in rows], [3.0, 1.0, 0.0, 0.0])
+    encoded, _ = read_raster(result["OUTPUT"])
+    assert np.allclose(encoded, np.where(f == 1, 3.0, np.where(f == 2, 1.0, 0.0)))
+
+
+def test_distances_to_one_layer_of_a_geopackage_with_several(run_alg, raster, tmp_path):
+    """'Other layers to compute distances to' reads the chosen layer, not the file's first."""
+    from osgeo import ogr, osr
+
+    ref = raster("ref.tif", np.zeros((20, 30), dtype=np.float32))
+    path = tmp_path / "lines.gpkg"
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32717)
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    for name, x in (("roads", X0 + 5), ("faults", X0 + 205)):
+        layer = ds.CreateLayer(name, srs, ogr.wkbLineString)
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetGeometry(ogr.CreateGeometryFromWkt(f"LINESTRING({x} {Y0}, {x} {Y0 - 200})"))
+        layer.CreateFeature(feature)
+    ds = None
+    faults = QgsVectorLayer(f"{path}|layername=faults", "faults", "ogr")
+    assert faults.isValid()
+    result = run_alg("buildstack", {"CONTINUOUS": [str(ref)], "OTHER_DISTANCES": [faults],
+                                    "OUTPUT": str(tmp_path / "stack.tif")})
+    assert result["FACTORS"] == "ref,dist_faults"
+    dist, _ = read_raster(result["OUTPUT"], 2)
+    assert np.allclose(dist[:, 20], 0.0) and np.allclose(dist[:, 0], 200.0)

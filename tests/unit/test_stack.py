@@ -96,6 +96,25 @@ def test_distance_to_features(raster, vector, tmp_path):
     assert np.allclose(dist[:, 15], 50.0) and np.allclose(dist[:, 0], 100.0)
 
 
+def test_distance_counts_features_beyond_the_grid(raster, vector, tmp_path):
+    """A river just beyond the east edge is the nearest river of the cells along that edge;
+    a fault only outside the grid still gives distances."""
+    ref = raster("ref.tif", np.zeros((30, 40), dtype=np.float32))  # x 500000..500400
+    rivers = vector("rivers.gpkg", ["LINESTRING(500105 9499700, 500105 9500000)",
+                                    "LINESTRING(500425 9499500, 500425 9500200)"])
+    faults = vector("faults.gpkg", ["LINESTRING(499955 9499000, 499955 9501000)"])
+    out = tmp_path / "stack.tif"
+    stk.build_stack(stk.factors_from_rasters([str(ref)], stk.CONTINUOUS), str(out),
+                    distance_layers=[("dist_river", str(rivers)), ("dist_fault", str(faults))])
+    river, _ = read_raster(out, 2)
+    fault, _ = read_raster(out, 3)
+    assert river.shape == (30, 40)
+    assert np.allclose(river[:, 10], 0.0)
+    assert np.allclose(river[:, 39], 30.0)  # 3 cells from the river beyond the edge, not 290
+    assert np.allclose(river[:, 25], 150.0)  # equidistant: 15 cells to either river
+    assert np.allclose(fault[:, 0], 50.0) and np.allclose(fault[:, 39], 440.0)
+
+
 def test_study_area_mask(raster, vector, tmp_path):
     ref = raster("ref.tif", np.ones((30, 30), dtype=np.float32))
     mask = vector("mask.gpkg", ["POLYGON((500000 9500000,500150 9500000,500150 9499850,"
