@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Optional
 
 import numpy as np
@@ -84,7 +83,7 @@ def parse_custom_breaks(text: str) -> list[float]:
     if not values:
         raise LsmError("Custom breaks are empty: give the inner class boundaries, e.g. "
                        "'0.2, 0.4, 0.6, 0.8' for five classes.")
-    if any(b <= a for a, b in pairwise(values)):
+    if any(b <= a for a, b in zip(values, values[1:])):
         raise LsmError(f"Custom breaks must be strictly increasing, got '{text}'.")
     return values
 
@@ -138,14 +137,16 @@ class StackSample:
 def sample_cells(ds: gdal.Dataset, bands: list[int], size: int = DEFAULT_SAMPLE,
                  seed: int = 0, progress: Progress = SILENT,
                  what: str = "The raster") -> StackSample:
-    """One pass over the bands: a seeded sample of at most ``size`` cells valid in all of them.
+    """One pass over the bands: a seeded uniform sample of ``size`` cells valid in all of them
+    (all of them when there are fewer), however much of the raster is nodata.
 
-    Each window draws from its own generator seeded by (seed, window index), so the sample
-    depends on nothing but the data and the seed.
+    Every valid cell gets a random key from a generator seeded by (seed, window index); the
+    cells with the ``size`` smallest keys are kept, so the sample depends on nothing but the
+    data and the seed, and memory stays bounded by the sample plus one window.
     """
     w, h = ds.RasterXSize, ds.RasterYSize
-    keep_prob = min(1.0, 2.0 * size / max(1, w * h))
-    parts = []
+    kept = np.empty((0, len(bands)))
+    kept_keys = np.empty(0)
     vmin = np.full(len(bands), np.inf)
     vmax = np.full(len(bands), -np.inf)
     count = 0
@@ -158,16 +159,17 @@ def sample_cells(ds: gdal.Dataset, bands: list[int], size: int = DEFAULT_SAMPLE,
             count += vals.shape[1]
             vmin = np.minimum(vmin, vals.min(axis=1))
             vmax = np.maximum(vmax, vals.max(axis=1))
-            rng = np.random.default_rng([seed, i])
-            parts.append(vals[:, rng.random(vals.shape[1]) < keep_prob].T)
+            keys = np.random.default_rng([seed, i]).random(vals.shape[1])
+            kept = np.concatenate([kept, vals.T])
+            kept_keys = np.concatenate([kept_keys, keys])
+            if kept_keys.size > size:
+                smallest = np.argpartition(kept_keys, size - 1)[:size]
+                kept, kept_keys = kept[smallest], kept_keys[smallest]
         progress.fraction(i + 1, total)
     if count == 0:
         raise LsmError(f"{what} has no valid cells (every cell is nodata, NaN or infinite). "
                        "Check the input raster and its nodata value.")
-    values = np.concatenate(parts)
-    if values.shape[0] > size:
-        values = values[np.sort(np.random.default_rng(seed).choice(values.shape[0], size,
-                                                                   replace=False))]
+    values = kept[np.argsort(kept_keys, kind="stable")]
     return StackSample(values, vmin, vmax, count)
 
 

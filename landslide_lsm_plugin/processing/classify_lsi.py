@@ -59,7 +59,7 @@ class ClassifyLsi(LsmAlgorithm):
             optional=True))
         sample = QgsProcessingParameterNumber(
             self.SAMPLE_SIZE, self.tr("Sample size for natural breaks (cells)"),
-            QgsProcessingParameterNumber.Integer, 20000, minValue=100, maxValue=200000)
+            QgsProcessingParameterNumber.Integer, 20000, minValue=100, maxValue=50000)
         seed = QgsProcessingParameterNumber(
             self.SEED, self.tr("Random seed"), QgsProcessingParameterNumber.Integer, 42)
         for p in (sample, seed):

@@ -60,7 +60,7 @@ class FrequencyRatio(LsmAlgorithm):
                                     "elev:custom:500,1000)"), optional=True, multiLine=True))
         self.addParameter(self.advanced(QgsProcessingParameterNumber(
             self.SAMPLE_SIZE, self.tr("Sample size for natural breaks (cells)"),
-            QgsProcessingParameterNumber.Integer, 20000, minValue=100, maxValue=200000)))
+            QgsProcessingParameterNumber.Integer, 20000, minValue=100, maxValue=50000)))
         self.addParameter(self.advanced(QgsProcessingParameterNumber(
             self.SEED, self.tr("Random seed"), QgsProcessingParameterNumber.Integer, 42)))
         self.addParameter(QgsProcessingParameterRasterDestination(

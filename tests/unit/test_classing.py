@@ -94,3 +94,24 @@ def test_jenks_breaks_are_data_values_and_cover_the_range(values, k):
     edges = classing.natural_breaks(values, k)
     assert edges[0] == values.min() and edges[-1] == values.max()
     assert set(edges[1:-1]).issubset(set(values))
+
+
+def test_the_breaks_sample_has_the_asked_size_however_much_is_nodata(raster):
+    """A study area filling 10 % of its raster still gives a sample of the asked size, drawn
+    from valid cells only, the same for the same seed, and every valid cell when fewer."""
+    from osgeo import gdal
+
+    rng = np.random.default_rng(5)
+    data = rng.random((600, 700)).astype(np.float32)
+    data[rng.random(data.shape) > 0.1] = -9999.0  # about 42,000 valid cells
+    ds = gdal.Open(str(raster("sparse.tif", data)))
+    valid = int((data != -9999.0).sum())
+    first = classing.sample_cells(ds, [1], size=20000, seed=3)
+    assert first.values.shape == (20000, 1) and first.valid_cells == valid
+    assert not np.any(first.values == -9999.0)
+    assert np.array_equal(first.values, classing.sample_cells(ds, [1], size=20000, seed=3).values)
+    assert not np.array_equal(first.values, classing.sample_cells(ds, [1], size=20000,
+                                                                  seed=4).values)
+    everything = classing.sample_cells(ds, [1], size=10 * valid, seed=3)
+    assert everything.values.shape[0] == valid
+    assert np.allclose(np.sort(everything.values[:, 0]), np.sort(data[data != -9999.0]))
