@@ -136,15 +136,23 @@ def test_a_constant_factor_is_flagged_by_vif(prepared, tmp_path):
     const = write_raster(tmp_path / "const.tif", np.full((60, 80), 3.0, np.float32))
     stack = run("buildstack", {"CONTINUOUS": [str(prepared["a"]), str(const)],
                                "OUTPUT": str(tmp_path / "s.tif")})["OUTPUT"]
+    fr_feedback = Recorder()
     fr = run("frequencyratio", {"STACK": stack, "SAMPLES": prepared["samples"],
                                 "OUTPUT": str(tmp_path / "fr.tif"),
-                                "OUTPUT_TABLE": "TEMPORARY_OUTPUT"})
+                                "OUTPUT_TABLE": "TEMPORARY_OUTPUT"}, fr_feedback)
+    assert "Factor 'const' has only 1 distinct value" in fr_feedback.text()
     feedback = Recorder()
     vif = run("vif", {"STACK": stack, "SAMPLES": prepared["samples"],
                       "OUTPUT": "TEMPORARY_OUTPUT"}, feedback)
     assert vif["FLAGGED"] == "const"
     assert "constant" in feedback.text() and "const" in feedback.text()
     assert fr["OUTPUT"]
+    with pytest.raises(QgsProcessingException, match="constant raster cannot be classed"):
+        run("classifylsi", {"INPUT": str(const), "METHOD": 1,
+                            "OUTPUT": str(tmp_path / "zones.tif")})
+    with pytest.raises(QgsProcessingException, match=r"1 distinct value.* for 5 classes"):
+        run("classifylsi", {"INPUT": str(const), "OUTPUT": str(tmp_path / "zones.tif")})
+    assert not (tmp_path / "zones.tif").exists()
 
 
 def test_a_category_never_seen_in_training_becomes_nodata_with_a_warning(plugin, tmp_path):
@@ -206,11 +214,23 @@ def test_invalid_and_multipart_geometries_are_repaired(plugin, grid):
              f"{Y0 - 330},{X0 + 300} {Y0 - 330},{X0 + 300} {Y0 - 300})),(({X0 + 500} "
              f"{Y0 - 300},{X0 + 530} {Y0 - 300},{X0 + 530} {Y0 - 330},{X0 + 500} {Y0 - 330},"
              f"{X0 + 500} {Y0 - 300})))")
-    inv = write_vector(grid["dir"] / "bad.gpkg", [bowtie, multi] + [
+    inv = write_vector(grid["dir"] / "bad.gpkg", [bowtie, multi, None] + [
         square(X0 + 60 + 100 * i, Y0 - 450, 29) for i in range(4)])
+    feedback = Recorder()
     out = run("preparesamples", {"INVENTORY": str(inv), "STACK": str(grid["a"]), "FOLDS": 3,
-                                 "OUTPUT": str(grid["dir"] / "s.gpkg")})
+                                 "OUTPUT": str(grid["dir"] / "s.gpkg")}, feedback)
+    assert "1 feature(s) without a usable geometry were skipped" in feedback.text()
     assert out["LANDSLIDE_SAMPLES"] >= 4 * 9 + 2 * 9
+    from qgis.core import QgsVectorLayer
+
+    samples = QgsVectorLayer(out["OUTPUT"], "s", "ogr")
+    multipart = {(f["landslide_id"], f["split"]) for f in samples.getFeatures()
+                 if f["label"] == 1 and f.geometry().asPoint().y() > Y0 - 330
+                 and f.geometry().asPoint().y() < Y0 - 300}
+    xs = {round(f.geometry().asPoint().x()) for f in samples.getFeatures()
+          if f["label"] == 1 and Y0 - 330 < f.geometry().asPoint().y() < Y0 - 300}
+    assert min(xs) < X0 + 330 and max(xs) > X0 + 500  # cells from both parts
+    assert len(multipart) == 1  # both parts: one landslide, one side of the split
 
 
 def test_inventory_in_another_crs_is_reprojected(plugin, grid):
@@ -360,6 +380,24 @@ def test_paths_with_spaces_and_non_ascii_characters(plugin, tmp_path):
                                   "OUTPUT_MODEL": str(folder / "modèle.lsmodel"),
                                   "OUTPUT_LSI": str(folder / "carte LSI.tif")})
     assert Path(model["OUTPUT_LSI"]).exists() and Path(model["OUTPUT_MODEL"]).exists()
+    zones = run("classifylsi", {"INPUT": model["OUTPUT_LSI"], "METHOD": 1,
+                                "OUTPUT": str(folder / "zones é.tif")})["OUTPUT"]
+    run("evaluate", {"LSI": [model["OUTPUT_LSI"]], "ZONES": [zones], "SAMPLES": samples,
+                     "OUTPUT": str(folder / "métriques.gpkg"),
+                     "OUTPUT_RESULTS": str(folder / "résultats.json"),
+                     "OUTPUT_FIGURE": str(folder / "courbe ROC.png")})
+    report = run("report", {"RESULTS": str(folder / "résultats.json"),
+                            "OUTPUT": str(folder / "rapport – 汉阴.html")})["OUTPUT"]
+    project = run("makeproject", {"RESULTS": str(folder / "résultats.json"),
+                                  "SAMPLES": samples,
+                                  "OUTPUT": str(folder / "projet à Zürich.qgz")})["OUTPUT"]
+    assert "<img" in Path(report).read_text(encoding="utf-8")
+    from qgis.core import QgsProject
+
+    opened = QgsProject()
+    assert opened.read(project)
+    layers = list(opened.mapLayers().values())
+    assert len(layers) >= 3 and all(layer.isValid() for layer in layers)
 
 
 def test_foreign_and_tampered_model_files(prepared, tmp_path):
