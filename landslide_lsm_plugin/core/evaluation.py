@@ -58,7 +58,7 @@ class Evaluation:
 
     def as_dict(self) -> dict:
         return {"format": RESULTS_FORMAT, "format_version": 1, "plugin_version": __version__,
-                "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "threshold_mode": self.threshold_mode, "n_validation": self.n_validation,
                 "n_training": self.n_training, "models": [m.as_dict() for m in self.models]}
 

@@ -2,6 +2,9 @@
 
 Counts use ``score >= threshold`` as "predicted landslide". Ratios with an empty denominator
 are NaN (reported as empty), never a division error.
+
+scikit-learn is imported only inside the functions that compute ROC curves and AUROC, so
+reading results and the counts-based metrics work without it.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from sklearn.metrics import roc_auc_score, roc_curve
 
 from .errors import LsmError
 
@@ -68,6 +70,8 @@ def confusion(y: np.ndarray, score: np.ndarray, threshold: float) -> tuple[int, 
 
 def youden_threshold(y: np.ndarray, score: np.ndarray) -> float:
     """The score threshold maximising Youden's J = sensitivity + specificity - 1."""
+    from sklearn.metrics import roc_curve
+
     _check_both_classes(y, "Youden's threshold")
     fpr, tpr, thresholds = roc_curve(y, score)
     best = int(np.argmax(tpr - fpr))
@@ -82,6 +86,8 @@ def _check_both_classes(y: np.ndarray, what: str) -> None:
 
 def evaluate_scores(y: np.ndarray, score: np.ndarray, threshold: float = 0.5) -> Metrics:
     """All metrics of scores (LSI values) against labels at a threshold."""
+    from sklearn.metrics import roc_auc_score
+
     y = np.asarray(y).astype(int)
     score = np.asarray(score, dtype=np.float64)
     _check_both_classes(y, "Evaluation")
@@ -93,6 +99,8 @@ def evaluate_scores(y: np.ndarray, score: np.ndarray, threshold: float = 0.5) ->
 
 def roc_points(y: np.ndarray, score: np.ndarray) -> tuple[list, list]:
     """False- and true-positive rates of the ROC curve (corner points only)."""
+    from sklearn.metrics import roc_curve
+
     fpr, tpr, _ = roc_curve(np.asarray(y).astype(int), np.asarray(score, dtype=np.float64),
                             drop_intermediate=True)
     return [float(v) for v in fpr], [float(v) for v in tpr]

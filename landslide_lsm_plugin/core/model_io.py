@@ -75,7 +75,7 @@ def save_model(path: str | Path, estimator, meta: dict, inputs: tuple = ()) -> P
     payload = sio.dumps(estimator)
     full_meta = dict(meta)
     full_meta.update(format=FORMAT, format_version=FORMAT_VERSION, plugin_version=__version__,
-                     created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                     created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                      model_sha256=hashlib.sha256(payload).hexdigest())
     with atomic_file(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("meta.json", json.dumps(full_meta, indent=1, default=_json_default))

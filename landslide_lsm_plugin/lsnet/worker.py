@@ -190,7 +190,7 @@ def train(job: dict) -> dict:
         keras_sha = hashlib.sha256(fh.read()).hexdigest()
     meta = {
         "format": "landslide-lsm-lsnet", "format_version": 1, "plugin_version": __version__,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "name": job.get("name") or "LSNet", "model_type": "lsnet", "encoding": "raw",
         "factors": info.names, "factor_kinds": info.kinds, "window": window, "center": center,
         "width": width, "preprocessing": prep.to_dict(),

@@ -3,6 +3,8 @@
 import ast
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[2] / "landslide_lsm_plugin"
 FORBIDDEN_IN_CORE = ("qgis", "PyQt5", "PyQt6", "sip", "tensorflow", "keras")
 
@@ -111,3 +113,94 @@ def test_no_gdal_band_or_layer_outlives_its_dataset():
                         and isinstance(node.value, ast.Call)):
                     offenders.append(f"{path.name}:{node.lineno}")
     assert not offenders, f"dataset freed while its band/layer is used: {offenders}"
+
+
+#: metadata.txt says qgisMinimumVersion=3.22: QGIS 3.22-3.28 on Windows and macOS ship Python 3.9
+MIN_PYTHON = (3, 9)
+
+
+class _DropAnnotations(ast.NodeTransformer):
+    """Removes annotations: with ``from __future__ import annotations`` they stay strings that
+    nothing evaluates, so ``X | None`` or ``list[int]`` there runs on any Python 3.7+."""
+
+    def visit_arg(self, node: ast.arg) -> ast.arg:
+        node.annotation = None
+        return node
+
+    def visit_FunctionDef(self, node):
+        node.returns = None
+        self.generic_visit(node)
+        return node
+
+    def visit_AsyncFunctionDef(self, node):
+        return self.visit_FunctionDef(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.stmt:
+        if node.value is None:
+            return ast.copy_location(ast.Pass(), node)
+        return ast.copy_location(ast.Assign(targets=[node.target], value=node.value), node)
+
+
+class _QtFlagsAsInt(ast.NodeTransformer):
+    """``Qt.AlignRight | Qt.AlignVCenter`` combines enum flags of Qt/QGIS classes; vermin's
+    heuristic would take it for a PEP 604 union of types. Such a ``|`` of two attributes of
+    names imported from a ``qgis`` module is replaced by a plain number for the analysis."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.qt_names = {alias.asname or alias.name for node in ast.walk(tree)
+                         if isinstance(node, ast.ImportFrom) and node.level == 0
+                         and (node.module or "").split(".")[0] == "qgis"
+                         for alias in node.names}
+
+    def _is_flag(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return self._is_flag(node.left) and self._is_flag(node.right)
+        root = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        return (isinstance(node, ast.Attribute) and isinstance(root, ast.Name)
+                and root.id in self.qt_names)
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
+        if isinstance(node.op, ast.BitOr) and self._is_flag(node):
+            return ast.copy_location(ast.Constant(0), node)
+        self.generic_visit(node)
+        return node
+
+
+def _has_future_annotations(tree: ast.Module) -> bool:
+    return any(isinstance(n, ast.ImportFrom) and n.module == "__future__"
+               and any(a.name == "annotations" for a in n.names) for n in tree.body)
+
+
+def test_the_plugin_runs_on_python_3_9():
+    """vermin finds nothing in the plugin that needs a Python newer than 3.9 (``datetime.UTC``,
+    ``itertools.pairwise``, ``match``, ``X | Y`` evaluated at run time, new keyword
+    arguments...). Annotations count only in modules without ``from __future__ import
+    annotations``, where Python evaluates them when the function or class is defined."""
+    vermin = pytest.importorskip(
+        "vermin", reason="vermin is not installed: pip install -r requirements-dev.txt")
+    too_new = {}
+    files = python_files(PACKAGE)
+    assert len(files) > 20
+    for path in files:
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source, filename=str(path))
+        if _has_future_annotations(tree):
+            tree = _DropAnnotations().visit(tree)
+        tree = ast.fix_missing_locations(_QtFlagsAsInt(tree).visit(tree))
+        config = vermin.Config()
+        config.set_eval_annotations(True)  # what is left of annotations is evaluated
+        config.enable_feature("union-types")
+        config.set_verbose(3)
+        config.add_target(MIN_PYTHON, exact=False)
+        config.set_only_show_violations(True)
+        visitor = vermin.SourceVisitor(config=config, path=str(path), source=source)
+        visitor.set_no_lines(vermin.Parser(source, str(path)).comments())
+        visitor.tour(tree)
+        needs = visitor.minimum_versions()[1]
+        if needs is None or needs > MIN_PYTHON:
+            rel = str(path.relative_to(PACKAGE))
+            too_new[rel] = f"needs Python {needs}:\n{visitor.output_text()}"
+    assert not too_new, "code newer than Python 3.9:\n" + "\n".join(
+        f"{k} {v}" for k, v in too_new.items())
