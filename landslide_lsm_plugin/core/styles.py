@@ -77,3 +77,33 @@ def write_sidecar(raster_path: str | Path, qml: str) -> Path:
 def zones_qml(labels: Sequence[str]) -> str:
     k = len(labels)
     return paletted_qml(range(1, k + 1), labels, ramp_colors(k))
+
+
+def default_qml(raster_path: str | Path, which: str) -> str:
+    """The plugin's own style for a raster that has lost its sidecar .qml.
+
+    ``which`` is ``"lsi"`` (green-to-red pseudocolor over 0..1) or ``"zones"`` (the zone
+    palette; labels from the raster's LSM_ZONING_LABELS metadata, else one class per value up
+    to the largest in the raster, five when that cannot be read)."""
+    if which == "lsi":
+        return pseudocolor_qml(0.0, 1.0)
+    if which != "zones":
+        raise ValueError(f"which must be 'lsi' or 'zones', not {which!r}")
+    from osgeo import gdal
+
+    from .classing import zone_labels
+
+    labels: list[str] = []
+    ds = gdal.Open(str(raster_path))
+    if ds is not None:
+        stored = ds.GetMetadataItem("LSM_ZONING_LABELS") or ""
+        labels = [lab for lab in stored.split("|") if lab]
+        if not labels:
+            try:
+                k = int(ds.GetRasterBand(1).ComputeRasterMinMax(False)[1])
+            except (RuntimeError, TypeError, ValueError):
+                k = 0
+            if 1 <= k <= 32:
+                labels = zone_labels(k)
+    ds = None
+    return zones_qml(labels or zone_labels(5))

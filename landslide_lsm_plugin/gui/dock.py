@@ -16,7 +16,7 @@ from typing import Optional
 from qgis.core import QgsProject, QgsRasterLayer, QgsSettings
 from qgis.gui import QgsDockWidget
 from qgis.PyQt.QtCore import Qt, pyqtSignal
-from qgis.PyQt.QtGui import QBrush, QColor, QFont
+from qgis.PyQt.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -40,12 +40,26 @@ from ..core.tables import write_csv
 
 TITLE = "Landslide susceptibility: compare models"
 RECENT_KEY = "landslide_lsm/recent_results"
-#: (key in the results, column title, higher is better)
-METRICS = (("accuracy", "Accuracy", True), ("precision", "Precision", True),
-           ("f1", "F1", True), ("sensitivity", "Sensitivity", True),
-           ("specificity", "Specificity", True), ("auroc", "AUROC", True),
-           ("training_time_s", "Training (s)", False), ("map_time_s", "Map (s)", False))
+#: (key in the results, column title, higher is better); short titles keep the table readable
+#: in a narrow dock, the header tooltips (METRIC_HELP) say the rest.
+METRICS = (("accuracy", "Acc.", True), ("precision", "Prec.", True),
+           ("f1", "F1", True), ("sensitivity", "Sens.", True),
+           ("specificity", "Spec.", True), ("auroc", "AUROC", True),
+           ("training_time_s", "Train (s)", False), ("map_time_s", "Map (s)", False))
+METRIC_HELP = {
+    "accuracy": "Accuracy: share of validation samples classified right",
+    "precision": "Precision: TP / (TP + FP)",
+    "f1": "F1 score: harmonic mean of precision and sensitivity",
+    "sensitivity": "Sensitivity (recall, true positive rate): TP / (TP + FN)",
+    "specificity": "Specificity (true negative rate): TN / (TN + FP)",
+    "auroc": "Area under the ROC curve",
+    "training_time_s": "Training time in seconds",
+    "map_time_s": "Time to compute the LSI map, in seconds",
+}
 BEST_BRUSH = QBrush(QColor("#d9f0d3"))
+#: Results of this QGIS session the user cleared from the dock: not brought back by a new
+#: dock or Refresh, until Evaluate writes them again or the user adds them.
+_forgotten: set = set()
 
 
 def metric_value(entry: dict, key: str) -> Optional[float]:
@@ -65,6 +79,13 @@ def best_rows(entries: list, key: str, higher_is_better: bool) -> set:
     return {i for i, v in values if abs(v - target) <= 1e-12 * max(1.0, abs(target))}
 
 
+def _swatch(color: str) -> QIcon:
+    """A small square of the model's curve colour."""
+    pixmap = QPixmap(14, 14)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)
+
+
 class CompareModelsDock(QgsDockWidget):
     """Overlay ROC curves of evaluated models, compare their metrics, load their maps."""
 
@@ -81,7 +102,7 @@ class CompareModelsDock(QgsDockWidget):
         self._build()
         self.resultsAnnounced.connect(self.add_results_file)
         results.add_listener(self._announced)
-        for path in self._recent() + results.session_results():
+        for path in self._recent() + self._session_results():
             self.add_results_file(path, quiet=True)
 
     # --- widgets -------------------------------------------------------------------------------
@@ -89,7 +110,8 @@ class CompareModelsDock(QgsDockWidget):
         body = QWidget(self)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
-        top = QHBoxLayout()
+        # two rows of buttons and a wrapping status line: the dock stays usable ~400 px wide
+        top, exports = QHBoxLayout(), QHBoxLayout()
         self.add_button = QPushButton(self.tr("Add results…"), body)
         self.add_button.setToolTip(self.tr("Add a results file written by 'Evaluate "
                                            "susceptibility maps'"))
@@ -97,13 +119,16 @@ class CompareModelsDock(QgsDockWidget):
         self.refresh_button.setToolTip(self.tr("Re-read the results files and pick up the "
                                                "evaluations of this session"))
         self.figure_button = QPushButton(self.tr("Export figure…"), body)
+        self.figure_button.setToolTip(self.tr("Save the ROC figure as PNG or SVG"))
         self.table_button = QPushButton(self.tr("Export table…"), body)
+        self.table_button.setToolTip(self.tr("Save the metrics of every model as CSV"))
         self.clear_button = QPushButton(self.tr("Clear"), body)
-        for button in (self.add_button, self.refresh_button, self.figure_button,
-                       self.table_button, self.clear_button):
-            top.addWidget(button)
-        top.addStretch(1)
-        layout.addLayout(top)
+        for row, buttons in ((top, (self.add_button, self.refresh_button, self.clear_button)),
+                             (exports, (self.figure_button, self.table_button))):
+            for button in buttons:
+                row.addWidget(button)
+            row.addStretch(1)
+            layout.addLayout(row)
 
         splitter = QSplitter(Qt.Vertical, body)
         self.plot_area = QWidget(splitter)
@@ -116,6 +141,11 @@ class CompareModelsDock(QgsDockWidget):
         self.table = QTableWidget(0, 2 + len(METRICS), splitter)
         self.table.setHorizontalHeaderLabels(
             [self.tr("Show"), self.tr("Model")] + [self.tr(t) for _, t, _ in METRICS])
+        self.table.horizontalHeaderItem(0).setToolTip(self.tr("Show the model's ROC curve"))
+        for col, (key, _, higher) in enumerate(METRICS, start=2):
+            self.table.horizontalHeaderItem(col).setToolTip(
+                self.tr(METRIC_HELP[key]) + " (" + (self.tr("higher is better") if higher
+                                                    else self.tr("lower is better")) + ")")
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
@@ -135,9 +165,12 @@ class CompareModelsDock(QgsDockWidget):
         bottom.addWidget(self.lsi_button)
         bottom.addWidget(self.zones_button)
         bottom.addStretch(1)
-        self.status = QLabel(body)
-        bottom.addWidget(self.status)
         layout.addLayout(bottom)
+        self.status = QLabel(body)
+        self.status.setWordWrap(True)
+        self.status.setMinimumWidth(60)  # a long message wraps; it never widens the dock
+        self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        layout.addWidget(self.status)
         self.setWidget(body)
 
         self.add_button.clicked.connect(self._choose_results)
@@ -158,6 +191,10 @@ class CompareModelsDock(QgsDockWidget):
                 "import. Install it with:\n") + deps.install_command(["matplotlib"]) +
                 self.tr("\nand restart QGIS. The metrics table below works without it."))
             layout.addWidget(self.message)
+            self.figure_button.setEnabled(False)
+            self.figure_button.setToolTip(self.tr(
+                "Exporting the ROC figure needs matplotlib: ") +
+                deps.install_command(["matplotlib"]))
             return
         self.figure = Figure(figsize=(5, 4.2), dpi=100, constrained_layout=True)
         self.canvas = FigureCanvasQTAgg(self.figure)
@@ -169,9 +206,14 @@ class CompareModelsDock(QgsDockWidget):
         """Called by Evaluate (any thread): hand over to the GUI thread."""
         self.resultsAnnounced.emit(path)
 
+    @staticmethod
+    def _session_results() -> list:
+        return [p for p in results.session_results() if p not in _forgotten]
+
     def add_results_file(self, path: str, quiet: bool = False) -> bool:
         """Add (or re-read) a results file; its models join the comparison."""
         path = str(path)
+        _forgotten.discard(path)
         try:
             data = read_results(path)
         except LsmError as exc:
@@ -192,13 +234,19 @@ class CompareModelsDock(QgsDockWidget):
         return True
 
     def refresh(self) -> None:
-        for path in list(self.files) + results.session_results():
+        for path in list(self.files) + self._session_results():
             if Path(path).exists():
                 self.add_results_file(path, quiet=True)
 
     def clear(self) -> None:
+        """Empty the comparison and forget its files: the recent list kept in the settings and
+        this session's evaluations, so neither a new dock nor Refresh brings them back."""
+        _forgotten.update(self.files)
+        _forgotten.update(results.session_results())
+        QgsSettings().remove(RECENT_KEY)
         self.entries, self.files = [], []
         self._update()
+        self._say(self.tr("Cleared; run Evaluate or add a results file."))
 
     def _remember(self, path: str) -> None:
         settings = QgsSettings()
@@ -237,12 +285,14 @@ class CompareModelsDock(QgsDockWidget):
             show = QTableWidgetItem()
             show.setFlags(Qt.ItemIsUserCheckable | Qt.ItemIsEnabled | Qt.ItemIsSelectable)
             show.setCheckState(Qt.Checked if entry["visible"] else Qt.Unchecked)
-            show.setBackground(QBrush(QColor(entry.get("color") or color_of(row))))
+            # the colour as an icon, not a background: a selected row would hide a background
+            show.setIcon(_swatch(entry.get("color") or color_of(row)))
+            show.setToolTip(self.tr("Show or hide this model's ROC curve"))
             self.table.setItem(row, 0, show)
             name = QTableWidgetItem(self._label(entry))
             name.setToolTip(f"{entry['lsi']}\n{entry['file']}")
             self.table.setItem(row, 1, name)
-            for col, (key, title, _) in enumerate(METRICS, start=2):
+            for col, (key, _, higher) in enumerate(METRICS, start=2):
                 value = metric_value(entry, key)
                 text = "" if value is None else (f"{value:.1f}" if key.endswith("_s")
                                                   else f"{value:.3f}")
@@ -251,7 +301,8 @@ class CompareModelsDock(QgsDockWidget):
                 if row in best[key] and len(self.entries) > 1:
                     item.setFont(bold)
                     item.setBackground(BEST_BRUSH)
-                    item.setToolTip(self.tr(f"Best {title}"))
+                    item.setToolTip(self.tr("Best of the models") + " (" + (
+                        self.tr("highest") if higher else self.tr("lowest")) + ")")
                 self.table.setItem(row, col, item)
         self.table.blockSignals(False)
 
@@ -304,21 +355,42 @@ class CompareModelsDock(QgsDockWidget):
         if not layer.isValid():
             self._say(self.tr(f"Cannot open {path} as a raster."), warning=True)
             return None
-        style = sidecar_path(path)
-        if style.exists():
-            layer.loadNamedStyle(str(style))
+        self._style(layer, str(path), which)
         QgsProject.instance().addMapLayer(layer)
         self._say(self.tr(f"Loaded {title}"))
         return layer
 
+    def _style(self, layer: QgsRasterLayer, path: str, which: str) -> None:
+        """The raster's sidecar .qml, or the plugin's own style when it is missing or broken."""
+        from qgis.PyQt.QtXml import QDomDocument
+
+        from ..core.styles import default_qml
+
+        style = sidecar_path(path)
+        if style.exists():
+            _, ok = layer.loadNamedStyle(str(style))
+            if ok:
+                return
+        document = QDomDocument()
+        document.setContent(default_qml(path, which))
+        ok, error = layer.importNamedStyle(document)
+        if not ok:
+            self._say(self.tr(f"Could not style {layer.name()}: {error}"), warning=True)
+        layer.triggerRepaint()
+
     def export_figure(self, path: str) -> Path:
         """Save the ROC figure as PNG or SVG (by extension)."""
+        from ..core.raster import atomic_file, check_output_path
+
         if self.figure is None:
-            raise LsmError("The figure needs matplotlib.")
+            raise LsmError("The ROC figure needs the Python package matplotlib. Install it with: "
+                           + deps.install_command(["matplotlib"]) + " and restart QGIS.")
         out = Path(path)
         if out.suffix.lower() not in (".png", ".svg"):
             out = out.with_suffix(".png")
-        self.figure.savefig(str(out), dpi=150)
+        out = check_output_path(str(out))
+        with atomic_file(out) as tmp:
+            self.figure.savefig(str(tmp), dpi=150, format=out.suffix.lstrip(".").lower())
         return out
 
     def export_table(self, path: str) -> Path:
@@ -346,16 +418,41 @@ class CompareModelsDock(QgsDockWidget):
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the ROC figure"), "roc.png",
                                               self.tr("PNG (*.png);;SVG (*.svg)"))
         if path:
-            self._say(self.tr(f"Saved {self.export_figure(path)}"))
+            self.save_figure_as(path)
 
     def _choose_table_path(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the metrics"),
                                               "metrics.csv", self.tr("CSV (*.csv)"))
         if path:
-            self._say(self.tr(f"Saved {self.export_table(path)}"))
+            self.save_table_as(path)
+
+    def save_figure_as(self, path: str) -> Optional[Path]:
+        """The export button's work: save the figure, or tell the user why it could not be."""
+        return self._export(self.export_figure, path, self.tr("the ROC figure"))
+
+    def save_table_as(self, path: str) -> Optional[Path]:
+        """The export button's work: save the table, or tell the user why it could not be."""
+        return self._export(self.export_table, path, self.tr("the metrics table"))
+
+    def _export(self, export, path: str, what: str) -> Optional[Path]:
+        # Slots must not raise: an exception here would only reach a Python error dialog.
+        try:
+            out = export(path)
+        except LsmError as exc:  # already says what is wrong and what to do
+            self._say(self.tr(f"Could not save {what}: {exc}"), warning=True)
+            return None
+        except (OSError, ValueError, RuntimeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self._say(self.tr(f"Could not save {what} to {path}: {reason}. Choose a folder you "
+                              "can write to, or close the file if another program has it open."),
+                      warning=True)
+            return None
+        self._say(self.tr(f"Saved {out}"))
+        return out
 
     def _say(self, text: str, warning: bool = False) -> None:
         self.status.setText(text)
+        self.status.setToolTip(text)
         if warning and self.iface is not None:
             self.iface.messageBar().pushWarning(TITLE, text)
 

@@ -2,21 +2,27 @@
 
 import csv
 import json
+import shutil
 import sys
 import threading
 
+import numpy as np
 import pytest
-from qgis.core import QgsProject
+from osgeo import gdal
+from qgis.core import Qgis, QgsProject, QgsSettings
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QApplication
 from synthetic_foot import make_foot_area
 
 from landslide_lsm_plugin import results
+from landslide_lsm_plugin.core.styles import ZONE_COLORS_5
+
+from ..conftest import write_raster
 
 
 @pytest.fixture(scope="module")
-def evaluations(tmp_path_factory, plugin):
-    """Two results files from Evaluate: logistic regression and random forest, with zones."""
+def foot(tmp_path_factory, plugin):
+    """The synthetic study area and its training/validation samples (Prepare samples)."""
     import processing
 
     d = tmp_path_factory.mktemp("dock")
@@ -24,6 +30,16 @@ def evaluations(tmp_path_factory, plugin):
     samples = processing.run("landslide_lsm:preparesamples", {
         "INVENTORY": str(area["points"]), "STACK": str(area["stack"]), "LABEL_FIELD": "label",
         "OUTPUT": str(d / "samples.gpkg")})["OUTPUT"]
+    return {"dir": d, "stack": area["stack"], "samples": samples}
+
+
+@pytest.fixture(scope="module")
+def evaluations(foot):
+    """Two results files from Evaluate: logistic regression and random forest, with zones."""
+    import processing
+
+    d, samples = foot["dir"], foot["samples"]
+    area = {"stack": foot["stack"]}
     files = []
     for alg, name in (("trainlogistic", "LR"), ("trainrandomforest", "RF")):
         trained = processing.run(f"landslide_lsm:{alg}", {
@@ -69,19 +85,70 @@ def test_plot_overlays_both_roc_curves_with_auroc_in_the_legend(dock, evaluation
     assert len(ax.get_lines()) == 3  # diagonal + two curves
 
 
-def test_table_holds_the_numbers_and_marks_the_best(dock, evaluations):
+#: column title -> (where in a results file's model, key, format, higher is better)
+COLUMNS = {"Acc.": ("metrics", "accuracy", "{:.3f}", True),
+           "Prec.": ("metrics", "precision", "{:.3f}", True),
+           "F1": ("metrics", "f1", "{:.3f}", True),
+           "Sens.": ("metrics", "sensitivity", "{:.3f}", True),
+           "Spec.": ("metrics", "specificity", "{:.3f}", True),
+           "AUROC": ("metrics", "auroc", "{:.3f}", True),
+           "Train (s)": ("model", "training_time_s", "{:.1f}", False),
+           "Map (s)": ("model", "map_time_s", "{:.1f}", False)}
+
+
+def file_value(model: dict, column: str):
+    where, key, _, _ = COLUMNS[column]
+    return (model["metrics"] if where == "metrics" else model).get(key)
+
+
+def marked_best(item) -> bool:
+    return (item.font().bold() and item.background().color().name() == "#d9f0d3"
+            and item.toolTip().startswith("Best"))
+
+
+def test_table_holds_every_number_of_the_results_files(dock, evaluations):
     data = {m["name"]: m for f in evaluations for m in json.loads(open(f).read())["models"]}
-    headers = [dock.table.horizontalHeaderItem(c).text() for c in range(dock.table.columnCount())]
+    table = dock.table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers == ["Show", "Model", *COLUMNS]
+    assert sorted(table.item(r, 1).text() for r in range(table.rowCount())) == ["LR", "RF"]
+    for row in range(table.rowCount()):
+        model = data[table.item(row, 1).text()]
+        for column, (_, key, fmt, _) in COLUMNS.items():
+            value = file_value(model, column)
+            assert value is not None, f"{key} missing from the results file"
+            assert table.item(row, headers.index(column)).text() == fmt.format(value), column
+
+
+def test_table_marks_the_best_model_of_each_metric(dock, evaluations):
+    data = {m["name"]: m for f in evaluations for m in json.loads(open(f).read())["models"]}
+    table = dock.table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    row_of = {table.item(r, 1).text(): r for r in range(table.rowCount())}
+    decided = 0
+    for column, (_, _, _, higher) in COLUMNS.items():
+        values = {name: file_value(m, column) for name, m in data.items()}
+        target = (max if higher else min)(values.values())
+        best = {name for name, v in values.items() if v == target}
+        marked = {name for name, r in row_of.items()
+                  if marked_best(table.item(r, headers.index(column)))}
+        assert marked == best, column
+        decided += len(best) == 1
+    # the fixture's two models differ: several metrics have a single winner
+    assert decided >= 2
+    # AUROC: the better model's cell is marked, the other one's is plain
+    auroc = {n: m["metrics"]["auroc"] for n, m in data.items()}
+    winner, loser = sorted(auroc, key=auroc.get, reverse=True)
     col = headers.index("AUROC")
-    for row in range(dock.table.rowCount()):
-        name = dock.table.item(row, 1).text()
-        assert dock.table.item(row, col).text() == f"{data[name]['metrics']['auroc']:.3f}"
-        acc = dock.table.item(row, headers.index("Accuracy")).text()
-        assert acc == f"{data[name]['metrics']['accuracy']:.3f}"
-    best = max(data, key=lambda n: data[n]["metrics"]["auroc"])
-    for row in range(dock.table.rowCount()):
-        item = dock.table.item(row, col)
-        assert item.font().bold() == (dock.table.item(row, 1).text() == best)
+    assert marked_best(table.item(row_of[winner], col))
+    assert not table.item(row_of[loser], col).font().bold()
+    # run time: lower is better
+    times = {n: m["training_time_s"] for n, m in data.items()}
+    if times["LR"] != times["RF"]:
+        fastest = min(times, key=times.get)
+        assert marked_best(table.item(row_of[fastest], headers.index("Train (s)")))
+        slowest = max(times, key=times.get)
+        assert not marked_best(table.item(row_of[slowest], headers.index("Train (s)")))
 
 
 def test_checkbox_hides_a_model(dock):
@@ -125,12 +192,63 @@ def test_an_evaluate_run_reaches_the_dock(dock, evaluations, tmp_path):
     assert len(dock.entries) >= 1
 
 
+def lsi_from_hills(stack, path):
+    """A hand-made LSI: share of hill cells within 10 cells (high at hill feet), plus noise."""
+    ds = gdal.Open(str(stack))
+    steep = ds.GetRasterBand(1).ReadAsArray() > 0
+    x0, cell, _, y0, _, _ = ds.GetGeoTransform()
+    r = 10
+    padded = np.pad(steep.astype(float), r)
+    sums = padded.cumsum(0).cumsum(1)
+    sums = np.pad(sums, ((1, 0), (1, 0)))
+    n = 2 * r + 1
+    box = sums[n:, n:] - sums[:-n, n:] - sums[n:, :-n] + sums[:-n, :-n]
+    lsi = np.clip(box / (n * n) * 4 + np.random.default_rng(3).normal(0, 0.05, box.shape), 0, 1)
+    return write_raster(path, lsi.astype(np.float32), origin=(x0, y0), cell=cell, epsg=32649)
+
+
+def test_a_real_evaluate_run_reaches_the_open_dock(dock, foot, tmp_path):
+    import processing
+
+    lsi = lsi_from_hills(foot["stack"], tmp_path / "Handmade.tif")
+    dock.clear()
+    assert dock.entries == []
+    out = processing.run("landslide_lsm:evaluate", {
+        "LSI": [str(lsi)], "SAMPLES": foot["samples"], "OUTPUT": "TEMPORARY_OUTPUT",
+        "OUTPUT_RESULTS": str(tmp_path / "handmade.json")})
+    for _ in range(20):
+        QApplication.processEvents()
+    written = json.loads(open(out["OUTPUT_RESULTS"]).read())["models"][0]
+    assert written["name"] == "Handmade" and written["metrics"]["auroc"] > 0.8
+    assert [e["name"] for e in dock.entries] == ["Handmade"]
+    assert dock.entries[0]["metrics"]["auroc"] == pytest.approx(written["metrics"]["auroc"])
+    assert dock.table.rowCount() == 1 and dock.table.item(0, 1).text() == "Handmade"
+    legend = [t.get_text() for t in dock.figure.axes[0].get_legend().get_texts()]
+    assert f"Handmade (AUROC {written['metrics']['auroc']:.3f})" in legend
+
+
 def test_the_dock_rendered_to_png(dock, artifacts):
     dock.table.selectRow(0)
     QApplication.processEvents()
     path = artifacts / "dock_compare_models.png"
     assert dock.grab().save(str(path), "PNG")
     assert path.stat().st_size > 20_000
+    # every column fits at this width: no horizontal scrolling hides the run times
+    assert not dock.table.horizontalScrollBar().isVisible()
+
+
+def test_the_dock_stays_narrow_with_a_long_message(dock, artifacts, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    dock.save_table_as(str(blocker / "a_rather_long_file_name_for_the_metrics_table.csv"))
+    assert len(dock.status.text()) > 150
+    dock.resize(420, 760)
+    QApplication.processEvents()
+    # a docked panel on the side of QGIS is often this narrow; nothing may force it wider
+    assert dock.minimumSizeHint().width() <= 420 and dock.width() == 420
+    assert dock.status.width() <= 420
+    path = artifacts / "dock_compare_models_narrow.png"
+    assert dock.grab().save(str(path), "PNG")
 
 
 def test_without_matplotlib_the_dock_says_so(qgis_iface, plugin, evaluations, monkeypatch):
@@ -144,6 +262,138 @@ def test_without_matplotlib_the_dock_says_so(qgis_iface, plugin, evaluations, mo
     assert widget.table.rowCount() >= 1
     widget.shutdown()
     widget.deleteLater()
+
+
+@pytest.fixture
+def slot_errors(monkeypatch):
+    """Exceptions escaping a Qt slot (PyQt hands them to sys.excepthook): recorded here."""
+    caught = []
+    monkeypatch.setattr(sys, "excepthook", lambda *info: caught.append(info))
+    return caught
+
+
+@pytest.fixture
+def warnings_bar(qgis_iface):
+    bar = qgis_iface.messageBar()
+    bar.clear_messages()
+    return lambda: bar.get_messages(Qgis.Warning)
+
+
+def answer_save_dialog(monkeypatch, path):
+    """The user picks ``path`` in the save dialog (the dialog itself would block the test)."""
+    from landslide_lsm_plugin.gui import dock as dock_module
+
+    monkeypatch.setattr(dock_module.QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *args, **kwargs: (str(path), "")))
+
+
+def test_export_table_to_an_unwritable_place_tells_the_user(dock, tmp_path, monkeypatch,
+                                                            slot_errors, warnings_bar):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where a folder should be")
+    target = blocker / "metrics.csv"
+    answer_save_dialog(monkeypatch, target)
+    dock.table_button.click()
+    QApplication.processEvents()
+    assert slot_errors == []
+    assert not target.exists()
+    assert len(warnings_bar()) == 1 and "Could not save the metrics table" in warnings_bar()[0]
+    assert "metrics.csv" in warnings_bar()[0] and "write to" in warnings_bar()[0]
+    assert "Could not save" in dock.status.text()
+    # a good path afterwards works from the same button
+    answer_save_dialog(monkeypatch, tmp_path / "ok.csv")
+    dock.table_button.click()
+    assert (tmp_path / "ok.csv").exists() and dock.status.text().startswith("Saved")
+    # same for the figure
+    answer_save_dialog(monkeypatch, blocker / "roc.png")
+    dock.figure_button.click()
+    assert slot_errors == [] and len(warnings_bar()) == 2
+    assert "Could not save the ROC figure" in warnings_bar()[1]
+
+
+def test_without_matplotlib_figure_export_is_disabled_and_explained(
+        qgis_iface, plugin, evaluations, monkeypatch, tmp_path, slot_errors, warnings_bar):
+    from landslide_lsm_plugin.gui.dock import CompareModelsDock
+
+    monkeypatch.setitem(sys.modules, "matplotlib.backends.backend_qt5agg", None)
+    widget = CompareModelsDock(qgis_iface)
+    widget.add_results_file(evaluations[0])
+    try:
+        assert not widget.figure_button.isEnabled()
+        assert "matplotlib" in widget.figure_button.toolTip()
+        assert "pip install" in widget.figure_button.toolTip()
+        answer_save_dialog(monkeypatch, tmp_path / "roc.png")
+        widget.figure_button.click()  # disabled: nothing happens
+        assert warnings_bar() == [] and not (tmp_path / "roc.png").exists()
+        # reached another way (a script, a shortcut), the export explains instead of raising
+        assert widget.save_figure_as(str(tmp_path / "roc.png")) is None
+        assert slot_errors == [] and not (tmp_path / "roc.png").exists()
+        assert len(warnings_bar()) == 1 and "matplotlib" in warnings_bar()[0]
+        assert "pip install" in warnings_bar()[0]
+        # the table still exports
+        assert widget.table_button.isEnabled()
+        assert widget.save_table_as(str(tmp_path / "m.csv")).exists()
+    finally:
+        widget.shutdown()
+        widget.deleteLater()
+
+
+def test_maps_without_their_qml_get_the_plugins_styles(dock, evaluations, tmp_path):
+    QgsProject.instance().removeAllMapLayers()
+    entry = next(e for e in dock.entries if e["name"] == "RF")
+    bare = dict(entry)
+    for which in ("lsi", "zones"):
+        copy = tmp_path / f"bare_{which}.tif"
+        shutil.copyfile(entry[which], copy)
+        assert not copy.with_suffix(".qml").exists()
+        bare[which] = str(copy)
+    # a zone raster that never had labels in its metadata: one class per value, 1..5
+    unlabelled = write_raster(tmp_path / "plain_zones.tif",
+                              np.arange(1, 6, dtype=np.uint8).repeat(8).reshape(5, 8),
+                              nodata=0, dtype=gdal.GDT_Byte)
+    lsi = dock.load_map(bare, "lsi")
+    zones = dock.load_map(bare, "zones")
+    plain = dock.load_map(dict(bare, zones=str(unlabelled)), "zones")
+
+    renderer = lsi.renderer()
+    assert renderer.type() == "singlebandpseudocolor"
+    shader = renderer.shader().rasterShaderFunction()
+    assert (shader.minimumValue(), shader.maximumValue()) == (0.0, 1.0)
+    ramp = shader.colorRampItemList()
+    assert [i.color.name() for i in ramp] == list(ZONE_COLORS_5)
+    assert [i.value for i in ramp] == pytest.approx([0, 0.25, 0.5, 0.75, 1])
+    for layer in (zones, plain):
+        classes = layer.renderer().classes()
+        assert layer.renderer().type() == "paletted"
+        assert [c.value for c in classes] == [1, 2, 3, 4, 5]
+        assert [c.color.name() for c in classes] == list(ZONE_COLORS_5)
+        assert [c.label for c in classes] == ["Very low", "Low", "Moderate", "High",
+                                              "Very high"]
+    QgsProject.instance().removeAllMapLayers()
+
+
+def test_clear_forgets_the_results_of_earlier_sessions(qgis_iface, plugin, evaluations):
+    from landslide_lsm_plugin.gui.dock import RECENT_KEY, CompareModelsDock
+
+    first = CompareModelsDock(qgis_iface)
+    for path in evaluations:
+        first.add_results_file(path)
+    assert set(evaluations) <= set(QgsSettings().value(RECENT_KEY, []))
+    first.clear()
+    assert first.entries == [] and first.table.rowCount() == 0
+    first.shutdown()
+    first.deleteLater()
+
+    again = CompareModelsDock(qgis_iface)  # as after restarting QGIS or reopening the dock
+    try:
+        assert again.entries == [] and again.table.rowCount() == 0
+        again.refresh()
+        assert again.entries == []
+        again.add_results_file(evaluations[1])  # adding by hand still works
+        assert [e["name"] for e in again.entries] == ["RF"]
+    finally:
+        again.shutdown()
+        again.deleteLater()
 
 
 def test_menu_action_opens_the_dock(plugin):
