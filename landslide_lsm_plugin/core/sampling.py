@@ -21,6 +21,7 @@ from .progress import SILENT, Progress
 from .raster import (
     Grid,
     Window,
+    bounded_gdal_cache,
     check_output_path,
     iter_windows,
     open_raster,
@@ -279,7 +280,10 @@ def _sample_inventory(feats: Features, grid: Grid, ds: gdal.Dataset, mode: str,
     index = np.arange(1, len(feats.geometries) + 1)  # burn value: feature index + 1
     is_polygon = np.array([ogr.GT_Flatten(g.GetGeometryType()) not in
                            (ogr.wkbPoint, ogr.wkbMultiPoint) for g in feats.geometries])
-    with tempfile.TemporaryDirectory(prefix=".lsm-samples-", dir=scratch) as tmp:
+    # the landslide and exclusion rasters are read window by window but, unlike the stack,
+    # not flushed: a capped cache keeps memory flat however large the grid
+    with tempfile.TemporaryDirectory(prefix=".lsm-samples-", dir=scratch) as tmp, \
+            bounded_gdal_cache():
         tmpdir = Path(tmp)
         burn_geoms = [g for g, p in zip(feats.geometries, is_polygon) if p]
         burn_index = index[is_polygon]

@@ -13,7 +13,7 @@ import numpy as np
 from osgeo import gdal, ogr, osr
 
 from .errors import LsmError
-from .raster import Grid, atomic_file, gdal_exceptions
+from .raster import Grid, atomic_file, bounded_gdal_cache, gdal_exceptions
 
 _DRIVERS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON"}
 
@@ -127,8 +127,11 @@ def read_features(source: str, grid: Grid, fields: Sequence[str] = (),
 
 def rasterize(geometries: Sequence, values: Sequence[int], grid: Grid, path: Path,
               all_touched: bool = False, dtype: int = gdal.GDT_Int32, nodata: int = 0) -> Path:
-    """Burn geometries (in the grid's CRS) with integer values into a tiled GeoTIFF."""
-    with gdal_exceptions():
+    """Burn geometries (in the grid's CRS) with integer values into a tiled GeoTIFF.
+
+    GDAL rasterizes in chunks as large as its block cache (5 % of the RAM by default): the
+    cache is capped meanwhile, so memory does not grow with the raster's size."""
+    with gdal_exceptions(), bounded_gdal_cache():
         mem = ogr.GetDriverByName("Memory").CreateDataSource("burn")
         layer = mem.CreateLayer("burn", grid.srs(), ogr.wkbUnknown)
         layer.CreateField(ogr.FieldDefn("value", ogr.OFTInteger64))

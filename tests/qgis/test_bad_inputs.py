@@ -492,10 +492,12 @@ def test_cancel_half_way_leaves_nothing(prepared):
 
 
 def test_a_very_large_raster_is_processed_in_bounded_memory(tmp_path):
-    """10000 x 10000 cells (a VRT of 100 tiles): classing reads it window by window; the
-    process stays far below what the whole raster would take (400 MB as Float32)."""
-    write_raster(tmp_path / "tile.tif",
-                        np.random.default_rng(0).random((1000, 1000)).astype(np.float32))
+    """10000 x 10000 cells (a VRT of 100 tiles): zones, a factor stack (a compressed
+    GeoTIFF the later stages read), samples, FR encoding, a model and its LSI map are made
+    window by window; the process never grows by what one band of it takes (400 MB as
+    Float32)."""
+    rng = np.random.default_rng(0)
+    write_raster(tmp_path / "tile.tif", rng.random((1000, 1000)).astype(np.float32))
     vrt = tmp_path / "big.vrt"
     sources = "".join(
         f"<SimpleSource><SourceFilename relativeToVRT=\"1\">tile.tif</SourceFilename>"
@@ -507,17 +509,31 @@ def test_a_very_large_raster_is_processed_in_bounded_memory(tmp_path):
     vrt.write_text(f'<VRTDataset rasterXSize="10000" rasterYSize="10000"><SRS>'
                    f'{srs.ExportToWkt()}</SRS><GeoTransform>{X0}, 10, 0, {Y0}, 0, -10'
                    f'</GeoTransform><VRTRasterBand dataType="Float32" band="1"><NoDataValue>'
-                   f'-9999</NoDataValue>{sources}</VRTRasterBand></VRTDataset>')
+                   f'-9999</NoDataValue><Description>factor</Description>{sources}'
+                   f'</VRTRasterBand></VRTDataset>')
     assert gdal.Open(str(vrt)).RasterXSize == 10000
+    inventory = write_vector(tmp_path / "inventory.gpkg", [
+        square(X0 + 5000 + 9000 * (i % 10), Y0 - 5000 - 9000 * (i // 10), 95)
+        for i in range(60)])
+    out = tmp_path / "out"
+    out.mkdir()
     script = Path(__file__).parent / "scripts" / "large_raster_check.py"
     env = qt.qgis_env(extra_pythonpath=[str(qt.ROOT)])
-    proc = subprocess.run([sys.executable, str(script), str(vrt), str(tmp_path / "zones.tif")],
-                          env=env, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run([sys.executable, str(script), str(vrt), str(inventory), str(out)],
+                          env=env, capture_output=True, text=True, timeout=1500)
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(json.dumps(report, indent=1))
     assert report["cells"] == 10000 * 10000
+    assert [s["stage"] for s in report["stages"]] == [
+        "classifylsi", "buildstack", "preparesamples", "frequencyratio", "trainlogistic",
+        "predictlsi"]
+    lsi = gdal.Open(str(out / "lsi.tif"))
+    assert (lsi.RasterXSize, lsi.RasterYSize) == (10000, 10000)
+    assert gdal.Open(str(out / "stack.tif")).GetMetadata("IMAGE_STRUCTURE").get(
+        "COMPRESSION") == "DEFLATE"
     growth = report["peak_rss_mb"] - report["rss_before_mb"]
-    assert growth < 250, report  # the whole raster as Float32 alone would be 400 MB
+    assert growth < 300, report  # one band of the raster as Float32 alone would be 400 MB
 
 
 def test_failures_stop_the_workflow_model_with_the_cause(plugin, tmp_path):

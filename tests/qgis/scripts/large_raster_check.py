@@ -1,10 +1,18 @@
-"""Child process: classify a very large raster through processing.run and report the peak
-memory growth (JSON on the last line)."""
+"""Child process: run the raster stages on a very large raster through processing.run and
+report each stage's peak memory growth (JSON on the last line).
+
+    large_raster_check.py BIG_RASTER INVENTORY OUT_DIR
+
+Zones by natural breaks; a factor stack of the big raster (a DEFLATE-compressed GeoTIFF,
+which the later stages read); samples; FR encoding; a logistic model; its LSI map.
+"""
 
 import json
 import os
 import resource
 import sys
+import time
+from pathlib import Path
 
 from qgis.core import QgsApplication
 
@@ -20,12 +28,37 @@ from landslide_lsm_plugin import classFactory  # noqa: E402
 
 plugin = classFactory(None)
 plugin.initProcessing()
-src, out = sys.argv[1], sys.argv[2]
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-result = processing.run("landslide_lsm:classifylsi", {"INPUT": src, "METHOD": 1,
-                                                      "OUTPUT": out, "OUTPUT_TABLE": "memory:"})
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-cells = sum(f["cells"] for f in result["OUTPUT_TABLE"].getFeatures())
-print(json.dumps({"rss_before_mb": before, "peak_rss_mb": peak, "cells": cells}))
+big, inventory, out = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(alg: str, params: dict) -> dict:
+    start = time.perf_counter()
+    result = processing.run(f"landslide_lsm:{alg}", params)
+    stages.append({"stage": alg, "peak_rss_mb": peak_mb(),
+                   "seconds": round(time.perf_counter() - start, 1)})
+    return result
+
+
+stages: list = []
+before = peak_mb()
+zones = run("classifylsi", {"INPUT": big, "OUTPUT": str(out / "zones.tif"),
+                            "OUTPUT_TABLE": "memory:"})
+cells = sum(f["cells"] for f in zones["OUTPUT_TABLE"].getFeatures())
+stack = run("buildstack", {"CONTINUOUS": [big], "OUTPUT": str(out / "stack.tif")})["OUTPUT"]
+samples = run("preparesamples", {"INVENTORY": inventory, "STACK": stack, "FOLDS": 3,
+                                 "OUTPUT": str(out / "samples.gpkg")})["OUTPUT"]
+fr = run("frequencyratio", {"STACK": stack, "SAMPLES": samples,
+                            "OUTPUT": str(out / "fr.tif"), "OUTPUT_TABLE": "memory:"})["OUTPUT"]
+model = run("trainlogistic", {"STACK": fr, "SAMPLES": samples, "FOLDS": 3,
+                              "OUTPUT_MODEL": str(out / "m.lsmodel")})["OUTPUT_MODEL"]
+lsi = run("predictlsi", {"MODEL": model, "STACK": fr, "OUTPUT": str(out / "lsi.tif")})
+print(json.dumps({"rss_before_mb": before, "peak_rss_mb": peak_mb(), "cells": cells,
+                  "stages": stages,
+                  "outputs": {k: os.path.getsize(out / k) for k in ("stack.tif", "fr.tif",
+                                                                    "lsi.tif")}}))
 sys.stdout.flush()
 os._exit(0)
