@@ -16,7 +16,7 @@ PIP_NAMES = {
     "sklearn": "scikit-learn",
     "jenkspy": "jenkspy",
     "skops": "skops",
-    "tensorflow": "tensorflow-cpu",
+    "tensorflow": "tensorflow",
     "matplotlib": "matplotlib",
 }
 

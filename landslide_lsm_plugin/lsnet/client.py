@@ -13,6 +13,7 @@ import json
 import os
 import queue
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -31,9 +32,137 @@ from ..core.styles import pseudocolor_qml, write_sidecar
 
 ENV_VAR = "LANDSLIDE_LSM_PYTHON"
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
-#: what the worker's Python must import
+#: what the worker's Python must import (names used in messages and install commands)
 NEEDED = ("tensorflow", "numpy", "osgeo")
+#: the modules imported to check each of NEEDED, in this order: what the worker itself
+#: imports (gdal_array fails when GDAL was built against another numpy major version)
+PROBE_IMPORTS = {"numpy": ("numpy",), "osgeo": ("osgeo.gdal", "osgeo.gdal_array"),
+                 "tensorflow": ("tensorflow", "keras")}
+#: seconds a candidate Python may take to import them (tensorflow takes a few)
+PROBE_TIMEOUT_S = 120.0
+#: interpreter -> ProbeResult; only good results are kept, so a TensorFlow installed while
+#: QGIS runs is found at the next try
 _probe_cache: dict = {}
+
+# Runs in the candidate Python (any Python 3): a header line, then one line before and one
+# after importing each module, so a crash or a hang names the import it happened in.
+_PROBE_CODE = r"""
+import importlib, json, os, sys, sysconfig
+stdlib = sysconfig.get_paths().get("stdlib", "")
+managed = sys.prefix == sys.base_prefix and os.path.exists(os.path.join(stdlib,
+                                                                        "EXTERNALLY-MANAGED"))
+print(json.dumps({"python": sys.executable, "externally_managed": managed}), flush=True)
+for name, modules in json.loads(sys.argv[1]):
+    print(json.dumps({"start": name}), flush=True)
+    error, version = None, None
+    try:
+        for module in modules:
+            importlib.import_module(module)
+        version = str(getattr(sys.modules[modules[0]], "__version__", ""))
+    except BaseException as exc:
+        if isinstance(exc, ModuleNotFoundError) and exc.name == modules[0].split(".")[0]:
+            error = "not installed"
+        else:
+            lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+            error = type(exc).__name__ + (": " + lines[-1] if lines else "")
+    print(json.dumps({"done": name, "error": error, "version": version}), flush=True)
+"""
+
+
+@dataclass
+class ProbeResult:
+    """What a candidate Python for the worker can import."""
+
+    python: str
+    #: False when the interpreter does not start (then ``note`` says why)
+    started: bool = True
+    #: NEEDED name -> why it cannot be imported ("not installed" or the error's last line)
+    problems: dict = field(default_factory=dict)
+    versions: dict = field(default_factory=dict)
+    externally_managed: bool = False
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.started and not self.problems
+
+    @property
+    def missing(self) -> list:
+        return [m for m in NEEDED if m in self.problems]
+
+    def describe(self) -> str:
+        """'tensorflow (ImportError: ...), numpy (not installed)'."""
+        return ", ".join(f"{m} ({self.problems[m]})" for m in self.missing)
+
+
+def probe_python(python: str, timeout: float = PROBE_TIMEOUT_S) -> ProbeResult:
+    """Import what the worker needs in ``python`` (a child process: tensorflow never enters
+    this one) and report what fails. Good results are cached for the session."""
+    if python in _probe_cache:
+        return _probe_cache[python]
+    result = ProbeResult(python)
+    checks = json.dumps([[m, list(modules)] for m, modules in PROBE_IMPORTS.items()])
+    timed_out = False
+    try:
+        proc = subprocess.run([python, "-c", _PROBE_CODE, checks], capture_output=True,
+                              text=True, timeout=timeout, env=_child_env())
+        stdout, stderr, code = proc.stdout, proc.stderr, proc.returncode
+    except subprocess.TimeoutExpired as exc:
+        stdout, stderr, code, timed_out = _text(exc.stdout), _text(exc.stderr), None, True
+    except (OSError, subprocess.SubprocessError) as exc:
+        return ProbeResult(python, started=False, note=str(exc))
+    lines = [_parse_json(line) for line in stdout.splitlines()]
+    lines = [line for line in lines if line is not None]
+    header = next((line for line in lines if "python" in line), None)
+    last_err = _last_line(stderr)
+    if header is None:
+        why = f"it did not answer within {timeout:g} s" if timed_out else \
+            (f"exit code {code}" + (f": {last_err}" if last_err else ""))
+        return ProbeResult(python, started=False, note=why)
+    result.externally_managed = bool(header.get("externally_managed"))
+    pending = None
+    for line in lines:
+        if "start" in line:
+            pending = line["start"]
+        elif "done" in line:
+            pending = None
+            if line.get("error"):
+                result.problems[line["done"]] = line["error"]
+            elif line.get("version") is not None:
+                result.versions[line["done"]] = line["version"]
+    if pending is not None:  # the import of ``pending`` crashed or hung the interpreter
+        result.problems[pending] = (
+            f"the import did not finish within {timeout:g} s" if timed_out
+            else f"the import stopped Python (exit code {code})"
+            + (f": {last_err}" if last_err else ""))
+    for name in NEEDED:
+        if name not in result.problems and name not in result.versions:
+            result.problems[name] = "not checked: the check stopped before it"
+    if result.ok:
+        _probe_cache[python] = result
+    return result
+
+
+def _text(data) -> str:
+    if data is None:
+        return ""
+    return data.decode(errors="replace") if isinstance(data, bytes) else data
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return lines[-1][:300] if lines else ""
+
+
+def _parse_json(line: str) -> Optional[dict]:
+    line = line.strip()
+    if not line.startswith("{"):
+        return None
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def sidecar_of(model_path: str | Path) -> Path:
@@ -41,28 +170,18 @@ def sidecar_of(model_path: str | Path) -> Path:
     return Path(str(model_path) + ".json")
 
 
-def _missing_in(python: str) -> Optional[list]:
-    """The modules of NEEDED that ``python`` cannot import (None if it does not run)."""
-    if python in _probe_cache:
-        return _probe_cache[python]
-    code = (f"import importlib.util, json; print(json.dumps([m for m in {NEEDED!r} "
-            "if importlib.util.find_spec(m) is None]))")
-    try:
-        proc = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60,
-                              env=_child_env())
-        result = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 \
-            else None
-    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
-        result = None
-    _probe_cache[python] = result
-    return result
-
-
 def _default_candidates() -> list[str]:
+    """Pythons tried when neither the setting nor LANDSLIDE_LSM_PYTHON names one, in order:
+    this Python (when it is one: inside QGIS sys.executable is QGIS or a shim), the
+    environment QGIS's Python belongs to, the project's .venv, python3/python on PATH, and
+    /usr/bin/python3."""
+    from ..deps import qgis_python
+
     out = []
     exe = Path(sys.executable)
-    if exe.name.lower().startswith("python"):  # inside QGIS it is not (or not a usable one)
+    if exe.name.lower().startswith("python"):
         out.append(str(exe))
+    out.append(qgis_python())
     venv = PACKAGE_PARENT / ".venv" / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     out.append(str(venv))
     for name in ("python3", "python"):
@@ -79,10 +198,42 @@ def _default_candidates() -> list[str]:
     return unique
 
 
-def install_hint(python: str, missing: list) -> str:
-    packages = {"tensorflow": "tensorflow-cpu", "numpy": '"numpy<2"', "osgeo": "GDAL"}
-    names = " ".join(packages.get(m, m) for m in missing)
-    hint = f"{python} -m pip install {names}"
+#: what pip calls the modules of NEEDED
+PIP_PACKAGES = {"tensorflow": "tensorflow", "numpy": '"numpy<2"', "osgeo": "GDAL"}
+_TF_NOTES = {
+    "darwin": "macOS: `tensorflow` runs on the CPU; add `tensorflow-metal` to use an Apple GPU",
+    "linux": "`tensorflow-cpu` instead of `tensorflow` is the smaller CPU-only build; "
+             "`tensorflow[and-cuda]` uses an NVIDIA GPU",
+    "win32": "`tensorflow-cpu` instead of `tensorflow` is the smaller CPU-only build; "
+             "TensorFlow uses no GPU on native Windows",
+}
+
+
+def install_hint(python: str, missing: list, platform: Optional[str] = None,
+                 probe: Optional[ProbeResult] = None) -> str:
+    """The command that gives ``python`` the modules of ``missing`` (names of NEEDED), for
+    ``platform`` (default: this one). With the ``probe`` of that Python: numpy stays below 2
+    where it is 1.x now (GDAL's bindings are built against it), a broken install is
+    reinstalled, and an externally managed Python (Debian's) gets a virtual environment."""
+    platform = platform or sys.platform
+    packages = [PIP_PACKAGES.get(m, m) for m in missing]
+    numpy_now = probe.versions.get("numpy", "") if probe is not None else ""
+    if "tensorflow" in missing and "numpy" not in missing and numpy_now.startswith("1."):
+        packages.append('"numpy<2"')
+    broken = probe is not None and any(probe.problems.get(m, "not installed") != "not installed"
+                                       for m in missing)
+    pip = f"-m pip install{' --force-reinstall' if broken else ''} {' '.join(packages)}"
+    if probe is not None and probe.externally_managed:
+        env = "%USERPROFILE%\\lsnet-env" if platform == "win32" else "~/lsnet-env"
+        env_python = env + ("\\Scripts\\python.exe" if platform == "win32" else "/bin/python")
+        hint = (f"{python} -m venv --system-site-packages {env} && {env_python} {pip}  "
+                f"(this Python is managed by the system; then choose {env_python})")
+    else:
+        hint = f"{python} {pip}"
+    if "tensorflow" in missing:
+        key = "darwin" if platform == "darwin" else "win32" if platform.startswith("win") \
+            else "linux"
+        hint += f"  ({_TF_NOTES[key]})"
     if "osgeo" in missing:
         hint += ("  (GDAL's Python bindings: on Debian/Ubuntu make the environment with "
                  "`python3 -m venv --system-site-packages` after `apt install python3-gdal`)")
@@ -91,31 +242,34 @@ def install_hint(python: str, missing: list) -> str:
 
 def find_worker_python(setting: Optional[str] = None) -> str:
     """The interpreter for the worker: the plugin setting, then LANDSLIDE_LSM_PYTHON, then
-    sensible defaults; it must import tensorflow, numpy and GDAL."""
+    sensible defaults; it must import tensorflow, numpy and GDAL. A Python named by the
+    setting or the variable is used or refused, never silently replaced by another."""
     for origin, chosen in (("the plugin setting 'Python for LSNet'", setting),
                            (f"the environment variable {ENV_VAR}", os.environ.get(ENV_VAR))):
         if chosen:
-            missing = _missing_in(chosen)
-            if missing is None:
-                raise LsmError(f"The Python for LSNet given by {origin} ({chosen}) does not run. "
-                               "Point it to a python executable.")
-            if missing:
+            probe = probe_python(chosen)
+            if not probe.started:
+                raise LsmError(f"The Python for LSNet given by {origin} ({chosen}) does not run "
+                               f"({probe.note}). Point it to a python executable.")
+            if probe.problems:
                 raise LsmError(f"The Python for LSNet given by {origin} ({chosen}) cannot import "
-                               f"{', '.join(missing)}. Install with:\n  "
-                               f"{install_hint(chosen, missing)}")
+                               f"{probe.describe()}. Install with:\n  "
+                               f"{install_hint(chosen, probe.missing, probe=probe)}")
             return chosen
     tried = []
     for candidate in _default_candidates():
-        missing = _missing_in(candidate)
-        if missing == []:
+        probe = probe_python(candidate)
+        if probe.ok:
             return candidate
-        tried.append(f"{candidate} (lacks {', '.join(missing) if missing else 'a working start'})")
-    example = tried[0].split(" (")[0] if tried else "python3"
+        tried.append((candidate, probe))
+    example, probe = tried[0] if tried else ("python3", None)
+    listed = "; ".join(f"{c} ({'cannot import ' + p.describe() if p.started else p.note})"
+                       for c, p in tried)
     raise LsmError("LSNet runs in a separate Python with TensorFlow, and none was found. Tried: "
-                   + "; ".join(tried) + ". Install TensorFlow into one, e.g.\n  "
-                   + install_hint(example, ["tensorflow"]) + "\nand choose it in Settings > "
-                   "Options > Processing > Providers > Landslide susceptibility > 'Python for "
-                   f"LSNet' (or set {ENV_VAR}).")
+                   + (listed or "no python found") + ". Install TensorFlow into one, e.g.\n  "
+                   + install_hint(example, ["tensorflow"], probe=probe) + "\nand choose it in "
+                   "Settings > Options > Processing > Providers > Landslide susceptibility > "
+                   f"'Python for LSNet' (or set {ENV_VAR}).")
 
 
 def _child_env() -> dict:
@@ -152,7 +306,8 @@ def run_worker(job: dict, python: str, progress: Progress = SILENT,
         lines: queue.Queue = queue.Queue()
         tail: collections.deque = collections.deque(maxlen=40)
         readers = [threading.Thread(target=_pump, args=(proc.stdout, lines.put), daemon=True),
-                   threading.Thread(target=_pump, args=(proc.stderr, tail.append), daemon=True)]
+                   threading.Thread(target=_pump, args=(proc.stderr, lambda line: tail.append(
+                       _shorten(line))), daemon=True)]
         for t in readers:
             t.start()
         run = WorkerRun()
@@ -189,13 +344,37 @@ def run_worker(job: dict, python: str, progress: Progress = SILENT,
     errors = [e for e in run.events if e.get("event") == "error"]
     if errors:
         _remove(cleanup)
-        raise LsmError(errors[-1].get("message", "The LSNet worker failed."))
+        message = errors[-1].get("message", "The LSNet worker failed.")
+        if run.returncode == UNEXPECTED_ERROR and run.stderr_tail.strip():
+            # not one of the worker's own explained errors: where it happened helps a report
+            last = run.stderr_tail.strip().splitlines()[-8:]
+            message += "\nThe worker's last messages:\n" + "\n".join(last)
+        raise LsmError(message)
     if run.returncode != 0:
         _remove(cleanup)
-        how = (f"was killed (signal {-run.returncode}; out of memory?)" if run.returncode < 0
-               else f"failed (exit code {run.returncode})")
-        raise LsmError(f"The LSNet worker {how}. Its last messages:\n{run.stderr_tail.strip()}")
+        raise LsmError(f"The LSNet worker {_how_it_ended(run.returncode)}. Its last messages:\n"
+                       f"{run.stderr_tail.strip() or '(none)'}")
     return run
+
+
+#: the worker's exit code for an exception it did not expect (it prints the traceback)
+UNEXPECTED_ERROR = 5
+
+
+def _how_it_ended(returncode: int) -> str:
+    """'was killed (signal 9, SIGKILL: ...)' / 'crashed (signal 11, SIGSEGV)' / 'failed (...)'."""
+    if returncode >= 0:
+        return f"failed (exit code {returncode})"
+    number = -returncode
+    try:
+        name = signal.Signals(number).name
+    except ValueError:
+        name = "unknown signal"
+    if name == "SIGKILL":
+        return f"was killed (signal {number}, {name}: out of memory, or stopped from outside?)"
+    if name in ("SIGTERM", "SIGINT", "SIGHUP"):
+        return f"was stopped (signal {number}, {name})"
+    return f"crashed (signal {number}, {name})"
 
 
 def _pump(stream, put) -> None:
@@ -204,15 +383,15 @@ def _pump(stream, put) -> None:
     stream.close()
 
 
+def _shorten(line: str, limit: int = 300) -> str:
+    """One stderr line for the error message: very long ones (faulthandler's list of
+    extension modules, TensorFlow's banners) cut, so the tail keeps its last lines."""
+    return line if len(line) <= limit else line[:limit].rstrip() + " ...\n"
+
+
 def _parse(line: str) -> Optional[dict]:
-    line = line.strip()
-    if not line.startswith("{"):
-        return None
-    try:
-        event = json.loads(line)
-    except ValueError:
-        return None
-    return event if isinstance(event, dict) and "event" in event else None
+    event = _parse_json(line)
+    return event if event is not None and "event" in event else None
 
 
 def _relay(event: dict, progress: Progress) -> None:
@@ -225,7 +404,7 @@ def _relay(event: dict, progress: Progress) -> None:
         progress.warning(event.get("message", ""))
     elif kind == "start":
         progress.info(f"LSNet worker: TensorFlow {event.get('tensorflow')} on "
-                      f"{', '.join(event.get('devices', []))}")
+                      f"{', '.join(event.get('devices', []))}, Python {event.get('python', '?')}")
     elif kind == "epoch":
         progress.info(f"epoch {event['epoch']}/{event['epochs']}: loss {event['loss']:.4f}, "
                       f"early-stopping loss {event['val_loss']:.4f}, AUROC "
@@ -261,20 +440,22 @@ class LsnetTraining:
 
 def train_lsnet(stack: str, samples: str, model_path: str, *, params: dict,
                 lsi_path: Optional[str] = None, python: Optional[str] = None,
-                name: Optional[str] = None, progress: Progress = SILENT) -> LsnetTraining:
-    """Train LSNet in the worker; write model (.keras), sidecar (.keras.json) and LSI."""
+                name: Optional[str] = None, block: int = 512,
+                progress: Progress = SILENT) -> LsnetTraining:
+    """Train LSNet in the worker; write model (.keras), sidecar (.keras.json) and LSI (mapped
+    in blocks of ``block`` x ``block`` cells plus a halo; internal, for tests)."""
     model = check_output_path(model_path, [stack, samples.split("|", maxsplit=1)[0]])
     if model.suffix.lower() != ".keras":
         raise LsmError(f"LSNet models end in .keras; choose a name like '{model.stem}.keras'.")
     sidecar = sidecar_of(model)
     lsi = check_output_path(lsi_path, [stack]) if lsi_path else None
-    python = python or find_worker_python()
+    python = find_worker_python(python)  # ``python``: the plugin setting, checked too
     tmp_model, tmp_sidecar = temporary_sibling(model), temporary_sibling(sidecar)
     tmp_lsi = temporary_sibling(lsi) if lsi else None
     job = {"command": "train", "stack": stack, "samples": samples,
            "model_path": str(tmp_model), "sidecar_path": str(tmp_sidecar),
            "lsi": str(tmp_lsi) if tmp_lsi else None, "params": params, "name": name,
-           "model_file": str(model.resolve())}
+           "block": block, "model_file": str(model.resolve())}
     cleanup = tuple(p for p in (tmp_model, tmp_sidecar, tmp_lsi) if p)
     run = run_worker(job, python, progress, cleanup=cleanup)
     meta = json.loads(tmp_sidecar.read_text(encoding="utf-8"))
@@ -308,14 +489,15 @@ def read_sidecar(model_path: str) -> dict:
 def predict_lsnet(model_path: str, stack: str, output_path: str, *,
                   python: Optional[str] = None, name: Optional[str] = None,
                   block: int = 512, progress: Progress = SILENT) -> PredictReport:
-    """Map LSNet over a stack in the worker (dense form, blocks with a halo)."""
+    """Map LSNet over a stack in the worker (dense form, blocks of ``block`` x ``block`` cells
+    with a halo of window - 1 cells; any block size gives the same map)."""
     from ..core.predict import check_stack_matches
     from ..core.stack import stack_info
 
     out = check_output_path(output_path, [model_path, stack])
     meta = read_sidecar(model_path)
     check_stack_matches(meta, stack_info(stack))  # refuse early, before starting the worker
-    python = python or find_worker_python()
+    python = find_worker_python(python)  # ``python``: the plugin setting, checked too
     tmp = temporary_sibling(out)
     job = {"command": "predict", "model_path": str(model_path), "sidecar": meta, "stack": stack,
            "lsi": str(tmp), "block": block, "name": name,

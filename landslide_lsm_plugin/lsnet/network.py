@@ -3,7 +3,9 @@
 The patch network follows Zhang et al. (2022): a 5x5 convolution, then four 3x3 ones, with
 64, 128, 128, 256, 256 feature maps (times ``width``), each followed by batch normalisation,
 ReLU and 2x2 max pooling; fully connected layers of 1024, 256 and 128 units (times ``width``)
-and 2 softmax outputs; Adam with learning rate 1e-4. Convolutions use 'valid' padding, which
+and 2 softmax outputs; Adam (the paper's learning rate, 1e-4, is :func:`compile_model`'s
+default; the Train LSNet algorithm passes its own, 1e-3 unless the paper settings are chosen,
+see docs/lsnet-choices.md). Convolutions use 'valid' padding, which
 makes the dense form (lsnet/dense.py) give exactly the same numbers as the patch network.
 """
 

@@ -11,6 +11,7 @@ worker as a child process (lsnet/client.py), relays its progress and kills it on
 from __future__ import annotations
 
 import datetime as dt
+import faulthandler
 import hashlib
 import json
 import os
@@ -111,7 +112,7 @@ def train(job: dict) -> dict:
     devices = [d.name for d in tf.config.list_logical_devices()]
     if not tf.config.list_physical_devices("GPU"):
         tf.config.experimental.enable_op_determinism()
-    emit("start", devices=devices, tensorflow=tf.__version__)
+    emit("start", devices=devices, tensorflow=tf.__version__, python=sys.executable)
 
     start = time.perf_counter()
     info, ds, train_set, rows, cols, es = _training_cells(job, progress)
@@ -231,6 +232,7 @@ def load_model(model_path: str, meta: dict):
 def predict(job: dict, model=None) -> dict:
     import tensorflow as tf
 
+    from ..core.errors import LsmError
     from ..core.predict import check_stack_matches
     from ..core.raster import FLOAT_NODATA, RasterWriter, iter_windows, open_raster
     from ..core.stack import stack_info
@@ -241,7 +243,7 @@ def predict(job: dict, model=None) -> dict:
     meta = job["sidecar"]
     if model is None:
         emit("start", devices=[d.name for d in tf.config.list_logical_devices()],
-             tensorflow=tf.__version__)
+             tensorflow=tf.__version__, python=sys.executable)
         model = load_model(job["model_path"], meta)
     info = stack_info(job["stack"])
     check_stack_matches(meta, info)
@@ -251,6 +253,8 @@ def predict(job: dict, model=None) -> dict:
     ds = open_raster(job["stack"], "factor stack")
     grid = info.grid
     block = int(job.get("block", 512))
+    if block < 1:
+        raise LsmError(f"LSNet maps in blocks of at least 1 x 1 cells, not {block}.")
     windows = list(iter_windows(grid.width, grid.height, block))
     first, unseen, valid_cells = float(job.get("progress_from", 0.0)), 0, 0
     with RasterWriter(job["lsi"], grid, 1, np.float32, FLOAT_NODATA, descriptions=["lsi"],
@@ -293,6 +297,11 @@ def main(argv: list) -> int:
         return 2
     with open(argv[1], encoding="utf-8") as fh:
         job = json.load(fh)
+    # stderr is what the client shows when the worker dies without a word (killed, crashed):
+    # say what this worker was, and let a fatal signal (a crash in TensorFlow) print the stack
+    faulthandler.enable()
+    print(f"LSNet worker {os.getpid()}: {job.get('command')} with Python {sys.executable}",
+          file=sys.stderr, flush=True)
     try:
         if job["command"] == "train":
             meta = train(job)

@@ -50,8 +50,9 @@ class TrainLsnet(LsmAlgorithm):
         "epochs instead of hundreds. Early stopping keeps the epoch with the best AUROC on "
         "the held-out training landslides.</p>"
         "<p>TensorFlow runs only in a separate worker process (never inside QGIS), with the "
-        "Python set in Options > Processing > Providers > Landslide susceptibility, or the "
-        "LANDSLIDE_LSM_PYTHON environment variable. It uses a GPU when its TensorFlow sees one. "
+        "Python set in Options > Processing > Providers > Landslide susceptibility, else the "
+        "LANDSLIDE_LSM_PYTHON environment variable, else the first Python found that imports "
+        "TensorFlow (each is checked by importing it). It uses a GPU when its TensorFlow sees one. "
         "Cancel stops it at once and leaves no file.</p>"
         "<p><b>Outputs</b>: the model (.keras, with a .keras.json sidecar holding the "
         "preprocessing), the training history, and optionally the LSI raster.</p>")

@@ -4,6 +4,7 @@ process (tensorflow never enters the test process)."""
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,13 @@ from sklearn.metrics import roc_auc_score
 from landslide_lsm_plugin.core.errors import LsmError
 from landslide_lsm_plugin.lsnet import client
 from landslide_lsm_plugin.lsnet import patches as lp
+
+from ..lsnet_pythons import (
+    GOOD_PYTHON,
+    broken_tensorflow_python,
+    python_switched_by,
+    python_without_tensorflow,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -112,8 +120,8 @@ def test_worker_python_without_tensorflow_gives_the_install_command(monkeypatch,
     with pytest.raises(LsmError) as err:
         client.find_worker_python()
     text = str(err.value)
-    assert client.ENV_VAR in text and "cannot import tensorflow" in text
-    assert f"{fake} -m pip install tensorflow-cpu" in text
+    assert client.ENV_VAR in text and "cannot import tensorflow (not installed)" in text
+    assert '-m pip install tensorflow "numpy<2" GDAL' in text
     with pytest.raises(LsmError, match="plugin setting"):
         client.find_worker_python(str(fake))
     with pytest.raises(LsmError, match="does not run"):
@@ -125,3 +133,138 @@ def test_missing_sidecar_is_explained(tmp_path):
     model.write_bytes(b"PK")
     with pytest.raises(LsmError, match="sidecar"):
         client.read_sidecar(str(model))
+
+
+# --- the worker's Python: which one, checked how --------------------------------------------
+
+def test_the_setting_wins_over_the_environment_variable(monkeypatch, tmp_path):
+    """Setting > LANDSLIDE_LSM_PYTHON > defaults; a named Python is used or refused, never
+    silently swapped for another (the defaults here would find a good one)."""
+    no_tf = python_without_tensorflow(tmp_path)
+    monkeypatch.setenv(client.ENV_VAR, GOOD_PYTHON)
+    with pytest.raises(LsmError) as err:
+        client.find_worker_python(no_tf)
+    assert "plugin setting" in str(err.value) and no_tf in str(err.value)
+    assert client.ENV_VAR not in str(err.value).split("Install with")[0]
+    monkeypatch.setenv(client.ENV_VAR, no_tf)
+    assert client.find_worker_python(GOOD_PYTHON) == GOOD_PYTHON
+    with pytest.raises(LsmError, match=f"environment variable {client.ENV_VAR}"):
+        client.find_worker_python(None)
+    monkeypatch.setenv(client.ENV_VAR, GOOD_PYTHON)
+    assert client.find_worker_python(None) == GOOD_PYTHON
+
+
+def test_the_default_python_can_import_tensorflow(monkeypatch):
+    monkeypatch.delenv(client.ENV_VAR, raising=False)
+    chosen = client.find_worker_python()
+    candidates = client._default_candidates()
+    assert chosen in candidates
+    for earlier in candidates[:candidates.index(chosen)]:  # the first good one is taken
+        assert not client.probe_python(earlier).ok, earlier
+    proc = subprocess.run([chosen, "-c", "import tensorflow, keras; from osgeo import gdal_array"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_no_default_python_with_tensorflow_gives_the_install_command(monkeypatch, tmp_path):
+    no_tf = python_without_tensorflow(tmp_path)
+    monkeypatch.delenv(client.ENV_VAR, raising=False)
+    monkeypatch.setattr(client, "_default_candidates",
+                        lambda: [no_tf, str(tmp_path / "no-such-python")])
+    with pytest.raises(LsmError) as err:
+        client.find_worker_python()
+    text = str(err.value)
+    assert "none was found" in text and f"{no_tf} (cannot import tensorflow (not installed)" in text
+    assert f"{tmp_path / 'no-such-python'} (" in text
+    assert client.install_hint(no_tf, ["tensorflow"], probe=client.probe_python(no_tf)) in text
+    assert "-m pip install tensorflow" in text and "Python for LSNet" in text
+    assert client.ENV_VAR in text
+
+
+def test_a_missing_tensorflow_is_not_remembered_a_working_one_is(tmp_path):
+    marker = tmp_path / "tensorflow-installed"
+    python = python_switched_by(tmp_path, marker)
+    first = client.probe_python(python)
+    assert not first.ok and first.missing == ["tensorflow", "numpy", "osgeo"]
+    marker.touch()  # the user installs TensorFlow while QGIS runs
+    assert client.probe_python(python).ok
+    marker.unlink()
+    started = time.perf_counter()
+    again = client.probe_python(python)  # a good answer is cached: no new process
+    assert again.ok and time.perf_counter() - started < 0.05
+    client._probe_cache.pop(python)
+    assert not client.probe_python(python).ok
+
+
+def test_a_broken_tensorflow_fails_the_check_with_its_error(tmp_path):
+    python = broken_tensorflow_python(tmp_path, (
+        "raise ImportError('Traceback (most recent call last): ...\\n'\n"
+        "                  'libtensorflow_framework.so.2: cannot open shared object file')\n"))
+    # importlib finds this tensorflow: a find_spec check would have passed
+    found = subprocess.run([python, "-c", "import importlib.util as u; "
+                            "print(u.find_spec('tensorflow') is not None)"],
+                           capture_output=True, text=True, timeout=60)
+    assert found.stdout.strip() == "True"
+    with pytest.raises(LsmError) as err:
+        client.find_worker_python(python)
+    text = str(err.value)
+    assert ("cannot import tensorflow (ImportError: libtensorflow_framework.so.2: cannot open "
+            "shared object file)") in text
+    assert "numpy (" not in text and "osgeo (" not in text
+    assert f"{python} -m pip install --force-reinstall tensorflow" in text
+    assert python not in client._probe_cache
+
+
+def test_a_hanging_or_crashing_tensorflow_import_is_named(tmp_path):
+    hangs = broken_tensorflow_python(tmp_path / "a", "import time\ntime.sleep(60)\n")
+    started = time.perf_counter()
+    probe = client.probe_python(hangs, timeout=8)
+    assert time.perf_counter() - started < 20
+    assert probe.started and probe.missing == ["tensorflow"]
+    assert probe.problems["tensorflow"] == "the import did not finish within 8 s"
+    crashes = broken_tensorflow_python(tmp_path / "b", "import os\nos.abort()\n")
+    probe = client.probe_python(crashes)
+    assert probe.problems["tensorflow"].startswith("the import stopped Python (exit code -6)")
+    assert probe.versions["numpy"].startswith("1.")
+
+
+def test_install_hint_fits_the_platform():
+    here = client.install_hint("py", ["tensorflow"])
+    assert here.startswith("py -m pip install tensorflow")
+    expected = {"darwin": "tensorflow-metal", "win32": "no GPU on native Windows"}
+    assert expected.get(sys.platform, "tensorflow[and-cuda]") in here
+    mac = client.install_hint("py", ["tensorflow"], platform="darwin")
+    assert "tensorflow-cpu" not in mac and "py -m pip install tensorflow " in mac + " "
+    for plat in ("linux", "win32"):
+        hint = client.install_hint("py", ["tensorflow"], platform=plat)
+        assert "py -m pip install tensorflow " in hint + " "
+        assert "`tensorflow-cpu` instead of `tensorflow` is the smaller CPU-only build" in hint
+
+
+def test_install_hint_keeps_numpy_below_2_and_avoids_a_system_python(tmp_path):
+    no_tf = python_without_tensorflow(tmp_path)
+    numpy1 = client.ProbeResult("py", problems={"tensorflow": "not installed"},
+                                versions={"numpy": "1.26.4", "osgeo": "3.6.2"})
+    assert 'py -m pip install tensorflow "numpy<2"' in client.install_hint(
+        "py", ["tensorflow"], probe=numpy1)
+    numpy2 = client.ProbeResult("py", problems={"tensorflow": "not installed"},
+                                versions={"numpy": "2.1.0", "osgeo": "3.10.0"})
+    assert "numpy" not in client.install_hint("py", ["tensorflow"], probe=numpy2)
+    # Debian's /usr/bin/python3 refuses pip (PEP 668): the hint makes an environment instead
+    probe = client.probe_python(no_tf)
+    managed = Path("/usr/lib/python3.11/EXTERNALLY-MANAGED").exists()
+    assert probe.externally_managed == managed
+    hint = client.install_hint(no_tf, probe.missing, probe=probe)
+    if managed:
+        assert hint.startswith(f"{no_tf} -m venv --system-site-packages ~/lsnet-env && "
+                               "~/lsnet-env/bin/python -m pip install tensorflow")
+
+
+def test_an_unexpected_worker_error_shows_where_it_happened(tmp_path):
+    job = {"command": "predict", "model_path": str(tmp_path / "gone.keras"), "sidecar": {},
+           "stack": str(tmp_path / "stack.tif"), "lsi": str(tmp_path / "lsi.tif")}
+    with pytest.raises(LsmError) as err:
+        client.run_worker(job, GOOD_PYTHON)
+    text = str(err.value)
+    assert text.startswith("FileNotFoundError:") and "gone.keras" in text
+    assert "The worker's last messages:" in text and "in load_model" in text
