@@ -7,7 +7,8 @@
 4. build a QGIS project with every layer styled;
 5. print where to look.
 
-Options: --size small (a quick run on 65 thousand cells), --out DIR, --epochs N.
+Options: --size small (a quick run on 65 thousand cells), --out DIR (default demo_output/;
+emptied first), --epochs N. tests/qgis/test_demo.py runs `--size small --epochs 3 --out TMP`.
 """
 
 from __future__ import annotations
@@ -115,13 +116,16 @@ def main() -> int:
               f"{m['map_time_s'] or 0:.0f} s")
     print(f"""
 Where to look ({out}):
-    report.html                    the HTML report: maps, ROC, metrics, FR and VIF tables
+    report.html                    the HTML report: maps, ROC, metrics, FR and VIF tables,
+                                   every model's parameters and the run's
     landslide_susceptibility.qgz   open in QGIS (qgis {out / 'landslide_susceptibility.qgz'})
     maps/                          LSI and zone rasters of SVM, KLR and LSNet
     metrics.csv, roc.png           validation metrics and ROC curves
     fr_table.csv, vif_table.csv    frequency ratios and multicollinearity
     factor_stack.tif, training_samples.gpkg, models/
-    sample_area/                   the sample study area (inputs, known susceptibility process)
+    sample_area/                   the sample study area: DEM, slope, aspect, NDVI, rainfall,
+                                   rivers/roads/faults and their distance rasters, lithology,
+                                   landslides, and the known susceptibility process
 In QGIS, 'Plugins > Landslide LSM > Compare models' and 'Add results…' on results.json
 compares the models side by side.""")
     return 0

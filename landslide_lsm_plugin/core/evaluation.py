@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,8 @@ class ModelEvaluation:
     cv_auroc: Optional[float] = None
     success_rate: Optional[dict] = None
     prediction_rate: Optional[dict] = None
+    #: what the model file said when the map was evaluated (see :func:`model_record`)
+    model: Optional[dict] = None
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -55,6 +58,8 @@ class Evaluation:
     n_validation: int
     n_training: int
     messages: list = field(default_factory=list)
+    #: the parameters of the evaluation itself (threshold, samples, ...), for the report
+    parameters: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {"format": RESULTS_FORMAT, "format_version": 1, "plugin_version": __version__,
@@ -134,6 +139,8 @@ def evaluate_lsi(lsi_paths: Sequence[str], samples_path: str, *,
             training_time_s=_float_or_none(ds.GetMetadataItem("LSM_TRAINING_TIME")),
             map_time_s=_float_or_none(ds.GetMetadataItem("LSM_MAP_TIME")),
             cv_auroc=_float_or_none(ds.GetMetadataItem("LSM_CV_AUROC")))
+        ev.model = model_record(ds.GetMetadataItem("LSM_MODEL_FILE") or "", result.messages,
+                                Path(path).name)
         if rate_curves:
             edges = np.linspace(0.0, 1.0, RATE_BINS + 1)
             hist = _lsi_histogram(ds, part.sub(0, 90))
@@ -144,16 +151,90 @@ def evaluate_lsi(lsi_paths: Sequence[str], samples_path: str, *,
         result.n_validation = int(val.sum())
         result.n_training = int(train.sum())
         part.percent(100)
+    result.parameters = {"threshold": threshold_mode, "samples": str(samples_path),
+                         "lsi": [str(p) for p in lsi_paths],
+                         "zones": [str(z) for z in zone_paths], "rate_curves": bool(rate_curves)}
     return result
 
 
 def write_results(evaluation: Evaluation, path: str, inputs: Sequence[str] = ()) -> Path:
     """The results file (JSON) the comparison dock reads."""
     out = check_output_path(path, inputs)
+    data = evaluation.as_dict()
+    data.setdefault("parameters", dict(evaluation.parameters))
     with atomic_file(out) as tmp:
-        tmp.write_text(json.dumps(evaluation.as_dict(), indent=1, allow_nan=True),
+        tmp.write_text(json.dumps(data, indent=1, allow_nan=True, default=_json_value),
                        encoding="utf-8")
     return out
+
+
+def _json_value(value):
+    """numpy scalars and arrays in model metadata, as plain JSON values."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
+#: what a results file keeps of a model file's metadata (the rest, e.g. LSNet's preprocessing
+#: arrays and epoch history, stays in the model file)
+MODEL_META_KEYS = ("name", "model_type", "hyperparameters", "cv", "cv_score", "factors",
+                   "factor_kinds", "encoding", "fr_fingerprint", "n_train", "n_train_landslide",
+                   "n_early_stopping", "training_time_s", "seed", "stack", "samples", "window",
+                   "width", "best_epoch", "devices", "tensorflow", "plugin_version", "created")
+
+
+def fr_summary(spec: Optional[dict]) -> list[dict]:
+    """One line per factor of an FR encoding: classing method, classes, FR range."""
+    rows = []
+    for f in (spec or {}).get("factors", []):
+        fr = [float(v) for v in f.get("fr", []) if v is not None and math.isfinite(float(v))]
+        rows.append({"factor": f.get("factor"), "method": f.get("method"),
+                     "classes": len(f.get("fr", [])),
+                     "fr_min": min(fr) if fr else None, "fr_max": max(fr) if fr else None})
+    return rows
+
+
+def model_record(model_file: str, messages: Optional[list] = None, lsi_name: str = "") -> dict:
+    """What a results file keeps of the model behind an LSI map: its hyperparameters, CV score,
+    factors, training samples and time, and a summary of its FR encoding.
+
+    Only metadata is read (an .lsmodel's meta.json, an LSNet model's .keras.json sidecar); no
+    model object is built, so neither skops nor TensorFlow is imported. A missing or unreadable
+    file gives ``{"model_file": ..., "missing": reason}`` and a message."""
+    if not model_file:
+        return {}
+    from .model_io import read_meta
+
+    record: dict = {"model_file": str(model_file)}
+    reason = ""
+    meta: dict = {}
+    if not Path(model_file).exists():
+        reason = "no longer exists"
+    else:
+        try:
+            if str(model_file).lower().endswith(".keras"):
+                sidecar = Path(str(model_file) + ".json")
+                meta = json.loads(sidecar.read_text(encoding="utf-8"))
+                if not isinstance(meta, dict) or meta.get("format") != "landslide-lsm-lsnet":
+                    raise LsmError(f"its sidecar '{sidecar.name}' is not a Landslide LSM LSNet "
+                                   "sidecar")
+                meta["epochs_trained"] = len(meta.get("history") or [])
+            else:
+                meta = read_meta(model_file)
+        except (OSError, ValueError, LsmError) as exc:
+            reason = f"cannot be read: {exc}"
+    if reason:
+        record["missing"] = reason
+        if messages is not None:
+            messages.append(f"{lsi_name or 'LSI map'}: its model file '{model_file}' {reason}; "
+                            "the model's parameters are not recorded in the results.")
+        return record
+    for key in MODEL_META_KEYS + ("epochs_trained",):
+        if meta.get(key) not in (None, "", [], {}):
+            record[key] = meta[key]
+    if meta.get("fr_encoding"):
+        record["fr_encoding"] = fr_summary(meta["fr_encoding"])
+    return record
 
 
 def read_results(path: str) -> dict:

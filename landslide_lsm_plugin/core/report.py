@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Optional
 
 from .. import __version__
-from .evaluation import read_results
+from .evaluation import model_record, read_results
 from .figures import draw_lsi, draw_rates, draw_roc, draw_zones, figure_png
 from .progress import SILENT, Progress
 from .raster import atomic_file, check_output_path, open_raster
@@ -72,30 +72,96 @@ def _table(columns: Sequence[tuple[str, str]], rows: Sequence[dict], best: Optio
 
 
 def _model_meta(lsi_path: str) -> dict:
-    """Hyperparameters and CV results of the model behind an LSI raster, when its file is
-    still there (an .lsmodel's meta.json, or an LSNet model's sidecar)."""
-    ds = open_raster(lsi_path, "LSI raster")
-    model_file = ds.GetMetadataItem("LSM_MODEL_FILE") or ""
-    if not model_file or not Path(model_file).exists():
-        return {}
-    if model_file.endswith(".keras"):
-        sidecar = Path(model_file + ".json")
-        meta = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
-        meta.pop("preprocessing", None)
-        meta.pop("history", None)
-        return meta
-    from .model_io import read_meta
+    """The model record of an LSI raster's model file, read now (for results files written
+    before Evaluate kept it); empty when the file is gone."""
+    model_file = open_raster(lsi_path, "LSI raster").GetMetadataItem("LSM_MODEL_FILE") or ""
+    record = model_record(model_file)
+    return {} if record.get("missing") else record
 
-    meta = read_meta(model_file)
-    meta.pop("fr_encoding", None)
-    return meta
+
+def _value(value) -> str:
+    """A parameter value as text: numbers to 4 significant digits, lists and dicts as JSON."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        if all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+            return ", ".join(_value(v) for v in value)
+        return json.dumps(value)
+    if isinstance(value, dict):
+        return json.dumps(value)
+    return "" if value is None else str(value)
+
+
+def _key_values(items: dict) -> str:
+    """A two-column table of names and values (empty values left out)."""
+    rows = [(str(k), _value(v)) for k, v in items.items()]
+    return "<table>" + "".join(
+        f'<tr><th class="l">{html.escape(k)}</th><td class="l">{html.escape(v)}</td></tr>'
+        for k, v in rows if v != "") + "</table>"
+
+
+#: model-file metadata shown in the "Model" table of each model, with their labels
+MODEL_FIELDS = (("model_type", "model type"), ("cv_score", "CV / early-stopping AUROC"),
+                ("n_train", "training samples"), ("n_train_landslide", "training landslides"),
+                ("n_early_stopping", "early-stopping samples"), ("factors", "factors"),
+                ("encoding", "encoding"), ("fr_fingerprint", "FR encoding fingerprint"),
+                ("window", "patch window (cells)"), ("width", "network width"),
+                ("best_epoch", "best epoch"), ("epochs_trained", "epochs trained"),
+                ("devices", "devices"), ("tensorflow", "TensorFlow"), ("seed", "seed"),
+                ("stack", "stack"), ("samples", "samples"), ("plugin_version", "trained with"),
+                ("created", "trained"))
+
+
+def _model_section(m: dict) -> list[str]:
+    """A model's heading, its run, its model file's metadata and its 'Parameters' table
+    (hyperparameters and CV), from the results file (older results: from the model file)."""
+    meta = m.get("model")
+    if meta is None:  # results written before Evaluate kept the model's metadata
+        meta = _model_meta(m["lsi"]) if m.get("lsi") and Path(m["lsi"]).exists() else {}
+    meta = dict(meta or {})
+    parts = [f"<h3>{html.escape(m['name'])}</h3>"]
+    run = {"LSI raster": m.get("lsi"), "zone raster": m.get("zones"),
+           "training time (s)": m.get("training_time_s") if m.get("training_time_s") is not None
+           else meta.get("training_time_s"), "map time (s)": m.get("map_time_s")}
+    if meta.get("model_file"):
+        run["model file"] = meta["model_file"] + (f" ({meta['missing']} at evaluation)"
+                                                  if meta.get("missing") else "")
+    for key, label in MODEL_FIELDS:
+        if key in meta:
+            run[label] = meta[key]
+    if run.get("CV / early-stopping AUROC") is None:
+        run["CV / early-stopping AUROC"] = m.get("cv_auroc")
+    parts.append(_key_values(run))
+    params = {f"{k}": v for k, v in (meta.get("hyperparameters") or {}).items()}
+    cv = meta.get("cv") or {}
+    for key, label in (("scheme", "CV scheme"), ("folds", "CV folds"),
+                       ("grid_size", "combinations searched"), ("score_auroc", "CV AUROC")):
+        if key in cv:
+            params[label] = cv[key]
+    parts.append("<h4>Parameters</h4>")
+    if params:
+        parts.append(_key_values(params))
+    else:
+        parts.append('<p class="note">Not recorded: the model file was not found when the maps '
+                     "were evaluated.</p>")
+    if meta.get("fr_encoding"):
+        parts.append("<h4>FR encoding</h4>")
+        parts.append(_table([("factor", "Factor"), ("method", "Classing"),
+                             ("classes", "Classes"), ("fr_min", "FR min"), ("fr_max", "FR max")],
+                            meta["fr_encoding"], left=("factor", "method")))
+    return parts
 
 
 def build_report(results_path: str, output_path: str, *, title: str = "Landslide "
                  "susceptibility report", fr_rows: Sequence[dict] = (),
                  vif_rows: Sequence[dict] = (), parameters: Optional[dict] = None,
                  progress: Progress = SILENT) -> Path:
-    """Write the HTML report of an evaluation (plus FR/VIF tables and run parameters)."""
+    """Write the HTML report of an evaluation (plus FR/VIF tables and every parameter: each
+    model's, the evaluation's, and the report's own ``parameters``)."""
     out = check_output_path(output_path, [results_path])
     results = read_results(results_path)
     models = results["models"]
@@ -161,27 +227,22 @@ def build_report(results_path: str, output_path: str, *, title: str = "Landslide
                              ("flagged", "Flagged"), ("note", "Note")], vif_rows,
                             left=("factor", "note", "flagged"), flag="flagged"))
 
-    # run times and parameters
+    # models, their parameters, and the parameters of the evaluation and of this report
     parts.append("<h2>Models and parameters</h2>")
     for m in models:
-        meta = _model_meta(m["lsi"]) if m.get("lsi") and Path(m["lsi"]).exists() else {}
-        parts.append(f"<h3>{html.escape(m['name'])}</h3>")
-        items = {"LSI raster": m.get("lsi"), "zone raster": m.get("zones"),
-                 "training time (s)": m.get("training_time_s"), "map time (s)":
-                 m.get("map_time_s"), "CV / early-stopping AUROC": m.get("cv_auroc")}
-        for key in ("model_type", "hyperparameters", "cv", "n_train", "n_train_landslide",
-                    "factors", "encoding", "fr_fingerprint", "window", "width", "best_epoch",
-                    "devices", "seed", "stack", "samples", "plugin_version"):
-            if key in meta and meta[key] not in (None, "", []):
-                items[key.replace("_", " ")] = meta[key]
-        parts.append("<table>" + "".join(
-            f'<tr><th class="l">{html.escape(k)}</th><td class="l">'
-            f'{html.escape(json.dumps(v) if isinstance(v, (dict, list)) else _fmt(v))}</td></tr>'
-            for k, v in items.items() if v not in (None, "")) + "</table>")
+        parts.extend(_model_section(m))
+    evaluation_params = dict(results.get("parameters") or {})
+    evaluation_params.setdefault("threshold", results.get("threshold_mode"))
+    evaluation_params.update({"validation samples": results.get("n_validation"),
+                              "training samples": results.get("n_training"),
+                              "results file": str(results_path),
+                              "evaluated": results.get("created"),
+                              "plugin version": results.get("plugin_version")})
+    parts.append("<h2>Evaluation parameters</h2>")
+    parts.append(_key_values(evaluation_params))
     if parameters:
-        parts.append("<h2>Run parameters</h2><table>" + "".join(
-            f'<tr><th class="l">{html.escape(str(k))}</th><td class="l">'
-            f'{html.escape(str(v))}</td></tr>' for k, v in parameters.items()) + "</table>")
+        parts.append("<h2>Report parameters</h2>")
+        parts.append(_key_values(parameters))
     page = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
             + "\n".join(parts) + "</body></html>")

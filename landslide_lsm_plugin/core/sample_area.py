@@ -4,7 +4,9 @@ A mountain catchment on a UTM grid of 30 m cells, modelled loosely on the paper'
 (Hanyin, China): fractal relief carved by a river network, with rivers, roads and faults as
 line layers, 8 lithological units as polygons, NDVI and a rainfall gradient as rasters, and a
 landslide inventory of polygons drawn from a known susceptibility process. The process itself
-is written too (``true_susceptibility.tif``), so tests can check that models recover it.
+is written too (``true_susceptibility.tif``), so tests can check that models recover it. Slope,
+aspect and the distances to rivers, roads and faults are written as rasters as well, derived
+with the factor stack's own functions.
 """
 
 from __future__ import annotations
@@ -278,8 +280,13 @@ def _generate_into(out: Path, size: str | int, seed: int, cell: float,
     files["landslides"] = _write_polygons(
         out / "landslides.gpkg", "landslides", [[to_map(p)] for p in polygons],
         {"id": list(range(1, len(polygons) + 1))})
+    progress.check()
+    progress.info("Sample area: slope, aspect and distance rasters (as the factor stack derives "
+                  "them)")
+    files.update(_derived_rasters(out, grid, files))
     meta = {"seed": seed, "cells": n * n, "size": n, "cell_m": cell, "epsg": EPSG,
             "landslides": len(polygons), "lithology": [list(x) for x in LITHOLOGY],
+            "derived": {key: text for key, text in DERIVED.items() if key in files},
             "process": "logit = -6.5 + 2.6 exp(-((slope-33)/9)^2) + unit effect + 1.3 exp(-d_river"
                        "/250) + 0.9 exp(-d_fault/400) + 0.8 exp(-d_road/120) + 0.6 z(rain) - 2.0 "
                        "(ndvi - 0.55) + 0.25 cos(aspect) + 1.2 clip(hollow/8, -1.5, 1.5)"}
@@ -288,6 +295,40 @@ def _generate_into(out: Path, size: str | int, seed: int, cell: float,
     files["description"] = str(out / "sample_area.json")
     progress.percent(100)
     return SampleArea(out, files, n, cell, len(polygons))
+
+
+#: Rasters derived from the written DEM and line layers with the factor stack's own functions
+#: (core.stack.derive_slope_aspect / derive_distance), so they equal what 'Build factor stack'
+#: makes from the same inputs.
+DERIVED = {
+    "slope": "slope (degrees) of dem.tif, GDAL DEM tools (Horn), as the factor stack derives it",
+    "aspect": "aspect (degrees clockwise from north, -1 where flat) of dem.tif, as the factor "
+              "stack derives it",
+    "dist_rivers": "distance (m) to the nearest river of rivers.gpkg (GDAL proximity)",
+    "dist_roads": "distance (m) to the nearest road of roads.gpkg (GDAL proximity)",
+    "dist_faults": "distance (m) to the nearest fault of faults.gpkg (GDAL proximity)",
+}
+
+
+def _derived_rasters(out: Path, grid: Grid, files: dict) -> dict:
+    """Slope, aspect and distance rasters of the written area, named slope.tif, aspect.tif,
+    dist_rivers.tif, dist_roads.tif and dist_faults.tif (band descriptions = these names)."""
+    from .stack import derive_distance, derive_slope_aspect
+
+    derived = {}
+    with tempfile.TemporaryDirectory(prefix=".lsm-derive-", dir=out) as tmp:
+        scratch = Path(tmp)
+        made = derive_slope_aspect(files["dem"], grid, scratch, True, True)
+        for layer in ("rivers", "roads", "faults"):
+            made[f"dist_{layer}"] = derive_distance(files[layer], grid, scratch, layer)
+        for key, path in made.items():
+            target = out / f"{key}.tif"
+            ds = gdal.Open(path, gdal.GA_Update)
+            ds.GetRasterBand(1).SetDescription(key)
+            ds = None  # flush before the move
+            os.replace(path, target)
+            derived[key] = str(target)
+    return derived
 
 
 def draw_process_cells(truth_path: str, n: int, seed: int) -> tuple[tuple, tuple]:

@@ -36,7 +36,10 @@ class EvaluateMaps(LsmAlgorithm):
         "Predict algorithms). Optional success-rate (training landslides) and prediction-rate "
         "(validation landslides) curves rank the whole map by LSI.</p>"
         "<p><b>Outputs</b>: the metrics table, a results file (JSON) that the comparison dock "
-        "reads, and an optional ROC figure (PNG or SVG).</p>")
+        "and the report read, and an optional ROC figure (PNG or SVG). The results file also "
+        "keeps each model's parameters as its model file gives them (hyperparameters, CV "
+        "score, factors, training samples and time, FR encoding) and this evaluation's own "
+        "parameters, so the report shows them even after the model files are gone.</p>")
 
     LSI, SAMPLES, THRESHOLD, ZONES, RATES = "LSI", "SAMPLES", "THRESHOLD", "ZONES", "RATE_CURVES"
     OUTPUT, OUTPUT_RESULTS, OUTPUT_FIGURE = "OUTPUT", "OUTPUT_RESULTS", "OUTPUT_FIGURE"
@@ -69,6 +72,13 @@ class EvaluateMaps(LsmAlgorithm):
         self.addOutput(QgsProcessingOutputString("BEST_MODEL", self.tr("Model with the best "
                                                                         "AUROC")))
 
+    def samples_label(self, parameters, context, samples_path: str) -> str:
+        """The samples as the user chose them (a layer's source), not a temporary copy."""
+        layer = self.parameterAsVectorLayer(parameters, self.SAMPLES, context)
+        if layer is not None and layer.source():
+            return layer.source()
+        return str(samples_path)
+
     def execute(self, parameters, context, feedback, progress):
         from ..core.evaluation import METRIC_COLUMNS, evaluate_lsi, metric_rows, write_results
         from ..core.tables import write_csv
@@ -85,6 +95,11 @@ class EvaluateMaps(LsmAlgorithm):
             zone_paths=zone_paths,
             rate_curves=self.parameterAsBool(parameters, self.RATES, context),
             progress=progress.sub(0, 90))
+        threshold_index = self.parameterAsEnum(parameters, self.THRESHOLD, context)
+        evaluation.parameters.update({
+            "threshold": THRESHOLD_LABELS[threshold_index],
+            "samples": self.samples_label(parameters, context, samples),
+            "rate_curves": self.parameterAsBool(parameters, self.RATES, context)})
         for message in evaluation.messages:
             feedback.pushWarning(message)
         rows = metric_rows(evaluation)

@@ -24,6 +24,10 @@ class SusceptibilityReport(LsmAlgorithm):
         "metric marked, the ROC (and rate) curves, the LSI and zone maps of every model with "
         "their legends, the FR and VIF tables, and the models' parameters, cross-validation "
         "scores and run times.</p>"
+        "<p>Every parameter of the run is in it: each model's hyperparameters, CV scheme and "
+        "score, factors, training samples and FR encoding (as Evaluate recorded them from the "
+        "model files, so they stay even when the model files are gone), the evaluation's "
+        "parameters, and this algorithm's own.</p>"
         "<p><b>Results file</b>: the JSON written by 'Evaluate susceptibility maps'. The FR and "
         "VIF tables are optional.</p>")
 
@@ -51,15 +55,27 @@ class SusceptibilityReport(LsmAlgorithm):
                                  else v for v in f.attributes())))
                 for f in source.getFeatures()]
 
+    def source_label(self, parameters, name, context, rows: list) -> str:
+        """Where an optional table came from (its layer's source), and its row count."""
+        if parameters.get(name) in (None, ""):
+            return "not given"
+        layer = self.parameterAsVectorLayer(parameters, name, context)
+        source = layer.source() if layer is not None else str(parameters.get(name))
+        return f"{source} ({len(rows)} rows)"
+
     def execute(self, parameters, context, feedback, progress):
         from ..core.report import build_report
 
         results = self.parameterAsFile(parameters, self.RESULTS, context)
         output = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
-        path = build_report(results, output,
-                            title=self.parameterAsString(parameters, self.TITLE_PARAM, context),
-                            fr_rows=self.table_rows(parameters, self.FR, context),
-                            vif_rows=self.table_rows(parameters, self.VIF, context),
-                            progress=progress)
+        title = self.parameterAsString(parameters, self.TITLE_PARAM, context)
+        fr_rows = self.table_rows(parameters, self.FR, context)
+        vif_rows = self.table_rows(parameters, self.VIF, context)
+        own = {"Results file": results,
+               "FR table": self.source_label(parameters, self.FR, context, fr_rows),
+               "VIF table": self.source_label(parameters, self.VIF, context, vif_rows),
+               "Title": title, "Report": output}
+        path = build_report(results, output, title=title, fr_rows=fr_rows, vif_rows=vif_rows,
+                            parameters=own, progress=progress)
         feedback.pushInfo(f"Report: {path}")
         return {self.OUTPUT: str(path)}

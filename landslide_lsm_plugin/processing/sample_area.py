@@ -16,7 +16,11 @@ SIZE_LABELS = ["Small (256 x 256 cells, for trying things out)",
                "Paper scale (1224 x 1224 = 1.5 million cells of 30 m)"]
 SIZE_KEYS = ["small", "paper"]
 RASTERS = (("DEM", "dem", "DEM"), ("NDVI", "ndvi", "NDVI"), ("RAINFALL", "rainfall", "Rainfall"),
-           ("TRUE_SUSCEPTIBILITY", "true_susceptibility", "Known susceptibility process"))
+           ("TRUE_SUSCEPTIBILITY", "true_susceptibility", "Known susceptibility process"),
+           ("SLOPE", "slope", "Slope"), ("ASPECT", "aspect", "Aspect"),
+           ("DIST_RIVERS", "dist_rivers", "Distance to rivers"),
+           ("DIST_ROADS", "dist_roads", "Distance to roads"),
+           ("DIST_FAULTS", "dist_faults", "Distance to faults"))
 VECTORS = (("LITHOLOGY", "lithology", "Lithology"), ("RIVERS", "rivers", "Rivers"),
            ("ROADS", "roads", "Roads"), ("FAULTS", "faults", "Faults"),
            ("LANDSLIDES", "landslides", "Landslide inventory"),
@@ -35,6 +39,9 @@ class CreateSampleArea(LsmAlgorithm):
         "polygons drawn from a known susceptibility process (slope, lithology, distances to "
         "rivers, faults and roads, rainfall, NDVI, aspect and hollows). The process itself is "
         "written as 'Known susceptibility process', to see how well models recover it.</p>"
+        "<p>Slope, aspect and the distances to rivers, roads and faults are written as rasters "
+        "too, derived exactly as 'Build factor stack' derives them (GDAL DEM tools and GDAL "
+        "proximity), so they can be used as factor rasters directly.</p>"
         "<p>Grid: UTM zone 49N, 30 m cells; small (65 thousand cells) or the paper's scale "
         "(1.5 million cells, about 270 landslides).</p>")
 

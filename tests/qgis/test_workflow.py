@@ -99,7 +99,12 @@ def test_report_holds_maps_and_metrics_of_three_models(run):
         assert f"{m['metrics']['accuracy']:.3f}" in html
     for heading in ("Frequency ratio", "Multicollinearity", "Models and parameters"):
         assert f"<h2>{heading}</h2>" in html
-    assert "hyperparameters" in html and "training time" in html
+    assert html.count("<h4>Parameters</h4>") == 3 and "training time" in html
+    for m in results["models"][:2]:  # SVM and KLR: the C and gamma their CV chose
+        hyper = m["model"]["hyperparameters"]
+        assert f'<th class="l">C</th><td class="l">{hyper["C"]:.4g}</td>' in html
+        assert f'<th class="l">gamma</th><td class="l">{hyper["gamma"]:.4g}</td>' in html
+    assert "<h2>Evaluation parameters</h2>" in html
     assert "http://" not in html and "https://" not in html.split("<body>")[1]  # self-contained
 
 

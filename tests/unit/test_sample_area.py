@@ -84,3 +84,43 @@ def test_lithology_polygons_become_a_categorical_factor(tmp_path):
     mapping = json.loads(band.GetMetadataItem("LSM_CATEGORIES"))
     assert mapping["Granite"] in band.ReadAsArray() and len(mapping) == 8
     assert named.info.kinds == ["categorical"]
+
+
+def test_slope_aspect_and_distances_are_written_as_the_stack_derives_them(tmp_path):
+    area = sample_area.generate(tmp_path / "area", "small", seed=5)
+    derived = ("slope", "aspect", "dist_rivers", "dist_roads", "dist_faults")
+    arrays = {}
+    for key in derived:
+        ds = gdal.Open(area.files[key])
+        assert ds is not None, key
+        assert (ds.RasterXSize, ds.RasterYSize) == (256, 256), key
+        assert ds.GetGeoTransform() == gdal.Open(area.files["dem"]).GetGeoTransform(), key
+        assert "49N" in ds.GetProjection(), key
+        band = ds.GetRasterBand(1)
+        assert band.GetDescription() == key
+        arrays[key] = (band.ReadAsArray(), band.GetNoDataValue())
+    slope, nd = arrays["slope"]
+    valid = slope[slope != nd]
+    assert valid.size > 0.95 * slope.size and 0 <= valid.min() and valid.max() < 90
+    assert 10 < valid.mean() < 60  # mountains, not a plain
+    aspect, nd = arrays["aspect"]
+    valid = aspect[aspect != nd]
+    assert valid.min() >= -1 and valid.max() <= 360
+    assert np.histogram(valid[valid >= 0], bins=8, range=(0, 360))[0].min() > 0  # every sector
+    for key in ("dist_rivers", "dist_roads", "dist_faults"):
+        dist = arrays[key][0]
+        assert dist.min() == 0 and dist.max() > 1000, key  # 0 on the lines, km away elsewhere
+    # the stack derives the very same values from the same DEM and line layers
+    report = stk.build_stack([], str(tmp_path / "stack.tif"), reference=area.files["dem"],
+                             dem=area.files["dem"], derive_slope=True, derive_aspect=True,
+                             distance_layers=[(k, area.files[k.split("_")[1]])
+                                              for k in derived[2:]])
+    assert report.info.names == list(derived)
+    stack = gdal.Open(str(tmp_path / "stack.tif"))
+    for b, key in enumerate(derived, start=1):
+        band = stack.GetRasterBand(b).ReadAsArray()
+        ok = band != -9999
+        assert np.allclose(band[ok], arrays[key][0][ok], atol=1e-4), key
+    meta = json.loads((tmp_path / "area" / "sample_area.json").read_text())
+    assert set(meta["derived"]) == set(derived)
+    assert not [p.name for p in (tmp_path / "area").iterdir() if p.name.startswith(".")]

@@ -1,0 +1,146 @@
+"""The HTML report keeps every parameter of a run: each model's hyperparameters and CV (recorded
+by Evaluate from the model files, so they survive the model files), the evaluation's
+parameters, and the Report algorithm's own. Real sample area, real models, real files."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from osgeo import gdal
+
+from landslide_lsm_plugin.core.model_io import read_meta
+
+SMALL = {"C_MIN": 0.5, "C_MAX": 50, "C_STEPS": 3, "GAMMA_MIN": 0.02, "GAMMA_MAX": 2,
+         "GAMMA_STEPS": 3, "FOLDS": 5}
+
+
+@pytest.fixture(scope="module")
+def evaluated(tmp_path_factory, plugin):
+    """Sample area -> stack of its rasters (slope and river distance included) -> samples ->
+    FR -> SVM, KLR (FR-encoded) and LSNet (raw) with their LSI maps -> Evaluate."""
+    import processing
+
+    def run(alg, params):
+        return processing.run(f"landslide_lsm:{alg}", params)
+
+    d = tmp_path_factory.mktemp("report")
+    area = run("samplearea", {"SIZE": 0, "SEED": 11, "OUTPUT": str(d / "area")})
+    stack = run("buildstack", {"CONTINUOUS": [area["DEM"], area["SLOPE"], area["NDVI"],
+                                              area["DIST_RIVERS"], area["DIST_FAULTS"]],
+                               "OUTPUT": str(d / "stack.tif")})["OUTPUT"]
+    samples = run("preparesamples", {"INVENTORY": area["LANDSLIDES"], "STACK": stack,
+                                     "CELLS_PER_POLYGON": 4, "SEED": 3,
+                                     "OUTPUT": str(d / "samples.gpkg")})["OUTPUT"]
+    fr = run("frequencyratio", {"STACK": stack, "SAMPLES": samples, "OUTPUT": str(d / "fr.tif"),
+                                "OUTPUT_TABLE": "TEMPORARY_OUTPUT"})["OUTPUT"]
+    models, lsis = {}, []
+    for alg, name in (("trainsvm", "svm"), ("trainklr", "klr")):
+        out = run(alg, dict(SMALL, STACK=fr, SAMPLES=samples,
+                            OUTPUT_MODEL=str(d / f"{name}.lsmodel"),
+                            OUTPUT_LSI=str(d / f"lsi_{name}.tif")))
+        models[name] = out["OUTPUT_MODEL"]
+        lsis.append(out["OUTPUT_LSI"])
+    out = run("trainlsnet", {"STACK": stack, "SAMPLES": samples, "EPOCHS": 2, "PATIENCE": 2,
+                             "SEED": 7, "OUTPUT_MODEL": str(d / "lsnet.keras"),
+                             "OUTPUT_LSI": str(d / "lsi_lsnet.tif")})
+    models["lsnet"] = out["OUTPUT_MODEL"]
+    lsis.append(out["OUTPUT_LSI"])
+    run("evaluate", {"LSI": lsis, "SAMPLES": samples, "THRESHOLD": 1,
+                     "OUTPUT": "TEMPORARY_OUTPUT", "OUTPUT_RESULTS": str(d / "results.json")})
+    metas = {"svm": read_meta(models["svm"]), "klr": read_meta(models["klr"]),
+             "lsnet": json.loads(Path(models["lsnet"] + ".json").read_text())}
+    return {"dir": d, "area": area, "samples": samples, "lsis": lsis, "models": models,
+            "metas": metas, "results": d / "results.json"}
+
+
+def section(html: str, model: str) -> str:
+    """The report's part about one model: from its heading to the next model's."""
+    start = html.index(f"<h3>{model}</h3>")
+    end = html.find("<h3>", start + 1)
+    return html[start:end if end > 0 else html.index("<h2>Evaluation parameters</h2>")]
+
+
+def row(name: str, value: str) -> str:
+    return f'<th class="l">{name}</th><td class="l">{value}</td>'
+
+
+def test_evaluate_records_each_models_parameters(evaluated):
+    results = json.loads(evaluated["results"].read_text())
+    params = results["parameters"]
+    assert params["threshold"].startswith("Youden")
+    assert Path(params["samples"].split("|")[0]) == Path(evaluated["samples"])
+    assert params["lsi"] == evaluated["lsis"] and params["rate_curves"] is False
+    by_name = {m["name"]: m["model"] for m in results["models"]}
+    for name, key in (("SVM", "svm"), ("KLR", "klr")):
+        meta, rec = evaluated["metas"][key], by_name[name]
+        assert rec["model_file"] == str(Path(evaluated["models"][key]).resolve())
+        assert rec["hyperparameters"]["C"] == meta["hyperparameters"]["C"]
+        assert rec["hyperparameters"]["gamma"] == meta["hyperparameters"]["gamma"]
+        assert rec["cv"]["folds"] == 5 and rec["cv"]["grid_size"] == 9
+        assert rec["cv_score"] == meta["cv_score"] and rec["n_train"] == meta["n_train"] > 0
+        assert rec["factors"] == meta["factors"] and rec["training_time_s"] > 0
+        assert [f["factor"] for f in rec["fr_encoding"]] == meta["factors"]
+        assert all(f["classes"] >= 2 and f["fr_max"] >= f["fr_min"] >= 0
+                   for f in rec["fr_encoding"])
+        assert "skops" not in json.dumps(rec)  # metadata only, no model bytes
+    lsnet = by_name["LSNet"]
+    assert lsnet["hyperparameters"] == evaluated["metas"]["lsnet"]["hyperparameters"]
+    assert lsnet["epochs_trained"] == 2 and "preprocessing" not in lsnet
+    assert "history" not in lsnet
+
+
+def test_report_shows_all_parameters_after_the_model_files_are_gone(evaluated, run_alg,
+                                                                    tmp_path):
+    d = evaluated["dir"]
+    for path in evaluated["models"].values():
+        Path(path).unlink()
+    Path(evaluated["models"]["lsnet"] + ".json").unlink()
+    fr_table = run_alg("frequencyratio", {"STACK": str(d / "stack.tif"),
+                                          "SAMPLES": evaluated["samples"],
+                                          "OUTPUT": str(tmp_path / "fr2.tif"),
+                                          "OUTPUT_TABLE": str(tmp_path / "fr.gpkg")})
+    out = run_alg("report", {"RESULTS": str(evaluated["results"]),
+                             "FR_TABLE": fr_table["OUTPUT_TABLE"],
+                             "TITLE": "Parameters survive", "OUTPUT": str(tmp_path / "r.html")})
+    html = Path(out["OUTPUT"]).read_text(encoding="utf-8")
+    for name, key in (("SVM", "svm"), ("KLR", "klr")):
+        part = section(html, name)
+        hyper = evaluated["metas"][key]["hyperparameters"]
+        assert "<h4>Parameters</h4>" in part
+        assert row("C", f"{hyper['C']:.4g}") in part, name
+        assert row("gamma", f"{hyper['gamma']:.4g}") in part, name
+        assert row("CV folds", "5") in part and row("combinations searched", "9") in part
+        assert row("training samples", str(evaluated["metas"][key]["n_train"])) in part
+        assert "<h4>FR encoding</h4>" in part and "no longer exists" not in part
+        assert row("factors", "dem, slope, ndvi, dist_rivers, dist_faults") in part
+    lsnet = section(html, "LSNet")
+    hyper = evaluated["metas"]["lsnet"]["hyperparameters"]
+    assert row("learning_rate", f"{float(hyper['learning_rate']):.4g}") in lsnet
+    assert row("window", str(hyper["window"])) in lsnet and row("epochs trained", "2") in lsnet
+    evaluation = html[html.index("<h2>Evaluation parameters</h2>"):]
+    assert "Youden" in evaluation and Path(evaluated["samples"]).name in evaluation
+    report = html[html.index("<h2>Report parameters</h2>"):]
+    assert row("Title", "Parameters survive") in report
+    assert re.search(r"fr\.gpkg[^<]* \(\d+ rows\)", report)
+    assert row("VIF table", "not given") in report
+
+
+def test_maps_evaluated_without_their_model_files_say_so(evaluated, run_alg, tmp_path):
+    """A results file made after the model files were deleted records that, and the report
+    says the parameters were not recorded instead of leaving them out silently."""
+    lsi = tmp_path / "orphan.tif"
+    gdal.Translate(str(lsi), evaluated["lsis"][0])
+    ds = gdal.Open(str(lsi), gdal.GA_Update)
+    ds.SetMetadataItem("LSM_MODEL_FILE", str(tmp_path / "gone.lsmodel"))
+    ds = None
+    run_alg("evaluate", {"LSI": [str(lsi)], "SAMPLES": evaluated["samples"],
+                         "OUTPUT": "TEMPORARY_OUTPUT",
+                         "OUTPUT_RESULTS": str(tmp_path / "results.json")})
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["models"][0]["model"]["missing"] == "no longer exists"
+    out = run_alg("report", {"RESULTS": str(tmp_path / "results.json"),
+                             "OUTPUT": str(tmp_path / "r.html")})
+    html = Path(out["OUTPUT"]).read_text(encoding="utf-8")
+    assert "gone.lsmodel (no longer exists at evaluation)" in html
+    assert "Not recorded: the model file was not found" in html
