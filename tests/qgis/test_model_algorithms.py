@@ -37,22 +37,24 @@ def ecuador_prepared(tmp_path_factory, plugin, request):
 @pytest.mark.parametrize("alg, stack_key", [("trainsvm", "fr"), ("trainklr", "fr"),
                                             ("trainsvm", "stack"), ("trainklr", "stack")])
 def test_ecuador_svm_and_klr_reach_the_bar(run_alg, ecuador_prepared, alg, stack_key):
-    """Random 70/30 split: validation AUROC >= 0.75 (README reference: RBF-SVM 0.85, GLM 0.81
-    with random CV)."""
+    """Random 70/30 split. The data README's reference (random CV): RBF-SVM 0.85, GLM 0.81;
+    measured here (seed 42): CV AUROC 0.84-0.85, validation AUROC 0.81-0.83 on the FR-encoded
+    and raw stacks. The bars keep a margin of about 0.03 below that (docs/ecuador.md has the
+    README's full protocol)."""
     p, d = ecuador_prepared, ecuador_prepared["dir"]
     tag = f"{alg}_{stack_key}"
     trained = run_alg(alg, {"STACK": p[stack_key], "SAMPLES": p["samples"],
                             "OUTPUT_MODEL": str(d / f"{tag}.lsmodel"),
                             "OUTPUT_CV": "TEMPORARY_OUTPUT",
                             "OUTPUT_LSI": str(d / f"{tag}.tif")})
-    assert trained["CV_AUROC"] > 0.75
+    assert trained["CV_AUROC"] > 0.82
     cv_rows = list(trained["OUTPUT_CV"].getFeatures())
     assert len(cv_rows) == 25 and cv_rows[0]["rank"] == 1
     ev = run_alg("evaluate", {"LSI": [trained["OUTPUT_LSI"]], "SAMPLES": p["samples"],
                               "OUTPUT": "TEMPORARY_OUTPUT",
                               "OUTPUT_RESULTS": str(d / f"{tag}.json")})
     row = next(ev["OUTPUT"].getFeatures())
-    assert row["auroc"] >= 0.75, f"{tag}: validation AUROC {row['auroc']:.3f}"
+    assert row["auroc"] >= 0.78, f"{tag}: validation AUROC {row['auroc']:.3f}"
     assert row["tp"] + row["tn"] + row["fp"] + row["fn"] == 104
     assert row["training_time_s"] > 0 and row["map_time_s"] > 0
 
