@@ -1,14 +1,19 @@
 """One benchmark stage in its own process (so its peak memory is its own).
 
-    python benchmarks/stage.py STAGE DIR [--landslide-cells per_polygon|centroid] [--gpu]
+    python benchmarks/stage.py STAGE DIR [--landslide-cells per_polygon|centroid] [--python PY]
 
 Prints one JSON line: {"stage", "seconds", "cells", "peak_rss_mb", "parallel", ...}.
-Stages read what earlier stages wrote into DIR.
+Stages read what earlier stages wrote into DIR. Imports happen before the clock starts; the
+SVM and KLR map stages import neither skops nor scikit-learn (their model files' kernel parts
+need numpy only), the other stages import the plugin's core modules, scikit-learn included.
+LSNet runs on whatever device its worker's TensorFlow sees (a GPU when there is one); there is
+no option for it.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import resource
@@ -22,10 +27,6 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 from osgeo import gdal  # noqa: E402
 
-from landslide_lsm_plugin.core import evaluation, predict, report, sampling, training  # noqa: E402
-from landslide_lsm_plugin.core import frequency_ratio as fr  # noqa: E402
-from landslide_lsm_plugin.core import stack as stk  # noqa: E402
-from landslide_lsm_plugin.core.models import DEFAULT_C, DEFAULT_GAMMA, default_grid  # noqa: E402
 from landslide_lsm_plugin.core.raster import (  # noqa: E402
     FLOAT_NODATA,
     Grid,
@@ -34,10 +35,19 @@ from landslide_lsm_plugin.core.raster import (  # noqa: E402
     open_raster,
     read_window,
 )
-from landslide_lsm_plugin.core.zoning import classify_raster  # noqa: E402
+
+#: the modules each stage imports before the clock starts (the stages import them again,
+#: locally, at no cost). Every stage gets the set that all stages imported before 2026-11-27
+#: (scikit-learn included), so its baseline memory stays comparable across runs; the SVM and
+#: KLR maps get only what they need (numpy and GDAL: no scikit-learn, no skops).
+COMMON = ["core.evaluation", "core.frequency_ratio", "core.models", "core.predict",
+          "core.report", "core.sampling", "core.stack", "core.training", "core.zoning"]
+NEEDS = {"lsi_svm": ["core.predict"], "lsi_klr": ["core.predict"]}
 
 
 def stage_stack(d: Path, args) -> dict:
+    from landslide_lsm_plugin.core import stack as stk
+
     a = d / "area"
     factors = stk.factors_from_rasters([str(a / "dem.tif"), str(a / "ndvi.tif"),
                                         str(a / "rainfall.tif")], stk.CONTINUOUS)
@@ -53,6 +63,8 @@ def stage_stack(d: Path, args) -> dict:
 
 
 def stage_samples(d: Path, args) -> dict:
+    from landslide_lsm_plugin.core import sampling
+
     r = sampling.prepare_samples(str(d / "area" / "landslides.gpkg"), str(d / "stack.tif"),
                                  str(d / "samples.gpkg"), landslide_cells=args.landslide_cells,
                                  cells_per_polygon=4, seed=42)
@@ -60,6 +72,8 @@ def stage_samples(d: Path, args) -> dict:
 
 
 def stage_fr(d: Path, args) -> dict:
+    from landslide_lsm_plugin.core import frequency_ratio as fr
+
     t0 = time.perf_counter()
     result = fr.compute_fr(str(d / "stack.tif"), str(d / "samples.gpkg"))
     t1 = time.perf_counter()
@@ -69,6 +83,8 @@ def stage_fr(d: Path, args) -> dict:
 
 
 def stage_vif(d: Path, args) -> dict:
+    from landslide_lsm_plugin.core import training
+
     r = training.training_data(str(d / "fr.tif"), str(d / "samples.gpkg"))
     from landslide_lsm_plugin.core.vif import compute_vif
 
@@ -77,18 +93,33 @@ def stage_vif(d: Path, args) -> dict:
 
 
 def _train(d: Path, kind: str) -> dict:
+    from landslide_lsm_plugin.core import training
+    from landslide_lsm_plugin.core.models import (
+        DEFAULT_C,
+        DEFAULT_GAMMA,
+        cv_workers,
+        default_grid,
+    )
+
     grid = default_grid(kind, DEFAULT_C, DEFAULT_GAMMA)
     result, _ = training.train_to_file(kind, str(d / "fr.tif"), str(d / "samples.gpkg"),
                                        str(d / f"{kind}.lsmodel"), grid=grid, n_jobs=2)
+    workers = cv_workers(kind, 2)
+    parallel = (f"CV folds on {workers} threads" if workers > 1 else
+                "CV folds one at a time (BLAS on all cores)")
     return {"cv_auroc": result.cv_score, "n_train": result.n_train,
             "combinations": len(result.cv_rows), "folds": result.folds,
-            "parallel": "CV folds on 2 threads"}
+            "parallel": parallel}
 
 
 def _map(d: Path, kind: str) -> dict:
+    from landslide_lsm_plugin.core import predict
+
     r = predict.predict_lsi(str(d / f"{kind}.lsmodel"), str(d / "fr.tif"),
                             str(d / f"lsi_{kind}.tif"), n_jobs=2)
-    return {"valid_cells": r.valid_cells, "map_s": r.map_time_s,
+    return {"valid_cells": r.valid_cells, "map_s": r.map_time_s, "load_s": r.load_time_s,
+            "evaluator": r.evaluator,
+            "imported": sorted(m for m in ("skops", "sklearn") if m in sys.modules),
             "parallel": "windows on 2 threads"}
 
 
@@ -108,12 +139,16 @@ def stage_lsnet(d: Path, args) -> dict:
 
 
 def stage_zones(d: Path, args) -> dict:
+    from landslide_lsm_plugin.core.zoning import classify_raster
+
     classify_raster(str(d / "lsi_svm.tif"), str(d / "zones_svm.tif"),
                     samples_path=str(d / "samples.gpkg"), samples_split="validation")
     return {"parallel": "no"}
 
 
 def stage_evaluate(d: Path, args) -> dict:
+    from landslide_lsm_plugin.core import evaluation
+
     lsis = [str(d / f"lsi_{k}.tif") for k in ("svm", "klr", "random_forest", "lsnet")
             if (d / f"lsi_{k}.tif").exists()]
     ev = evaluation.evaluate_lsi(lsis, str(d / "samples.gpkg"), rate_curves=True,
@@ -124,6 +159,8 @@ def stage_evaluate(d: Path, args) -> dict:
 
 
 def stage_report(d: Path, args) -> dict:
+    from landslide_lsm_plugin.core import report
+
     report.build_report(str(d / "results.json"), str(d / "report.html"))
     return {"parallel": "no"}
 
@@ -168,6 +205,8 @@ def main() -> int:
     args = parser.parse_args()
     d = Path(args.dir)
     gdal.UseExceptions()
+    for module in NEEDS.get(args.stage, COMMON):
+        importlib.import_module(f"landslide_lsm_plugin.{module}")
     baseline = peak_rss_mb()  # after the imports
     start = time.perf_counter()
     extra = STAGES[args.stage](d, args)

@@ -141,6 +141,15 @@ def _splitter(y: np.ndarray, folds: Optional[np.ndarray], scheme: str, n_folds: 
     return StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
 
 
+def cv_workers(model_type: str, n_jobs: int) -> int:
+    """How many CV folds run at once. Threads, not processes (none can be started from inside
+    QGIS). libsvm and the tree builders release the GIL, so SVM and random-forest folds run
+    side by side; the logistic fits of KLR and logistic regression are short BLAS calls
+    between Python steps, which threads only slow down (measured), so they run one at a time
+    with BLAS using the cores."""
+    return 1 if model_type in (KLR, LOGISTIC) else max(1, n_jobs)
+
+
 def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
                 folds: Optional[np.ndarray] = None, cv_scheme: str = STRATIFIED,
                 n_folds: int = 10, grid: Optional[dict] = None, seed: int = 42,
@@ -193,12 +202,7 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*n_components.*")
-        # Threads, not processes (none can be started from inside QGIS). libsvm and the tree
-        # builders release the GIL, so SVM and random-forest folds run side by side; the
-        # logistic fits are short BLAS calls between Python steps, which threads only slow
-        # down (measured), so they run one at a time with BLAS using the cores.
-        workers = 1 if model_type in (KLR, LOGISTIC) else max(1, n_jobs)
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        with ThreadPoolExecutor(max_workers=cv_workers(model_type, n_jobs)) as pool:
             done = 0
             for start_at in range(0, len(tasks), 4 * max(1, n_jobs)):
                 progress.check()

@@ -19,7 +19,7 @@ import numpy as np
 
 from .errors import LsmError
 from .frequency_ratio import encodings_from_spec
-from .model_io import load_model
+from .model_io import KernelExpansion, kernel_expansion, load_kernel, load_model
 from .progress import SILENT, Progress
 from .raster import (
     FLOAT_NODATA,
@@ -76,10 +76,11 @@ def check_stack_matches(meta: dict, info: StackInfo) -> Optional[list]:
 
 def probability_function(estimator) -> Callable[[np.ndarray], np.ndarray]:
     """P(landslide) for rows of factors. RBF-SVM and KLR pipelines get a vectorised form of
-    scikit-learn's own computation: one weighted sum of RBF kernels, then a sigmoid."""
-    fast = _kernel_probability(estimator)
-    if fast is not None:
-        return fast
+    scikit-learn's own computation (their kernel expansion): one weighted sum of RBF kernels,
+    then a sigmoid."""
+    expansion = kernel_expansion(estimator)
+    if expansion is not None:
+        return kernel_probability(expansion)
     return lambda x: estimator.predict_proba(x)[:, 1]
 
 
@@ -115,61 +116,30 @@ class RbfSum:
         return (k if k.dtype == np.float64 else k.astype(np.float64)) @ self.weights + self.bias
 
 
-def _scalers_then(estimator, final_types: tuple):
-    """(scalers, final step) when the pipeline is StandardScalers followed by final_types."""
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    if not isinstance(estimator, Pipeline):
-        return None
-    steps = [s for _, s in estimator.steps]
-    n = len(final_types)
-    if len(steps) < n or not all(isinstance(s, StandardScaler) for s in steps[:-n]):
-        return None
-    if not all(isinstance(s, t) for s, t in zip(steps[-n:], final_types)):
-        return None
-    return steps[:-n], steps[-n:]
-
-
-def _kernel_probability(estimator) -> Optional[Callable[[np.ndarray], np.ndarray]]:
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.kernel_approximation import Nystroem
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.svm import SVC
-
-    svm = _scalers_then(estimator, (CalibratedClassifierCV,))
-    klr = _scalers_then(estimator, (Nystroem, LogisticRegression))
-    if svm is not None:
-        scalers, (final,) = svm
-        if len(final.calibrated_classifiers_) != 1:
-            return None
-        calibrated = final.calibrated_classifiers_[0]
-        svc, sigmoid = calibrated.estimator, calibrated.calibrators[0]
-        if not isinstance(svc, SVC) or svc.kernel != "rbf" or len(svc.classes_) != 2:
-            return None
-        rbf = RbfSum(svc.support_vectors_, svc.dual_coef_[0], svc._gamma, svc.intercept_[0])
-        a, b = float(sigmoid.a_), float(sigmoid.b_)
-
-        def link(f):  # Platt's sigmoid
-            return 1.0 / (1.0 + np.exp(a * f + b))
-    elif klr is not None:
-        scalers, (kernel, logit) = klr
-        if kernel.kernel != "rbf" or len(logit.classes_) != 2:
-            return None
-        weights = kernel.normalization_.T @ logit.coef_[0]
-        rbf = RbfSum(kernel.components_, weights, kernel.gamma, logit.intercept_[0])
-
-        def link(f):  # the logistic function
-            return 1.0 / (1.0 + np.exp(-f))
-    else:
-        return None
+def kernel_probability(expansion: KernelExpansion) -> Callable[[np.ndarray], np.ndarray]:
+    """P(landslide) for rows of factors from a kernel expansion (numpy only): the scalers as
+    scikit-learn's StandardScaler.transform applies them (a copy in the rows' float type, the
+    mean and the scale cast to that type, subtracted and divided in place), then the RBF sum
+    and the link."""
+    rbf = RbfSum(expansion.centres, expansion.weights, expansion.gamma, expansion.bias)
+    a, b = expansion.link_ab
+    scalers = list(zip(expansion.scaler_mean, expansion.scaler_scale))
 
     def proba(x: np.ndarray) -> np.ndarray:
-        for s in scalers:
-            x = s.transform(x)
-        return link(rbf(x))
+        x = np.asarray(x)
+        x = np.array(x, dtype=x.dtype if x.dtype in _FLOATS else np.float64)
+        for mean, scale in scalers:
+            x -= mean.astype(x.dtype, copy=False)
+            x /= scale.astype(x.dtype, copy=False)
+        f = rbf(x)
+        if expansion.link == "logistic":
+            return 1.0 / (1.0 + np.exp(-f))
+        return 1.0 / (1.0 + np.exp(a * f + b))  # Platt's sigmoid
 
     return proba
+
+
+_FLOATS = (np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.float16))
 
 
 @dataclass
@@ -180,13 +150,96 @@ class PredictReport:
     model_type: str
     unseen_category_cells: int = 0
     messages: list = field(default_factory=list)
+    #: how the model was evaluated: its kernel expansion, or its scikit-learn pipeline
+    evaluator: str = ""
+    #: seconds spent opening the model and the stack before the map
+    load_time_s: float = 0.0
+
+
+#: most distinct values a column may hold for integer row keys (else rows are compared as bytes)
+MAX_COLUMN_VALUES = 4096
+#: the largest key range deduplicated through a lookup table (else by sorting the keys)
+TABLE_KEYS = 1 << 21
 
 
 def predict_distinct(predict: Callable, x: np.ndarray) -> np.ndarray:
-    """predict(x) evaluated once per distinct row of x (exactly the same numbers)."""
+    """predict(x) evaluated once per distinct row of x: every row gets the number predict
+    gives it (to the last bits a BLAS matrix product may vary with a row's place in the
+    batch, ~1e-15)."""
+    first, inverse = distinct_rows(x)
+    return predict(x[first])[inverse]
+
+
+def distinct_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first, inverse): x[first] holds each distinct row of a 2-D x once (by value: 0.0 and
+    -0.0 are one), and x[first][inverse] equals x.
+
+    FR-encoded columns hold a few distinct values each: every row gets one integer key from
+    its columns' value codes (mixed radix, renumbered densely whenever the key range would
+    outgrow a lookup table), and rows are deduplicated on that key. Columns with many values
+    fall back to comparing whole rows as bytes (:func:`distinct_rows_bytes`)."""
+    n = x.shape[0]
+    if n == 0:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    columns = np.ascontiguousarray(x.T)  # one column at a time: make columns contiguous
+    key = np.zeros(n, dtype=np.int64)
+    size = 1
+    for col in columns:
+        codes = _column_codes(col)
+        if codes is None:
+            return distinct_rows_bytes(x)
+        codes, k = codes
+        if size * k > TABLE_KEYS:
+            key, size = _dense_keys(key, size)
+        key *= k
+        key += codes
+        size *= k
+    inverse, count = _dense_keys(key, size)
+    first = np.empty(count, dtype=np.intp)
+    first[inverse] = np.arange(n)  # any row of a key will do: they are the same row
+    return first, inverse
+
+
+def distinct_rows_bytes(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`distinct_rows` by sorting the rows viewed as raw bytes (any values)."""
     rows = np.ascontiguousarray(x).view(np.dtype((np.void, x.dtype.itemsize * x.shape[1])))
     _, first, inverse = np.unique(rows.ravel(), return_index=True, return_inverse=True)
-    return predict(x[first])[inverse.ravel()]
+    return first, inverse.ravel()
+
+
+def _column_codes(col: np.ndarray) -> Optional[tuple[np.ndarray, int]]:
+    """(codes, k): col == values[codes] for the column's k sorted distinct values; None when
+    it holds more than MAX_COLUMN_VALUES of them (or NaN). The values are taken from a sample
+    of the cells, checked on every cell, and completed with the values of the cells the
+    sample missed (rare classes), so the whole column is never sorted."""
+    values = np.unique(col[::max(1, col.size // 4096)])
+    for _ in range(2):
+        if values.size > MAX_COLUMN_VALUES:
+            return None
+        if values.size <= 16:  # a few comparisons beat a binary search
+            codes = np.zeros(col.size, dtype=np.int16)
+            for v in values[:-1]:
+                codes += col > v
+        else:
+            codes = np.minimum(np.searchsorted(values, col), values.size - 1).astype(np.int16)
+        missed = values[codes] != col
+        if not missed.any():
+            return codes, int(values.size)
+        values = np.union1d(values, col[missed])  # now holds every value but NaN
+    return None
+
+
+def _dense_keys(key: np.ndarray, size: int) -> tuple[np.ndarray, int]:
+    """Keys in [0, size) renumbered 0..count-1 in increasing order; (new keys, count)."""
+    if size <= min(TABLE_KEYS, 16 * key.size + 1024):
+        seen = np.zeros(size, dtype=bool)
+        seen[key] = True
+        present = np.flatnonzero(seen)
+        renumber = np.empty(size, dtype=np.int64)
+        renumber[present] = np.arange(present.size)
+        return renumber[key], int(present.size)
+    present, inverse = np.unique(key, return_inverse=True)
+    return inverse.ravel().astype(np.int64, copy=False), int(present.size)
 
 
 def predict_array(proba: Callable, x: np.ndarray) -> np.ndarray:
@@ -204,14 +257,25 @@ def predict_lsi(model_path: str, stack_path: str, output_path: str, *, n_jobs: i
 
     ``model_file`` is the path recorded in the raster's metadata (default: ``model_path``;
     given when the model is still a temporary file about to be renamed)."""
+    started = time.perf_counter()
     out = check_output_path(output_path, [model_path, stack_path])
-    model = load_model(model_path)
+    # RBF-SVM and KLR files carry their kernel expansion: numpy alone maps them (no skops, no
+    # scikit-learn to import); other models go through their scikit-learn pipeline
+    model_meta, expansion = load_kernel(model_path)
+    if expansion is not None:
+        proba, evaluator = kernel_probability(expansion), "kernel expansion (kernel.npz)"
+    else:
+        model = load_model(model_path)
+        model_meta, evaluator = model.meta, "scikit-learn pipeline (model.skops)"
+        proba = probability_function(model.estimator)
     info = stack_info(stack_path)
-    encodings = check_stack_matches(model.meta, info)
-    proba = probability_function(model.estimator)
-    meta = dict(model.meta, model_file=str(Path(model_file or model_path).resolve()))
-    return _predict_windows(stack_path, info, out, meta, encodings,
-                            lambda x: predict_array(proba, x), n_jobs, progress, name)
+    encodings = check_stack_matches(model_meta, info)
+    meta = dict(model_meta, model_file=str(Path(model_file or model_path).resolve()))
+    load_time = time.perf_counter() - started
+    report = _predict_windows(stack_path, info, out, meta, encodings,
+                              lambda x: predict_array(proba, x), n_jobs, progress, name)
+    report.evaluator, report.load_time_s = evaluator, load_time
+    return report
 
 
 def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: dict, encodings,

@@ -7,7 +7,12 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from landslide_lsm_plugin.core import models
 from landslide_lsm_plugin.core.errors import LsmError
-from landslide_lsm_plugin.core.predict import predict_array, probability_function
+from landslide_lsm_plugin.core.model_io import KernelExpansion, kernel_expansion
+from landslide_lsm_plugin.core.predict import (
+    kernel_probability,
+    predict_array,
+    probability_function,
+)
 
 
 def rings(n=600, seed=0):
@@ -67,6 +72,40 @@ def test_fast_svm_probability_equals_scikit_learn():
     grid = np.random.default_rng(3).uniform(-3, 3, (5000, 2))
     fast = predict_array(probability_function(result.estimator), grid)
     assert np.allclose(fast, result.estimator.predict_proba(grid)[:, 1], atol=1e-9)
+
+
+def test_kernel_expansions_round_trip_and_equal_scikit_learn():
+    """What a model file stores for SVM and KLR (plain arrays) gives scikit-learn's
+    probabilities to 1e-9; models without an RBF kernel have no expansion."""
+    x, y = rings(400)
+    grid = np.random.default_rng(4).uniform(-3, 3, (5000, 2))
+    for kind, params in ((models.SVM, {"C": [5.0], "gamma": [0.7]}),
+                         (models.KLR, {"C": [10.0], "gamma": [1.0]})):
+        result = models.train_model(kind, x, y, n_folds=3, grid=params)
+        expansion = kernel_expansion(result.estimator)
+        assert expansion.link == ("platt" if kind == models.SVM else "logistic")
+        stored = KernelExpansion.from_bytes(expansion.to_bytes(), 2)
+        for field in ("scaler_mean", "scaler_scale", "centres", "weights"):
+            assert np.array_equal(getattr(stored, field), getattr(expansion, field))
+        assert (stored.gamma, stored.bias, stored.link_ab) == (
+            expansion.gamma, expansion.bias, expansion.link_ab)
+        # KLR's weights fold the logistic coefficients through the Nystroem normalisation
+        # (one product where scikit-learn takes two): a different rounding, ~1e-9
+        atol = 1e-9 if kind == models.SVM else 1e-8
+        expected = result.estimator.predict_proba(grid)[:, 1]
+        assert np.allclose(predict_array(kernel_probability(stored), grid), expected,
+                           rtol=0, atol=atol)
+        # float32 rows are scaled in float32, as scikit-learn's StandardScaler does
+        rows = grid.astype(np.float32)
+        assert np.allclose(kernel_probability(stored)(rows),
+                           result.estimator.predict_proba(rows)[:, 1], rtol=0, atol=atol)
+    unscaled = models.train_model(models.SVM, x, y, n_folds=3, standardize=False,
+                                  grid={"C": [5.0], "gamma": [0.7]})
+    assert kernel_expansion(unscaled.estimator).scaler_mean.shape == (0, 2)
+    assert np.allclose(kernel_probability(kernel_expansion(unscaled.estimator))(grid),
+                       unscaled.estimator.predict_proba(grid)[:, 1], rtol=0, atol=1e-9)
+    for kind in (models.LOGISTIC, models.RANDOM_FOREST):
+        assert kernel_expansion(models.train_model(kind, x, y, n_folds=3).estimator) is None
 
 
 def test_sample_folds_and_bad_folds():

@@ -1,7 +1,12 @@
 """Model files, LSI maps block by block, stacks that do not fit a model, honest training."""
 
+import hashlib
+import io
 import json
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -67,7 +72,9 @@ def test_model_file_records_what_it_expects(svm_model):
     assert stored["cv_score"] == pytest.approx(result.cv_score)
     assert stored["training_time_s"] > 0 and stored["plugin_version"]
     with zipfile.ZipFile(path) as zf:
-        assert sorted(zf.namelist()) == ["meta.json", "model.skops"]
+        assert sorted(zf.namelist()) == ["kernel.npz", "meta.json", "model.skops"]
+        kernel = zf.read("kernel.npz")
+    assert stored["kernel_sha256"] == hashlib.sha256(kernel).hexdigest()
 
 
 def test_blockwise_prediction_equals_whole_array_prediction(study, svm_model, tmp_path):
@@ -117,7 +124,8 @@ def test_tampered_and_foreign_files_are_refused(svm_model, tmp_path):
 
     evil = sio.dumps(KNeighborsClassifier().fit([[0], [1]], [0, 1]))
     doctored = json.loads(meta)
-    doctored["model_sha256"] = __import__("hashlib").sha256(evil).hexdigest()
+    doctored["model_sha256"] = hashlib.sha256(evil).hexdigest()
+    del doctored["kernel_sha256"]  # a file of a model type without a kernel part
     foreign_types = tmp_path / "foreign.lsmodel"
     with zipfile.ZipFile(foreign_types, "w") as zf:
         zf.writestr("meta.json", json.dumps(doctored))
@@ -170,3 +178,177 @@ def test_validation_samples_never_reach_the_model(study, tmp_path):
                                grid=SMALL_GRID, n_folds=4)
         outs.append(model_io.load_model(path).estimator.predict_proba(probe)[:, 1])
     assert np.array_equal(outs[0], outs[1])
+
+
+@pytest.fixture(scope="module")
+def fr_study(study):
+    """The study's FR-encoded stack, with an SVM and a KLR trained on it."""
+    d = study["dir"]
+    result = fr.compute_fr(str(study["stack"]), str(study["samples"]), method="quantile",
+                           classes=6)
+    encoded = d / "fr_study.tif"
+    fr.encode_stack(str(study["stack"]), result.encodings, str(encoded))
+    models = {}
+    for kind in ("svm", "klr"):
+        models[kind] = d / f"fr_{kind}.lsmodel"
+        training.train_to_file(kind, str(encoded), str(study["samples"]), str(models[kind]),
+                               grid={"C": [1.0, 10.0], "gamma": [0.5]}, n_folds=3)
+    return {"stack": encoded, "raw": study["stack"], **models}
+
+
+def without_kernel(path: Path, out: Path) -> Path:
+    """The model file as written before kernel parts existed: meta.json and model.skops."""
+    with zipfile.ZipFile(path) as zf:
+        meta = json.loads(zf.read("meta.json"))
+        payload = zf.read("model.skops")
+    del meta["kernel_sha256"]
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("meta.json", json.dumps(meta))
+        zf.writestr("model.skops", payload)
+    return out
+
+
+def replace_kernel(path: Path, out: Path, kernel: bytes, fix_checksum: bool) -> Path:
+    with zipfile.ZipFile(path) as zf:
+        meta = json.loads(zf.read("meta.json"))
+        payload = zf.read("model.skops")
+    if fix_checksum:
+        meta["kernel_sha256"] = hashlib.sha256(kernel).hexdigest()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("meta.json", json.dumps(meta))
+        zf.writestr("model.skops", payload)
+        zf.writestr("kernel.npz", kernel)
+    return out
+
+
+@pytest.mark.parametrize("kind", ["svm", "klr"])
+def test_kernel_part_maps_equal_the_scikit_learn_pipeline(fr_study, kind, tmp_path):
+    """The map from the stored kernel expansion equals the map through the scikit-learn
+    pipeline of the same file (to 1e-9) and scikit-learn's own predict_proba."""
+    model = fr_study[kind]
+    old_style = without_kernel(model, tmp_path / "old.lsmodel")
+    new_map, old_map = tmp_path / "new.tif", tmp_path / "old.tif"
+    new = predict.predict_lsi(str(model), str(fr_study["stack"]), str(new_map))
+    old = predict.predict_lsi(str(old_style), str(fr_study["stack"]), str(old_map))
+    assert new.evaluator.startswith("kernel expansion")
+    assert old.evaluator.startswith("scikit-learn pipeline")
+    a, nodata = read_raster(new_map)
+    b, _ = read_raster(old_map)
+    valid = a != nodata
+    assert np.array_equal(valid, b != nodata) and valid.sum() == new.valid_cells > 0
+    assert np.allclose(a[valid], b[valid], rtol=0, atol=1e-9)
+    ds = gdal.Open(str(fr_study["stack"]))
+    data = np.stack([ds.GetRasterBand(i + 1).ReadAsArray() for i in range(3)]).astype(float)
+    estimator = model_io.load_model(model).estimator
+    whole = estimator.predict_proba(data[:, valid].T)[:, 1]
+    assert np.allclose(a[valid], whole, atol=1e-6)
+    # and the float64 probabilities themselves, before the map's Float32 rounding (KLR: its
+    # weights are folded through the Nystroem normalisation, a different rounding)
+    _, expansion = model_io.load_kernel(model)
+    rows = data[:, valid].T[:5000]
+    assert np.allclose(predict.kernel_probability(expansion)(rows),
+                       estimator.predict_proba(rows)[:, 1], rtol=0,
+                       atol=1e-9 if kind == "svm" else 1e-8)
+
+
+def test_kernel_maps_import_neither_skops_nor_scikit_learn(fr_study, tmp_path):
+    out = tmp_path / "lsi.tif"
+    code = ("import sys; from landslide_lsm_plugin.core.predict import predict_lsi; "
+            "r = predict_lsi(sys.argv[1], sys.argv[2], sys.argv[3]); "
+            "print(r.evaluator, r.valid_cells, "
+            "sorted(m for m in ('skops', 'sklearn', 'scipy') if m in sys.modules))")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code, str(fr_study["klr"]),
+                           str(fr_study["raw"]), str(out)], capture_output=True, text=True,
+                          cwd=root, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("[]"), done.stdout
+    assert done.stdout.startswith("kernel expansion")
+    assert read_raster(out)[0].max() > 0
+
+
+def test_tampered_or_damaged_kernel_parts_are_refused(fr_study, tmp_path):
+    model = fr_study["svm"]
+    with zipfile.ZipFile(model) as zf:
+        kernel = zf.read("kernel.npz")
+    with np.load(io.BytesIO(kernel), allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays["weights"] = arrays["weights"] * 1.5  # a different model, same layout
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    tampered = replace_kernel(model, tmp_path / "tampered.lsmodel", buf.getvalue(), False)
+    for load in (model_io.load_kernel, model_io.load_model):
+        with pytest.raises(LsmError, match="modified after it was written"):
+            load(tampered)
+    with pytest.raises(LsmError, match="modified after it was written"):
+        predict.predict_lsi(str(tampered), str(fr_study["stack"]), str(tmp_path / "x.tif"))
+    assert not (tmp_path / "x.tif").exists()
+    # a kernel part that needs pickle (an object array), with a matching checksum: refused,
+    # nothing unpickled
+    evil = dict(arrays, centres=np.array([{"not": "numbers"}], dtype=object))
+    buf = io.BytesIO()
+    np.savez(buf, **evil)
+    pickled = replace_kernel(model, tmp_path / "pickled.lsmodel", buf.getvalue(), True)
+    with pytest.raises(LsmError, match="damaged: its kernel part"):
+        model_io.load_kernel(pickled)
+    # arrays that do not fit the model's factors
+    short = dict(arrays, centres=arrays["centres"][:, :2])
+    buf = io.BytesIO()
+    np.savez(buf, **short)
+    misfit = replace_kernel(model, tmp_path / "misfit.lsmodel", buf.getvalue(), True)
+    with pytest.raises(LsmError, match="damaged: its kernel part"):
+        predict.predict_lsi(str(misfit), str(fr_study["stack"]), str(tmp_path / "y.tif"))
+
+
+def fr_rows(rng, n, classes, factors=9, order="F"):
+    """Rows of FR values: each factor takes one of a few values per cell."""
+    fr_values = rng.gamma(2.0, 0.5, (factors, max(classes)))
+    codes = np.stack([rng.integers(0, classes[j % len(classes)], n) for j in range(factors)])
+    x = np.stack([fr_values[j][codes[j]] for j in range(factors)], 1)
+    return np.asarray(x, order=order)
+
+
+def row_function(x: np.ndarray) -> np.ndarray:
+    """A function of each row alone (no matrix product, whose last bits can depend on a row's
+    position in the batch)."""
+    x = np.ascontiguousarray(x)
+    return np.sin(x * np.arange(1, x.shape[1] + 1)).sum(axis=1) + np.cos(x[:, 0] * x[:, -1])
+
+
+def test_distinct_rows_by_integer_keys_equal_rows_by_bytes():
+    """Integer row keys find the same distinct rows as comparing the rows' bytes, and every
+    cell gets exactly the value of its own row."""
+    rng = np.random.default_rng(5)
+    cases = {
+        "FR window": fr_rows(rng, 262144, [8, 5, 10, 6]),
+        "C order": fr_rows(rng, 5000, [3, 7], order="C"),
+        "wide key range": fr_rows(rng, 20000, [200, 150, 300], factors=5),
+        "one row": fr_rows(rng, 1, [4]),
+    }
+    rare = fr_rows(rng, 50000, [4])
+    rare[12345, 3] = 99.0  # one value a sample of the cells misses
+    cases["rare value"] = rare
+    signed = fr_rows(rng, 3000, [3], factors=4)
+    signed[::7, 1] = 0.0
+    signed[::11, 1] = -0.0
+    cases["signed zeros"] = signed
+    continuous = fr_rows(rng, 10000, [3], factors=4)
+    continuous[:, 2] = rng.random(10000)  # too many values: rows are compared as bytes
+    cases["continuous column"] = continuous
+    for name, x in cases.items():
+        first, inverse = predict.distinct_rows(x)
+        b_first, b_inverse = predict.distinct_rows_bytes(x)
+        assert np.array_equal(x[first][inverse], x), name
+        assert first.size == np.unique(x, axis=0).shape[0], name  # distinct by value
+        # by bytes too, but for 0.0 and -0.0: two byte patterns, one value (the same LSI)
+        assert (first.size < b_first.size if name == "signed zeros"
+                else first.size == b_first.size), name
+        exact = predict.predict_distinct(row_function, x)
+        assert np.array_equal(exact, row_function(x[b_first])[b_inverse]), name
+        assert np.array_equal(exact, row_function(x)), name
+        # the RBF sum: a matrix product, equal to the last bits BLAS may vary
+        rbf = predict.RbfSum(rng.random((40, x.shape[1])), rng.normal(size=40), 0.7, 0.1)
+        by_keys = predict.predict_distinct(rbf, x)
+        assert np.allclose(by_keys, rbf(x[b_first])[b_inverse], rtol=0, atol=1e-12), name
+        assert np.allclose(by_keys, rbf(x), rtol=0, atol=1e-12), name
