@@ -48,7 +48,7 @@ class PredictLsi(LsmAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("MAP_TIME", self.tr("Map time (s)")))
 
     def execute(self, parameters, context, feedback, progress):
-        from ..core.model_io import model_kind
+        from ..core.model_io import model_kind, read_meta
         from ..core.predict import predict_lsi
         from ..core.styles import sidecar_path
 
@@ -63,7 +63,9 @@ class PredictLsi(LsmAlgorithm):
             report = predict_lsnet(model, stack, output, python=lsnet_python(),
                                    progress=progress, name=name)
         else:
-            missing = self.missing_for(self.TITLE, ("sklearn", "skops"))
+            # SVM and KLR files carry their kernel expansion: numpy maps them alone
+            needs = () if "kernel_sha256" in read_meta(model) else ("sklearn", "skops")
+            missing = self.missing_for(self.TITLE, needs)
             if missing:
                 raise QgsProcessingException(missing)
             report = predict_lsi(model, stack, output, n_jobs=threads, progress=progress,

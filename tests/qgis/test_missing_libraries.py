@@ -81,8 +81,11 @@ def evaluated(tmp_path_factory, plugin) -> dict:
     processing.run("landslide_lsm:evaluate", {
         "LSI": [str(d / "lsi.tif")], "ZONES": [zones], "SAMPLES": samples, "RATE_CURVES": True,
         "OUTPUT": "TEMPORARY_OUTPUT", "OUTPUT_RESULTS": str(d / "results.json")})
+    model = processing.run("landslide_lsm:trainsvm", {
+        "STACK": str(area["stack"]), "SAMPLES": samples, "FOLDS": 3, "C_STEPS": 1,
+        "GAMMA_STEPS": 1, "OUTPUT_MODEL": str(d / "svm.lsmodel")})["OUTPUT_MODEL"]
     return {"results": d / "results.json", "samples": samples, "stack": area["stack"],
-            "points": area["points"]}
+            "points": area["points"], "model": model}
 
 
 def test_report_project_and_dock_work_without_scikit_learn(tmp_path, evaluated):
@@ -100,7 +103,7 @@ def test_report_project_and_dock_work_without_scikit_learn(tmp_path, evaluated):
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")  # the dock's recent files: not the user's
     script = Path(__file__).parent / "scripts" / "missing_deps_outputs_check.py"
     proc = subprocess.run([sys.executable, str(script), *(str(evaluated[k]) for k in (
-        "results", "samples", "stack", "points")), str(out)],
+        "results", "samples", "stack", "points")), str(out), str(evaluated["model"])],
                           env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -114,8 +117,10 @@ def test_report_project_and_dock_work_without_scikit_learn(tmp_path, evaluated):
     assert report["dock_auroc"] == [f"{auroc:.3f}"]
     assert report["dock_curves"] == 2  # chance diagonal + the model's ROC curve
     assert {"samples.gpkg", "fr.tif", "fr.csv", "vif.gpkg"} <= set(report["prepared"]["vif"])
+    # an SVM file carries its kernel expansion: Predict LSI maps it with numpy alone
+    assert report["predicted_valid"] > 0
     for step in ("load", "report", "makeproject", "dock", "preparesamples", "frequencyratio",
-                 "vif"):
+                 "vif", "predictlsi"):
         assert report["attempted"][step] == [], f"{step} tried to import {report['attempted']}"
 
     can = report["can_execute"]

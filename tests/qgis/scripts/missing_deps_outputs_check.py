@@ -46,6 +46,7 @@ from processing.core.Processing import Processing  # noqa: E402
 
 Processing.initialize()
 import processing  # noqa: E402
+from osgeo import gdal  # noqa: E402
 from qgis.core import QgsProcessingException  # noqa: E402
 
 from landslide_lsm_plugin import classFactory  # noqa: E402
@@ -63,6 +64,7 @@ class Errors(QgsProcessingFeedback):
 
 
 results_path, samples_path, stack_path, points_path, out = (*sys.argv[1:5], Path(sys.argv[5]))
+model_path = sys.argv[6]  # an SVM model file (it carries its kernel expansion)
 report = {"errors": [], "attempted": {}}
 plugin = classFactory(None)
 plugin.initProcessing()
@@ -129,6 +131,18 @@ for alg_id, params in steps:
         report["errors"].append(f"{alg_id}: {exc!r}")
     report["attempted"][alg_id] = attempts.take()
 report["prepared"] = prepared
+
+# an SVM model mapped by Predict LSI: numpy alone, from the kernel expansion in its file
+try:
+    processing.run("landslide_lsm:predictlsi", {"MODEL": model_path, "STACK": stack_path,
+                                                "OUTPUT": str(out / "svm_lsi.tif")})
+    ds = gdal.Open(str(out / "svm_lsi.tif"))
+    lsi = ds.GetRasterBand(1).ReadAsArray()
+    ds = None
+    report["predicted_valid"] = int(((lsi >= 0) & (lsi <= 1)).sum())
+except Exception as exc:
+    report["errors"].append(f"predictlsi: {exc!r}")
+report["attempted"]["predictlsi"] = attempts.take()
 
 # algorithms that need scikit-learn say so, with the command that installs it
 report["can_execute"] = {a.id(): list(a.canExecute()) for a in provider.algorithms()}
