@@ -203,7 +203,7 @@ def model_record(model_file: str, messages: Optional[list] = None, lsi_name: str
     file gives ``{"model_file": ..., "missing": reason}`` and a message."""
     if not model_file:
         return {}
-    from .model_io import read_meta
+    from .model_io import model_kind, read_meta, read_sidecar
 
     record: dict = {"model_file": str(model_file)}
     reason = ""
@@ -212,12 +212,8 @@ def model_record(model_file: str, messages: Optional[list] = None, lsi_name: str
         reason = "no longer exists"
     else:
         try:
-            if str(model_file).lower().endswith(".keras"):
-                sidecar = Path(str(model_file) + ".json")
-                meta = json.loads(sidecar.read_text(encoding="utf-8"))
-                if not isinstance(meta, dict) or meta.get("format") != "landslide-lsm-lsnet":
-                    raise LsmError(f"its sidecar '{sidecar.name}' is not a Landslide LSM LSNet "
-                                   "sidecar")
+            if model_kind(model_file) == "lsnet":
+                meta = read_sidecar(model_file)
                 meta["epochs_trained"] = len(meta.get("history") or [])
             else:
                 meta = read_meta(model_file)

@@ -18,7 +18,8 @@ def color_of(index: int) -> str:
     return MODEL_COLORS[index % len(MODEL_COLORS)]
 
 
-def draw_roc(ax, models: Sequence[dict]) -> None:
+def draw_roc(ax, models: Sequence[dict], title: str = "ROC on the validation samples",
+             title_size: str = "large") -> None:
     """ROC curves of evaluated models (dicts of a results file) with AUROC in the legend."""
     ax.plot([0, 1], [0, 1], linestyle="--", color="#888888", linewidth=1, label="Chance (0.5)")
     for i, m in enumerate(models):
@@ -29,7 +30,7 @@ def draw_roc(ax, models: Sequence[dict]) -> None:
     ax.set_ylim(0, 1.01)
     ax.set_xlabel("False positive rate (1 - specificity)")
     ax.set_ylabel("True positive rate (sensitivity)")
-    ax.set_title("ROC on the validation samples")
+    ax.set_title(title, fontsize=title_size)
     ax.set_aspect("equal")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="lower right", fontsize="small")

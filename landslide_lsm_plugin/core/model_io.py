@@ -320,6 +320,32 @@ def payload_types(payload: bytes) -> set[str]:
     return found
 
 
+#: the format marker of an LSNet model's JSON sidecar (written by the worker)
+LSNET_FORMAT = "landslide-lsm-lsnet"
+
+
+def sidecar_of(model_path: str | Path) -> Path:
+    """The JSON sidecar of an LSNet model: 'model.keras' -> 'model.keras.json'."""
+    return Path(str(model_path) + ".json")
+
+
+def read_sidecar(model_path: str | Path) -> dict:
+    """The metadata of an LSNet model (its JSON sidecar), checked to be ours; JSON only, so
+    neither TensorFlow nor anything else is imported."""
+    path = sidecar_of(model_path)
+    if not Path(model_path).exists():
+        raise LsmError(f"The model file '{model_path}' does not exist.")
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise LsmError(f"The LSNet model '{Path(model_path).name}' needs its sidecar "
+                       f"'{path.name}' beside it (preprocessing and factors); it is missing or "
+                       "unreadable.") from exc
+    if not isinstance(meta, dict) or meta.get("format") != LSNET_FORMAT:
+        raise LsmError(f"'{path.name}' is not a Landslide LSM LSNet sidecar.")
+    return meta
+
+
 def model_kind(path: str | Path) -> Optional[str]:
     """'sklearn' for .lsmodel files, 'lsnet' for LSNet .keras models, else None."""
     suffix = Path(path).suffix.lower()

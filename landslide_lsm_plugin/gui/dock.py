@@ -321,9 +321,8 @@ class CompareModelsDock(QgsDockWidget):
             if entry["visible"]:
                 shown.append(dict(entry, name=self._label(entry),
                                   color=entry.get("color") or color_of(i)))
-        draw_roc(ax, shown)
         # a side panel is narrow: a short title that fits beside the axes
-        ax.set_title(self.tr("ROC, validation samples"), fontsize="medium")
+        draw_roc(ax, shown, title=self.tr("ROC, validation samples"), title_size="medium")
         if not self.entries:
             ax.text(0.5, 0.55, self.tr("Run 'Evaluate susceptibility maps'\nor add a results "
                                        "file"), ha="center", va="center", color="#666666")

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..core.errors import Canceled, LsmError
+from ..core.model_io import read_sidecar, sidecar_of
 from ..core.predict import PredictReport
 from ..core.progress import SILENT, Progress
 from ..core.raster import check_output_path, publish, temporary_sibling
@@ -163,11 +164,6 @@ def _parse_json(line: str) -> Optional[dict]:
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
-
-
-def sidecar_of(model_path: str | Path) -> Path:
-    """The JSON sidecar of an LSNet model: 'model.keras' -> 'model.keras.json'."""
-    return Path(str(model_path) + ".json")
 
 
 def _default_candidates() -> list[str]:
@@ -469,21 +465,6 @@ def train_lsnet(stack: str, samples: str, model_path: str, *, params: dict,
         report = PredictReport(str(lsi), int(mapped["valid_cells"]), float(mapped["map_time_s"]),
                                "lsnet", int(mapped.get("unseen_category_cells", 0)))
     return LsnetTraining(meta, meta.get("history", []), report)
-
-
-def read_sidecar(model_path: str) -> dict:
-    path = sidecar_of(model_path)
-    if not Path(model_path).exists():
-        raise LsmError(f"The model file '{model_path}' does not exist.")
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise LsmError(f"The LSNet model '{Path(model_path).name}' needs its sidecar "
-                       f"'{path.name}' beside it (preprocessing and factors); it is missing or "
-                       "unreadable.") from exc
-    if meta.get("format") != "landslide-lsm-lsnet":
-        raise LsmError(f"'{path.name}' is not a Landslide LSM LSNet sidecar.")
-    return meta
 
 
 def predict_lsnet(model_path: str, stack: str, output_path: str, *,

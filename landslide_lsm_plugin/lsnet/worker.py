@@ -98,6 +98,7 @@ def train(job: dict) -> dict:
 
     from .. import __version__
     from ..core.errors import LsmError
+    from ..core.model_io import LSNET_FORMAT
     from .network import build_patch_model, compile_model
     from .patches import auroc, check_window, dihedral, fit_preprocessing, read_padded
 
@@ -190,7 +191,7 @@ def train(job: dict) -> dict:
     with open(job["model_path"], "rb") as fh:
         keras_sha = hashlib.sha256(fh.read()).hexdigest()
     meta = {
-        "format": "landslide-lsm-lsnet", "format_version": 1, "plugin_version": __version__,
+        "format": LSNET_FORMAT, "format_version": 1, "plugin_version": __version__,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "name": job.get("name") or "LSNet", "model_type": "lsnet", "encoding": "raw",
         "factors": info.names, "factor_kinds": info.kinds, "window": window, "center": center,

@@ -98,8 +98,7 @@ class EvaluateMaps(LsmAlgorithm):
         threshold_index = self.parameterAsEnum(parameters, self.THRESHOLD, context)
         evaluation.parameters.update({
             "threshold": THRESHOLD_LABELS[threshold_index],
-            "samples": self.samples_label(parameters, context, samples),
-            "rate_curves": self.parameterAsBool(parameters, self.RATES, context)})
+            "samples": self.samples_label(parameters, context, samples)})
         for message in evaluation.messages:
             feedback.pushWarning(message)
         rows = metric_rows(evaluation)
