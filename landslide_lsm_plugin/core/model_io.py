@@ -55,6 +55,7 @@ TRUSTED_TYPES = (
     "sklearn.calibration.CalibratedClassifierCV",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
+    "sklearn.frozen._frozen.FrozenEstimator",
     "sklearn.kernel_approximation.Nystroem",
     "sklearn.linear_model._logistic.LogisticRegression",
     "sklearn.ensemble._forest.RandomForestClassifier",
@@ -144,6 +145,7 @@ def kernel_expansion(estimator) -> Optional[KernelExpansion]:
     This is scikit-learn's own computation, rearranged: for KLR the logistic coefficients are
     mapped back through the Nystroem normalisation onto the kernel centres."""
     from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.frozen import FrozenEstimator
     from sklearn.kernel_approximation import Nystroem
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
@@ -167,6 +169,8 @@ def kernel_expansion(estimator) -> Optional[KernelExpansion]:
         if len(calibrated) != 1:
             return None
         svc, sigmoid = calibrated[0].estimator, calibrated[0].calibrators[0]
+        if isinstance(svc, FrozenEstimator):  # an SVM calibrated without refitting it
+            svc = svc.estimator
         if not isinstance(svc, SVC) or svc.kernel != "rbf" or len(svc.classes_) != 2:
             return None
         centres, weights = svc.support_vectors_, svc.dual_coef_[0]

@@ -16,23 +16,34 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import RandomForestClassifier
+from sklearn.frozen import FrozenEstimator
 from sklearn.kernel_approximation import Nystroem
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import PredefinedSplit, StratifiedKFold
+from sklearn.model_selection import PredefinedSplit, StratifiedGroupKFold, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from .errors import LsmError
 from .progress import SILENT, Progress
+from .strategy import (
+    DEFAULT_FINAL_SAMPLES,
+    DEFAULT_KERNEL_LIMIT,
+    DEFAULT_SEARCH_SAMPLES,
+    HALVING_FACTOR,
+    halving_sizes,
+    landslide_groups,
+    several_cells_per_landslide,
+    subset_by_landslide,
+)
 
 SVM, KLR, LOGISTIC, RANDOM_FOREST = "svm", "klr", "logistic", "random_forest"
 MODEL_NAMES = {SVM: "SVM", KLR: "KLR", LOGISTIC: "Logistic regression",
                RANDOM_FOREST: "Random forest", "lsnet": "LSNet"}
-STRATIFIED, SAMPLE_FOLDS = "stratified", "samples"
-#: the exact kernel is used up to this many training samples, a Nystroem approximation above
-DEFAULT_KERNEL_LIMIT = 2000
+#: CV schemes: folds of the samples layer (whole landslides or spatial blocks; the default),
+#: cell-wise stratified k-fold, and folds by landslide drawn here when samples carry no folds
+STRATIFIED, SAMPLE_FOLDS, LANDSLIDE_FOLDS = "stratified", "samples", "landslide"
 
 
 def log_grid(low: float, high: float, n: int) -> list[float]:
@@ -69,9 +80,9 @@ def build_estimator(model_type: str, params: dict, seed: int = 42, standardize: 
         # the Nystroem map is exact (K = Phi Phi^T), so this is kernel logistic regression.
         steps.append(("kernel", Nystroem(kernel="rbf", gamma=params["gamma"],
                                          n_components=kernel_limit, random_state=seed)))
-        steps.append(("model", LogisticRegression(C=params["C"], max_iter=5000)))
+        steps.append(("model", _logistic(params["C"])))
     elif model_type == LOGISTIC:
-        steps.append(("model", LogisticRegression(C=params["C"], max_iter=5000)))
+        steps.append(("model", _logistic(params["C"])))
     elif model_type == RANDOM_FOREST:
         steps.append(("model", RandomForestClassifier(
             n_estimators=int(params.get("n_estimators", 300)),
@@ -80,6 +91,13 @@ def build_estimator(model_type: str, params: dict, seed: int = 42, standardize: 
     else:
         raise LsmError(f"Unknown model type '{model_type}'.")
     return Pipeline(steps)
+
+
+def _logistic(c: float) -> LogisticRegression:
+    """Newton's method on the Cholesky factor: a few iterations at any C, and exact where
+    L-BFGS stops early (warm-started from a neighbouring C, L-BFGS returned the same
+    coefficients for C = 24 .. 2410: a grid whose C never changed the model)."""
+    return LogisticRegression(C=c, solver="newton-cholesky", max_iter=200)
 
 
 def default_grid(model_type: str, c_grid=DEFAULT_C, gamma_grid=DEFAULT_GAMMA) -> dict:
@@ -99,6 +117,8 @@ class CvRow:
     std_auroc: float
     fold_aurocs: list
     rank: int = 0
+    samples: int = 0  # the samples of the search round that scored it
+    round: int = 1  # the last round of successive halving it took part in
 
 
 @dataclass
@@ -115,30 +135,79 @@ class TrainResult:
     n_landslide: int
     kernel: str = ""
     messages: list = field(default_factory=list)
+    n_search: int = 0
+    n_final: int = 0
+    strategy: list = field(default_factory=list)
 
 
-def _splitter(y: np.ndarray, folds: Optional[np.ndarray], scheme: str, n_folds: int,
-              seed: int, messages: list):
+@dataclass
+class CvPlan:
+    """The folds of a search, and what the log and the model file say about them."""
+
+    splits: list
+    scheme: str
+    description: str
+
+
+def _plan_folds(y: np.ndarray, folds: Optional[np.ndarray], groups: Optional[np.ndarray],
+                scheme: str, n_folds: int, seed: int, messages: list,
+                subset: bool) -> CvPlan:
+    """CV folds: those of the samples layer (whole landslides or spatial blocks), folds by
+    landslide computed here when the samples carry none, or cell-wise stratified k-fold."""
     if scheme == SAMPLE_FOLDS:
-        if folds is None or np.all(folds <= 0):
-            raise LsmError("The samples have no fold numbers; use stratified CV or prepare the "
-                           "samples with 'Prepare training samples'.")
-        test_fold = np.asarray(folds) - 1
-        for f in np.unique(test_fold[test_fold >= 0]):
-            classes = np.unique(y[test_fold == f])
-            if classes.size < 2:
-                raise LsmError(f"Cross-validation fold {f + 1} of the samples holds only one class"
-                               "; prepare the samples with fewer folds, or use stratified CV.")
-        return PredefinedSplit(test_fold)
-    min_class = int(min(np.sum(y == 1), np.sum(y == 0)))
-    if min_class < 2:
-        raise LsmError("Cross-validation needs at least two training samples of each class.")
+        if folds is not None and np.any(np.asarray(folds) > 0):
+            test_fold = np.asarray(folds).astype(np.int64) - 1
+            one_class = [int(f) + 1 for f in np.unique(test_fold[test_fold >= 0])
+                         if np.unique(y[test_fold == f]).size < 2]
+            if not one_class:
+                return CvPlan(list(PredefinedSplit(test_fold).split()), SAMPLE_FOLDS,
+                              "folds of the samples layer (whole landslides or spatial blocks)")
+            if not subset:
+                raise LsmError(f"Cross-validation fold {one_class[0]} of the samples holds only "
+                               "one class; prepare the samples with fewer folds, or use "
+                               "stratified CV.")
+            messages.append(f"In the search subset, fold(s) {one_class} of the samples layer hold "
+                            "only one class: folds by landslide were drawn for it instead.")
+        return _landslide_folds(y, groups, n_folds, seed, messages)
+    min_class = _smaller_class(y)
     k = n_folds
     if min_class < n_folds:
         messages.append(f"Only {min_class} training samples in the smaller class: "
                         f"{min_class} CV folds instead of {n_folds}.")
         k = min_class
-    return StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+    if several_cells_per_landslide(y, groups):
+        messages.append("Cell-wise stratified CV while landslides give several cells: cells of "
+                        "one landslide fall in training and test folds, so the CV scores will be "
+                        "optimistic and the search favours models that memorise landslides. "
+                        "Choose 'Folds of the samples layer' (the default) for honest tuning.")
+    splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+    return CvPlan(list(splitter.split(np.zeros(y.size), y)), STRATIFIED,
+                  "stratified k-fold over cells (random)")
+
+
+def _landslide_folds(y: np.ndarray, groups: Optional[np.ndarray], n_folds: int, seed: int,
+                     messages: list) -> CvPlan:
+    """Stratified group k-fold: every landslide's cells in one fold."""
+    labels = landslide_groups(np.arange(y.size), groups)
+    n_landslides = np.unique(labels[y == 1]).size
+    k = min(n_folds, n_landslides, int(np.sum(y != 1)))
+    if k < 2:
+        raise LsmError("Cross-validation needs at least two training landslides and two "
+                       "non-landslide samples.")
+    if k < n_folds:
+        messages.append(f"Only {n_landslides} training landslides: {k} CV folds instead of "
+                        f"{n_folds}.")
+    splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
+    splits = list(splitter.split(np.zeros(y.size), y, labels))
+    return CvPlan(splits, LANDSLIDE_FOLDS, "folds by landslide (drawn here: the samples carry "
+                  "no fold numbers)")
+
+
+def _smaller_class(y: np.ndarray) -> int:
+    min_class = int(min(np.sum(y == 1), np.sum(y == 0)))
+    if min_class < 2:
+        raise LsmError("Cross-validation needs at least two training samples of each class.")
+    return min_class
 
 
 def cv_workers(model_type: str, n_jobs: int) -> int:
@@ -150,12 +219,25 @@ def cv_workers(model_type: str, n_jobs: int) -> int:
     return 1 if model_type in (KLR, LOGISTIC) else max(1, n_jobs)
 
 
+def _count(n: int) -> str:
+    return f"{n:,}"
+
+
 def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
-                folds: Optional[np.ndarray] = None, cv_scheme: str = STRATIFIED,
-                n_folds: int = 10, grid: Optional[dict] = None, seed: int = 42,
-                standardize: bool = True, kernel_limit: int = DEFAULT_KERNEL_LIMIT,
-                n_jobs: int = 2, progress: Progress = SILENT) -> TrainResult:
-    """Choose hyperparameters by CV (maximising AUROC) and fit the final model on all x, y."""
+                folds: Optional[np.ndarray] = None, groups: Optional[np.ndarray] = None,
+                cv_scheme: str = SAMPLE_FOLDS, n_folds: int = 10, grid: Optional[dict] = None,
+                seed: int = 42, standardize: bool = True,
+                kernel_limit: int = DEFAULT_KERNEL_LIMIT,
+                search_samples: int = DEFAULT_SEARCH_SAMPLES,
+                final_samples: Optional[int] = -1, halving: bool = True, n_jobs: int = 2,
+                progress: Progress = SILENT) -> TrainResult:
+    """Choose hyperparameters by CV (maximising AUROC) and fit the final model.
+
+    ``folds`` are the samples' fold numbers (1..k; 0: none), ``groups`` their landslide ids
+    (negative: not a landslide cell). The search runs on at most ``search_samples`` samples
+    drawn by landslide (0: all), by successive halving unless ``halving`` is False; the final
+    model is fitted on at most ``final_samples`` (-1: the model type's default cap, None or
+    0: all)."""
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y).astype(int)
     if x.ndim != 2 or x.shape[0] != y.size:
@@ -165,12 +247,129 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
     if np.unique(y).size < 2:
         raise LsmError("The training samples hold only one class; a model needs landslide and "
                        "non-landslide cells.")
+    if cv_scheme not in (SAMPLE_FOLDS, STRATIFIED):
+        raise LsmError(f"Unknown cross-validation scheme '{cv_scheme}'.")
+    if groups is not None and np.asarray(groups).shape != y.shape:
+        raise LsmError("Landslide ids and labels do not match.")
     start = time.perf_counter()
     messages: list = []
+    strategy: list = []
     grid = grid or default_grid(model_type)
     combos = [dict(zip(grid, values)) for values in itertools.product(*grid.values())]
-    splitter = _splitter(y, folds, cv_scheme, n_folds, seed, messages)
-    splits = list(splitter.split(x, y))
+    n = int(y.size)
+
+    # 1. the search: on a subset drawn by landslide above the search size, by successive
+    # halving (each round keeps the best third of the combinations and triples the samples)
+    search = (subset_by_landslide(y, groups, search_samples, seed) if search_samples
+              else np.arange(n))
+    xs, ys = x[search], y[search]
+    gs = None if groups is None else np.asarray(groups)[search]
+    plan = _plan_folds(ys, None if folds is None else np.asarray(folds)[search], gs,
+                       cv_scheme, n_folds, seed, messages, subset=search.size < n)
+    sizes = halving_sizes(len(combos), search.size) if halving else [int(search.size)]
+    rounds = [np.arange(search.size)]
+    for i in range(len(sizes) - 2, -1, -1):
+        outer = rounds[0]
+        inner = subset_by_landslide(ys[outer], None if gs is None else gs[outer], sizes[i],
+                                    seed + 1 + i)
+        rounds.insert(0, outer[inner])
+    cost = [len(combos) / HALVING_FACTOR ** i * len(r) ** 2 for i, r in enumerate(rounds)]
+    done = 0.0
+    candidates = list(range(len(combos)))
+    rows: list = [None] * len(combos)
+    kept_counts = []
+    oof: dict = {}
+    for i, members in enumerate(rounds):
+        kept_counts.append(len(candidates))
+        splits = _restrict(plan.splits, members, ys)
+        span = progress.sub(85 * done / sum(cost), 85 * (done + cost[i]) / sum(cost))
+        scores, round_oof = _search(model_type, [combos[c] for c in candidates], xs, ys,
+                                    splits, seed, standardize, kernel_limit, n_jobs, span)
+        done += cost[i]
+        for j, c in enumerate(candidates):
+            rows[c] = CvRow(combos[c], _nan_mean(scores[j]), _nan_std(scores[j]),
+                            [float(v) for v in scores[j]], samples=int(members.size),
+                            round=i + 1)
+        oof = {candidates[j]: values for j, values in round_oof.items()}
+        if i < len(rounds) - 1:
+            ranked = sorted(candidates, key=lambda c: -_sortable(rows[c].mean_auroc))
+            candidates = ranked[:max(1, -(-len(candidates) // HALVING_FACTOR))]
+    order = sorted(range(len(rows)),
+                   key=lambda r: (-rows[r].round, -_sortable(rows[r].mean_auroc)))
+    for rank, r in enumerate(order, start=1):
+        rows[r].rank = rank
+    best = rows[order[0]]
+    if not np.isfinite(best.mean_auroc):
+        raise LsmError("No cross-validation fold held both classes; add training samples or "
+                       "choose fewer folds.")
+    subset_text = (f"all {_count(n)} training samples" if search.size == n else
+                   f"{_count(search.size)} of {_count(n)} training samples (whole landslides, "
+                   f"seed {seed}; parameter 'Search on at most this many samples')")
+    if len(rounds) > 1:
+        steps = ", then ".join(f"the best {k} on {_count(len(r))}" if i else
+                               f"{k} combinations on {_count(len(r))} samples"
+                               for i, (k, r) in enumerate(zip(kept_counts, rounds)))
+        strategy.append(f"Hyperparameter search by successive halving: {steps}; "
+                        f"{len(plan.splits)} folds ({plan.description}) on {subset_text}.")
+    else:
+        strategy.append(f"Hyperparameter search: {len(combos)} combination(s) x "
+                        f"{len(plan.splits)} folds ({plan.description}) on {subset_text}.")
+
+    # 2. the final fit: on every training sample, or a cap drawn by landslide (SVM)
+    cap = DEFAULT_FINAL_SAMPLES.get(model_type) if final_samples == -1 else final_samples
+    final_idx = (subset_by_landslide(y, groups, cap, seed + 1) if cap and cap < n
+                 else np.arange(n))
+    progress.check()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*n_components.*")
+        final = _fit_final(model_type, best.params, x[final_idx], y[final_idx], seed,
+                           standardize, kernel_limit, oof.get(order[0]), ys[rounds[-1]])
+    kernel = ""
+    if model_type == KLR:
+        kernel = ("exact RBF kernel" if final_idx.size <= kernel_limit else
+                  f"Nystroem approximation with {kernel_limit} components")
+    fitted_on = (f"all {_count(n)} training samples" if final_idx.size == n else
+                 f"{_count(final_idx.size)} of {_count(n)} training samples (whole landslides; "
+                 "parameter 'Final fit on at most this many samples')")
+    detail = {SVM: "; LSI by Platt scaling of the search's out-of-fold decision values",
+              KLR: f"; {kernel}"}.get(model_type, "")
+    strategy.append(f"Final fit: {MODEL_NAMES[model_type]} on {fitted_on}{detail}.")
+    progress.percent(100)
+    return TrainResult(final, model_type, best.params, best.mean_auroc, rows, plan.scheme,
+                       len(plan.splits), time.perf_counter() - start, n,
+                       int(np.sum(y == 1)), kernel, messages, int(search.size),
+                       int(final_idx.size), strategy)
+
+
+def _restrict(splits: list, members: np.ndarray, y: np.ndarray) -> list:
+    """The folds restricted to some samples; folds left without both classes are dropped."""
+    keep = np.zeros(y.size, dtype=bool)
+    keep[members] = True
+    out = []
+    for fold_train, fold_test in splits:
+        train, test = fold_train[keep[fold_train]], fold_test[keep[fold_test]]
+        if np.unique(y[test]).size == 2 and np.unique(y[train]).size == 2:
+            out.append((train, test))
+    return out
+
+
+def _nan_mean(values: np.ndarray) -> float:
+    return float(np.mean(values)) if values.size else float("nan")
+
+
+def _nan_std(values: np.ndarray) -> float:
+    return float(np.std(values)) if values.size else float("nan")
+
+
+def _sortable(value: float) -> float:
+    return value if np.isfinite(value) else -np.inf
+
+
+def _search(model_type: str, combos: list, x: np.ndarray, y: np.ndarray, splits: list,
+            seed: int, standardize: bool, kernel_limit: int, n_jobs: int,
+            progress: Progress) -> tuple[np.ndarray, dict]:
+    """Mean AUROC of every combination over the folds (rows: combinations, columns: folds),
+    and for the SVM the standardised out-of-fold decision values of every combination."""
     # Combos that share the feature stage (KLR: the same gamma) share one kernel map per fold;
     # only the final logistic regression is fitted per C.
     shared = ("gamma",) if model_type == KLR else ()
@@ -180,6 +379,8 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
         groups.setdefault(key, []).append(c)
     tasks = [(members, f) for members in groups.values() for f in range(len(splits))]
     scores = np.full((len(combos), len(splits)), np.nan)
+    oof: dict = ({c: np.full(y.size, np.nan) for c in range(len(combos))}
+                 if model_type == SVM else {})
 
     def run_fold(task: tuple[list, int]) -> list[float]:
         members, f = task
@@ -187,7 +388,11 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
         if not shared:
             estimator = build_estimator(model_type, combos[members[0]], seed, standardize,
                                         kernel_limit, probability=False).fit(x[train], y[train])
-            return [roc_auc_score(y[test], _scores(estimator, x[test]))]
+            test_scores = _scores(estimator, x[test])
+            if model_type == SVM:
+                mean, std = _standardiser(estimator.decision_function(x[train]))
+                oof[members[0]][test] = (test_scores - mean) / std
+            return [roc_auc_score(y[test], test_scores)]
         features = build_estimator(model_type, combos[members[0]], seed, standardize,
                                    kernel_limit)[:-1].fit(x[train])
         f_train, f_test = features.transform(x[train]), features.transform(x[test])
@@ -210,64 +415,51 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
                 for (members, f), fold_scores in zip(batch, pool.map(run_fold, batch)):
                     scores[members, f] = fold_scores
                 done += len(batch)
-                progress.fraction(done, len(tasks) + len(splits))
-        rows = [CvRow(params, float(np.mean(scores[c])), float(np.std(scores[c])),
-                      [float(s) for s in scores[c]]) for c, params in enumerate(combos)]
-        order = sorted(range(len(rows)), key=lambda r: -rows[r].mean_auroc)
-        for rank, r in enumerate(order, start=1):
-            rows[r].rank = rank
-        best = rows[order[0]]
-        min_class = int(min(np.sum(y == 1), np.sum(y == 0)))
-        folds = max(2, min(5, min_class))
-        final = build_estimator(model_type, best.params, seed, standardize, kernel_limit,
-                                calibration_folds=folds)
-        final.fit(x, y)
-        if model_type == SVM:
-            recalibrate_platt(final, x, y, seed, standardize, folds)
-    progress.percent(100)
-    kernel = ""
-    if model_type == KLR:
-        kernel = ("exact RBF kernel" if x.shape[0] <= kernel_limit else
-                  f"Nystroem approximation with {kernel_limit} components")
-    return TrainResult(final, model_type, best.params, best.mean_auroc, rows, cv_scheme,
-                       len(splits), time.perf_counter() - start, int(y.size),
-                       int(np.sum(y == 1)), kernel, messages)
+                progress.fraction(done, len(tasks))
+    return scores, oof
 
 
-def recalibrate_platt(pipeline, x: np.ndarray, y: np.ndarray, seed: int, standardize: bool,
-                      folds: int) -> None:
-    """Refit the Platt sigmoid of a calibrated SVM pipeline on standardised out-of-fold
-    decision values.
+def _standardiser(decision: np.ndarray) -> tuple[float, float]:
+    return float(decision.mean()), float(decision.std()) or 1.0
 
-    scikit-learn pools the raw out-of-fold decision values of its calibration folds. When
-    they barely vary (a small C with a small gamma: a nearly flat SVM that still ranks well
-    within each fold), each fold's values sit at another offset and scale, the pooled values
-    no longer rank the cells, and the fitted sigmoid can even turn the ranking upside down.
-    Here every fold's decision values are standardised by that fold model's own training
-    values before pooling, and the final model's by its training values; the sigmoid then
-    maps a comparable score. The result is stored in the usual CalibratedClassifierCV.
-    """
-    steps = pipeline.steps[:-1]
-    svc = pipeline.steps[-1][1].calibrated_classifiers_[0].estimator
 
-    def fitted_standardiser(model, x_train):
-        f = model.decision_function(x_train)
-        return float(f.mean()), float(f.std()) or 1.0
+def _fit_final(model_type: str, params: dict, x: np.ndarray, y: np.ndarray, seed: int,
+               standardize: bool, kernel_limit: int, oof: Optional[np.ndarray],
+               y_search: np.ndarray):
+    """The final pipeline with the chosen hyperparameters. For the SVM, LSI = P(landslide)
+    by Platt scaling, fitted without refitting the SVM (see :func:`platt_from_search`)."""
+    if model_type != SVM:
+        return build_estimator(model_type, params, seed, standardize, kernel_limit).fit(x, y)
+    svm = build_estimator(SVM, params, seed, standardize, kernel_limit,
+                          probability=False).fit(x, y)
+    return platt_from_search(svm, x, y, oof, y_search)
 
-    oof = np.empty(y.size)
-    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(x, y):
-        model = Pipeline([(n, clone(s)) for n, s in steps] + [("model", clone(svc))])
-        model.fit(x[train], y[train])
-        mean, std = fitted_standardiser(model, x[train])
-        oof[test] = (model.decision_function(x[test]) - mean) / std
-    logit = LogisticRegression(C=1e6, max_iter=1000).fit(oof[:, None], y)
+
+def platt_from_search(svm, x: np.ndarray, y: np.ndarray, oof: np.ndarray,
+                      y_search: np.ndarray):
+    """A calibrated SVM pipeline whose sigmoid comes from the search's out-of-fold decision
+    values (each fold's values standardised by that fold model's own training values).
+
+    scikit-learn would pool the raw out-of-fold decision values of extra calibration fits:
+    five more SVM fits, and where the values barely vary (a small C with a small gamma: a
+    nearly flat SVM that still ranks well within each fold), each fold's values sit at
+    another offset and scale, the pooled values no longer rank the cells and the sigmoid can
+    even turn the ranking upside down. Here the sigmoid maps a standardised score, and the
+    final model's decision values are standardised by its own training values: no SVM is
+    refitted. The result is stored in the usual CalibratedClassifierCV."""
+    steps, svc = svm.steps[:-1], svm.steps[-1][1]
+    z = Pipeline(steps).transform(x) if steps else x
+    calibrated = CalibratedClassifierCV(FrozenEstimator(svc), method="sigmoid", ensemble=False,
+                                        cv=2).fit(z, y)
+    scored = np.isfinite(oof)
+    logit = LogisticRegression(C=1e6, max_iter=1000).fit(oof[scored, None], y_search[scored])
     w, c = float(logit.coef_[0, 0]), float(logit.intercept_[0])
-    final = Pipeline(steps + [("model", svc)])
-    mean, std = fitted_standardiser(final, x)
-    sigmoid = pipeline.steps[-1][1].calibrated_classifiers_[0].calibrators[0]
+    mean, std = _standardiser(svc.decision_function(z))
+    sigmoid = calibrated.calibrated_classifiers_[0].calibrators[0]
     # p = 1 / (1 + exp(a f + b)) = logistic(w (f - mean) / std + c)
     sigmoid.a_ = -w / std
     sigmoid.b_ = -(c - w * mean / std)
+    return Pipeline(steps + [("model", calibrated)])
 
 
 def _scores(estimator, x: np.ndarray) -> np.ndarray:

@@ -31,6 +31,12 @@ EPSG = 32649  # WGS 84 / UTM 49N, where the paper's county lies
 ORIGIN = (700000.0, 3640000.0)
 SIZES = {"small": 256, "paper": 1224}  # 1224^2 = 1.5 million cells, the paper's scale
 LANDSLIDES = {"small": 70, "paper": 270}
+#: inventories: the paper's (a few hundred slides of about ten cells) or a realistic one
+#: (thousands of slides of tens to hundreds of cells, some overlapping), so that sampling every
+#: cell of every polygon gives 10,000 to 100,000 samples as analysts' own inventories do
+PAPER_INVENTORY, REALISTIC_INVENTORY = "paper", "realistic"
+INVENTORIES = (PAPER_INVENTORY, REALISTIC_INVENTORY)
+REALISTIC_LANDSLIDES = {"small": 120, "paper": 2000}
 
 LITHOLOGY = (  # unit, name, effect on the log-odds of sliding
     (1, "Slate and phyllite", 0.9),
@@ -127,16 +133,18 @@ def slope_aspect(dem: np.ndarray, cell: float) -> tuple[np.ndarray, np.ndarray]:
 
 def generate(folder: str | Path, size: str | int = "small", seed: int = 2022,
              cell: float = 30.0, landslides: Optional[int] = None,
-             progress: Progress = SILENT) -> SampleArea:
+             inventory: str = PAPER_INVENTORY, progress: Progress = SILENT) -> SampleArea:
     """Write the sample study area into ``folder`` and return where each file is.
 
-    Everything is made in a hidden folder beside it and moved in at the end: a failure or a
-    cancel leaves no partial area."""
+    ``inventory`` is 'paper' (landslides of about ten cells, a few hundred at the paper's
+    scale) or 'realistic' (about 2,000 landslides of tens to hundreds of cells at the paper's
+    scale, some overlapping). Everything is made in a hidden folder beside it and moved in at
+    the end: a failure or a cancel leaves no partial area."""
     out = Path(folder)
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
     try:
-        area = _generate_into(work, size, seed, cell, landslides, progress)
+        area = _generate_into(work, size, seed, cell, landslides, inventory, progress)
         out.mkdir(exist_ok=True)
         files = {}
         for key, path in area.files.items():
@@ -152,12 +160,17 @@ def generate(folder: str | Path, size: str | int = "small", seed: int = 2022,
 
 
 def _generate_into(out: Path, size: str | int, seed: int, cell: float,
-                   landslides: Optional[int], progress: Progress) -> SampleArea:
+                   landslides: Optional[int], inventory: str, progress: Progress) -> SampleArea:
     n = SIZES[size] if isinstance(size, str) else int(size)
     if n < 64:
         raise LsmError("The sample study area needs at least 64 x 64 cells.")
+    if inventory not in INVENTORIES:
+        raise LsmError(f"Unknown inventory '{inventory}'; use one of {', '.join(INVENTORIES)}.")
+    realistic = inventory == REALISTIC_INVENTORY
+    per_size = REALISTIC_LANDSLIDES if realistic else LANDSLIDES
     n_slides = landslides if landslides is not None else (
-        LANDSLIDES[size] if isinstance(size, str) else max(20, int(270 * n * n / 1224 ** 2)))
+        per_size[size] if isinstance(size, str)
+        else max(20, int(per_size["paper"] * n * n / 1224 ** 2)))
     rng = np.random.default_rng(seed)
     grid = Grid(n, n, (ORIGIN[0], cell, 0.0, ORIGIN[1], 0.0, -cell), _wkt())
     yy, xx = np.mgrid[0:n, 0:n].astype(np.float64)
@@ -248,17 +261,20 @@ def _generate_into(out: Path, size: str | int, seed: int, cell: float,
     # landslides: initiation cells drawn with probability prop. to the process, apart
     progress.info(f"Sample area: {n_slides} landslides from the known process")
     weights = (truth * inside).ravel()
-    order = rng.choice(n * n, size=min(n * n, 40 * n_slides), replace=False,
-                       p=weights / weights.sum())
-    picked: list = []
-    min_gap = 6.0
-    for idx in order:
-        r, c0 = divmod(int(idx), n)
-        if all((r - pr) ** 2 + (c0 - pc) ** 2 >= min_gap ** 2 for pr, pc in picked):
-            picked.append((r, c0))
-            if len(picked) == n_slides:
-                break
-    polygons = [_slide_polygon(rng, r, c0, aspect[r, c0], cell) for r, c0 in picked]
+    if realistic:
+        polygons = _realistic_slides(rng, weights, n, n_slides, aspect)
+    else:
+        order = rng.choice(n * n, size=min(n * n, 40 * n_slides), replace=False,
+                           p=weights / weights.sum())
+        picked: list = []
+        min_gap = 6.0
+        for idx in order:
+            r, c0 = divmod(int(idx), n)
+            if all((r - pr) ** 2 + (c0 - pc) ** 2 >= min_gap ** 2 for pr, pc in picked):
+                picked.append((r, c0))
+                if len(picked) == n_slides:
+                    break
+        polygons = [_slide_polygon(rng, r, c0, aspect[r, c0], cell) for r, c0 in picked]
 
     files = {}
     truth_in_area = np.where(inside, truth, FLOAT_NODATA)
@@ -285,7 +301,8 @@ def _generate_into(out: Path, size: str | int, seed: int, cell: float,
                   "them)")
     files.update(_derived_rasters(out, grid, files))
     meta = {"seed": seed, "cells": n * n, "size": n, "cell_m": cell, "epsg": EPSG,
-            "landslides": len(polygons), "lithology": [list(x) for x in LITHOLOGY],
+            "landslides": len(polygons), "inventory": inventory,
+            "lithology": [list(x) for x in LITHOLOGY],
             "derived": {key: text for key, text in DERIVED.items() if key in files},
             "process": "logit = -6.5 + 2.6 exp(-((slope-33)/9)^2) + unit effect + 1.3 exp(-d_river"
                        "/250) + 0.9 exp(-d_fault/400) + 0.8 exp(-d_road/120) + 0.6 z(rain) - 2.0 "
@@ -378,13 +395,45 @@ def _slide_polygon(rng, r: int, c: int, aspect_deg: float, cell: float) -> np.nd
     """An ellipse (grid coordinates) from the initiation cell down the slope."""
     length = float(np.clip(rng.lognormal(math.log(150.0), 0.5), 60.0, 600.0)) / cell
     width = length * rng.uniform(0.35, 0.7)
+    return _ellipse(r, c, aspect_deg, length, width)
+
+
+def _realistic_slides(rng, weights: np.ndarray, n: int, count: int,
+                      aspect: np.ndarray) -> list:
+    """``count`` landslide polygons of realistic sizes: areas log-normal around 25 cells
+    (8 to 600 cells), elongated down the slope; initiation cells drawn from the process and at
+    least 3 cells apart, so neighbouring slides may overlap as in real inventories."""
+    order = rng.choice(n * n, size=min(n * n, 20 * count), replace=False,
+                       p=weights / weights.sum())
+    taken = np.zeros((n, n), dtype=bool)
+    gap = 3
+    picked = []
+    for idx in order:
+        r, c = divmod(int(idx), n)
+        if taken[r, c]:
+            continue
+        picked.append((r, c))
+        taken[max(0, r - gap):r + gap + 1, max(0, c - gap):c + gap + 1] = True
+        if len(picked) == count:
+            break
+    polygons = []
+    for r, c in picked:
+        area = float(np.clip(rng.lognormal(math.log(25.0), 0.9), 8.0, 600.0))  # in cells
+        elongation = rng.uniform(1.5, 3.0)
+        length = math.sqrt(4.0 * area * elongation / math.pi)
+        polygons.append(_ellipse(r, c, aspect[r, c], length, length / elongation))
+    return polygons
+
+
+def _ellipse(r: int, c: int, aspect_deg: float, length: float, width: float) -> np.ndarray:
+    """An ellipse (grid coordinates) from the initiation cell (r, c) down the slope."""
     a = math.radians(aspect_deg)
     down = np.array([math.sin(a), -math.cos(a)])  # (col, row) of the downslope direction
     across = np.array([-down[1], down[0]])
     centre = np.array([c + 0.5, r + 0.5]) + down * (0.45 * length)
     t = np.linspace(0, 2 * np.pi, 25)
-    pts = centre + np.outer(np.cos(t), down) * length / 2 + np.outer(np.sin(t), across) * width / 2
-    return pts
+    return (centre + np.outer(np.cos(t), down) * length / 2
+            + np.outer(np.sin(t), across) * width / 2)
 
 
 def _to_map(grid: Grid):

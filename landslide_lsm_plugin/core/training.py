@@ -12,8 +12,9 @@ from .errors import LsmError
 from .model_io import save_model
 from .models import (
     DEFAULT_KERNEL_LIMIT,
+    DEFAULT_SEARCH_SAMPLES,
     MODEL_NAMES,
-    STRATIFIED,
+    SAMPLE_FOLDS,
     TrainResult,
     default_grid,
     train_model,
@@ -31,6 +32,7 @@ class TrainingData:
     folds: np.ndarray
     info: StackInfo
     dropped: int
+    landslide_id: np.ndarray
 
 
 def training_data(stack_path: str, samples_path: str, split: str = "train") -> TrainingData:
@@ -45,14 +47,17 @@ def training_data(stack_path: str, samples_path: str, split: str = "train") -> T
     if not ok.any():
         raise LsmError(f"No {split} sample lies on a valid cell of the stack. Were the samples "
                        "prepared on this stack's grid?")
-    return TrainingData(x[ok], part.label[ok], part.fold[ok], info, int((~ok).sum()))
+    return TrainingData(x[ok], part.label[ok], part.fold[ok], info, int((~ok).sum()),
+                        part.landslide_id[ok])
 
 
 def cv_table(result: TrainResult) -> list[dict]:
     """Rows of the CV results table, best first."""
     rows = []
     for r in sorted(result.cv_rows, key=lambda r: r.rank):
-        row = {"rank": r.rank, "mean_auroc": r.mean_auroc, "std_auroc": r.std_auroc}
+        row = {"rank": r.rank, "mean_auroc": r.mean_auroc, "std_auroc": r.std_auroc,
+               "cv_scheme": result.cv_scheme, "folds": result.folds,
+               "search_samples": result.n_search}
         for key in ("C", "gamma", "n_estimators", "min_samples_leaf", "max_features"):
             value = r.params.get(key)
             row[key] = float(value) if isinstance(value, (int, float)) else None
@@ -61,13 +66,16 @@ def cv_table(result: TrainResult) -> list[dict]:
 
 
 CV_COLUMNS = (("rank", int), ("C", float), ("gamma", float), ("n_estimators", float),
-              ("min_samples_leaf", float), ("mean_auroc", float), ("std_auroc", float))
+              ("min_samples_leaf", float), ("mean_auroc", float), ("std_auroc", float),
+              ("cv_scheme", str), ("folds", int), ("search_samples", int))
 
 
 def train_to_file(model_type: str, stack_path: str, samples_path: str, model_path: str, *,
-                  cv_scheme: str = STRATIFIED, n_folds: int = 10, grid: Optional[dict] = None,
+                  cv_scheme: str = SAMPLE_FOLDS, n_folds: int = 10, grid: Optional[dict] = None,
                   seed: int = 42, standardize: bool = True,
-                  kernel_limit: int = DEFAULT_KERNEL_LIMIT, n_jobs: int = 2,
+                  kernel_limit: int = DEFAULT_KERNEL_LIMIT,
+                  search_samples: int = DEFAULT_SEARCH_SAMPLES,
+                  final_samples: Optional[int] = -1, halving: bool = True, n_jobs: int = 2,
                   name: Optional[str] = None,
                   progress: Progress = SILENT) -> tuple[TrainResult, dict]:
     """Train a model on the training samples and write its model file."""
@@ -77,10 +85,14 @@ def train_to_file(model_type: str, stack_path: str, samples_path: str, model_pat
         progress.warning(f"{data.dropped} training sample(s) on nodata cells were ignored.")
     progress.info(f"Training {MODEL_NAMES[model_type]} on {data.y.size} samples "
                   f"({int(data.y.sum())} landslide) x {len(data.info.names)} factors")
-    result = train_model(model_type, data.x, data.y, folds=data.folds, cv_scheme=cv_scheme,
-                         n_folds=n_folds, grid=grid or default_grid(model_type), seed=seed,
-                         standardize=standardize, kernel_limit=kernel_limit, n_jobs=n_jobs,
-                         progress=progress)
+    result = train_model(model_type, data.x, data.y, folds=data.folds,
+                         groups=data.landslide_id, cv_scheme=cv_scheme, n_folds=n_folds,
+                         grid=grid or default_grid(model_type), seed=seed,
+                         standardize=standardize, kernel_limit=kernel_limit,
+                         search_samples=search_samples, final_samples=final_samples,
+                         halving=halving, n_jobs=n_jobs, progress=progress)
+    for line in result.strategy:
+        progress.info(line)
     info = data.info
     spec = info.encoding_spec if info.encoding == "fr" else None
     meta = {
@@ -94,8 +106,10 @@ def train_to_file(model_type: str, stack_path: str, samples_path: str, model_pat
         "hyperparameters": dict(result.params, standardize=standardize,
                                 **({"kernel": result.kernel, "kernel_limit": kernel_limit}
                                    if result.kernel else {})),
-        "cv": {"scheme": cv_scheme, "folds": result.folds, "score_auroc": result.cv_score,
-               "grid_size": len(result.cv_rows)},
+        "cv": {"scheme": result.cv_scheme, "folds": result.folds,
+               "score_auroc": result.cv_score, "grid_size": len(result.cv_rows),
+               "search_samples": result.n_search},
+        "final_samples": result.n_final,
         "cv_score": result.cv_score,
         "training_time_s": result.training_time_s,
         "n_train": result.n_train,

@@ -21,20 +21,32 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..core.strategy import DEFAULT_FINAL_SAMPLES, DEFAULT_SEARCH_SAMPLES
 from .base import LsmAlgorithm
 
-CV_LABELS = ["Stratified k-fold (random)", "Folds of the samples layer (by landslide / block)"]
+CV_LABELS = ["Stratified k-fold over cells (optimistic when landslides give several cells)",
+             "Folds of the samples layer (whole landslides or spatial blocks; recommended)"]
 CV_KEYS = ["stratified", "samples"]
+#: the recommended (default) CV: folds that never split a landslide
+CV_DEFAULT = 1
 MODEL_FILTER = "Landslide LSM model (*.lsmodel)"
 TRAIN_HELP_COMMON = (
     "<p><b>Inputs</b>: the factor stack the model learns from (usually the FR-encoded stack; "
     "the model then remembers the FR encoding and can also map the raw stack) and the samples "
     "of 'Prepare training samples'. Only training samples (split = train) are used; the "
     "validation samples are left for 'Evaluate susceptibility maps'.</p>"
-    "<p><b>Cross-validation</b>: stratified k-fold, or the folds of the samples layer (whole "
-    "landslides or spatial blocks per fold: more honest when a landslide gives many cells). "
-    "Hyperparameters maximise the mean AUROC over the folds; factors are standardised inside "
-    "each fold.</p>"
+    "<p><b>Cross-validation</b>: by default the folds of the samples layer, which never split a "
+    "landslide (whole landslides or spatial blocks per fold); samples without fold numbers get "
+    "folds by landslide. Stratified k-fold over cells stays available, but when landslides give "
+    "several cells it puts cells of one landslide on both sides, so its scores are optimistic "
+    "and it favours models that memorise landslides (the log warns). Hyperparameters maximise "
+    "the mean AUROC over the folds; factors are standardised inside each fold.</p>"
+    "<p><b>Large inventories</b>: the search runs on at most 'Search on at most this many "
+    "samples' training samples (default 3,000), drawn by whole landslides with the seed, by "
+    "successive halving (all combinations on a ninth of them, the best third on a third, the "
+    "best three on all); the final model is fitted on every training sample, or for the SVM on "
+    "at most 'Final fit on at most this many samples' (default 10,000, drawn by whole "
+    "landslides). The log says what was done, with the counts. 0 means all samples.</p>"
     "<p><b>Outputs</b>: the model file (.lsmodel: no pickle, safe to share; it records the "
     "factors, the FR encoding, hyperparameters, CV score, training time and plugin version), "
     "the CV results table, and optionally the LSI raster of the stack.</p>")
@@ -49,6 +61,7 @@ class TrainAlgorithm(LsmAlgorithm):
 
     STACK, SAMPLES, CV, FOLDS, SEED = "STACK", "SAMPLES", "CV", "FOLDS", "SEED"
     STANDARDIZE, THREADS, NAME = "STANDARDIZE", "THREADS", "NAME"
+    SEARCH_SAMPLES, FINAL_SAMPLES, HALVING = "SEARCH_SAMPLES", "FINAL_SAMPLES", "HALVING"
     OUTPUT_MODEL, OUTPUT_CV, OUTPUT_LSI = "OUTPUT_MODEL", "OUTPUT_CV", "OUTPUT_LSI"
 
     def initAlgorithm(self, config=None):
@@ -58,15 +71,28 @@ class TrainAlgorithm(LsmAlgorithm):
             self.SAMPLES, self.tr("Training samples"), [QgsProcessing.TypeVectorPoint]))
         self.add_model_parameters()
         self.addParameter(QgsProcessingParameterEnum(
-            self.CV, self.tr("Cross-validation"), CV_LABELS, defaultValue=0))
+            self.CV, self.tr("Cross-validation"), CV_LABELS, defaultValue=CV_DEFAULT))
         self.addParameter(QgsProcessingParameterNumber(
-            self.FOLDS, self.tr("Folds (stratified k-fold)"), QgsProcessingParameterNumber.Integer,
+            self.FOLDS, self.tr("Folds (stratified k-fold, or by landslide when the samples have "
+                                "no fold numbers)"), QgsProcessingParameterNumber.Integer,
             10, minValue=2, maxValue=50))
         self.addParameter(QgsProcessingParameterNumber(
             self.SEED, self.tr("Random seed"), QgsProcessingParameterNumber.Integer, 42))
         self.addParameter(self.advanced(QgsProcessingParameterBoolean(
             self.STANDARDIZE, self.tr("Standardise factors (fitted on training folds only)"),
             defaultValue=True)))
+        self.addParameter(self.advanced(QgsProcessingParameterNumber(
+            self.SEARCH_SAMPLES, self.tr("Search on at most this many samples (drawn by "
+                                         "landslide; 0 = all)"),
+            QgsProcessingParameterNumber.Integer, DEFAULT_SEARCH_SAMPLES, minValue=0)))
+        self.addParameter(self.advanced(QgsProcessingParameterBoolean(
+            self.HALVING, self.tr("Search by successive halving (faster; off = every "
+                                  "combination on every search sample)"), defaultValue=True)))
+        self.addParameter(self.advanced(QgsProcessingParameterNumber(
+            self.FINAL_SAMPLES, self.tr("Final fit on at most this many samples (drawn by "
+                                        "landslide; 0 = all)"),
+            QgsProcessingParameterNumber.Integer,
+            DEFAULT_FINAL_SAMPLES.get(self.MODEL_TYPE, 0), minValue=0)))
         self.addParameter(self.advanced(QgsProcessingParameterNumber(
             self.THREADS, self.tr("Threads"), QgsProcessingParameterNumber.Integer, 2,
             minValue=1, maxValue=64)))
@@ -123,6 +149,9 @@ class TrainAlgorithm(LsmAlgorithm):
             n_folds=self.parameterAsInt(parameters, self.FOLDS, context), grid=grid,
             seed=self.parameterAsInt(parameters, self.SEED, context),
             standardize=self.parameterAsBool(parameters, self.STANDARDIZE, context),
+            search_samples=self.parameterAsInt(parameters, self.SEARCH_SAMPLES, context),
+            final_samples=self.parameterAsInt(parameters, self.FINAL_SAMPLES, context),
+            halving=self.parameterAsBool(parameters, self.HALVING, context),
             n_jobs=threads, name=self.parameterAsString(parameters, self.NAME, context) or None,
             progress=progress.sub(0, 80 if lsi_path else 100),
             **self.extra_options(parameters, context))
@@ -131,8 +160,8 @@ class TrainAlgorithm(LsmAlgorithm):
         chosen = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
                            for k, v in result.params.items())
         feedback.pushInfo(f"{meta['name']}: best CV AUROC {result.cv_score:.3f} ({result.folds} "
-                          f"folds, {len(result.cv_rows)} combinations) with {chosen}; "
-                          f"trained in {result.training_time_s:.1f} s")
+                          f"folds, {result.cv_scheme} CV, {len(result.cv_rows)} combinations) "
+                          f"with {chosen}; trained in {result.training_time_s:.1f} s")
         if result.kernel:
             feedback.pushInfo(f"Kernel: {result.kernel}")
         table = self.write_table(parameters, self.OUTPUT_CV, context, CV_COLUMNS,

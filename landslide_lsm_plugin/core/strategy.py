@@ -1,0 +1,78 @@
+"""How training stays bounded on large inventories: the sizes of the hyperparameter search
+and of the final fit, successive halving, and subsets drawn by whole landslides.
+
+numpy only (the Processing layer reads the defaults without importing scikit-learn).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+#: the exact kernel is used up to this many training samples, a Nystroem approximation above
+DEFAULT_KERNEL_LIMIT = 1000
+#: the hyperparameter search runs on at most this many training samples, drawn by landslide
+#: (the cost of a search grows with the square of its samples for the kernel models)
+DEFAULT_SEARCH_SAMPLES = 3000
+#: the final fit's cap by model type (drawn by landslide); models not named fit every sample.
+#: libsvm's time grows with about the square of the samples and the map's with the support
+#: vectors; 10,000 samples lost no validation AUROC against all of 20,000 (docs/benchmarks.md)
+DEFAULT_FINAL_SAMPLES = {"svm": 10000}
+#: successive halving keeps the best third of the combinations each round and triples the
+#: samples; no round runs on fewer samples than this
+HALVING_FACTOR = 3
+MIN_ROUND_SAMPLES = 300
+
+
+def subset_by_landslide(y: np.ndarray, groups: Optional[np.ndarray], size: int,
+                        seed: int) -> np.ndarray:
+    """Sorted indices of a seeded subset of about ``size`` samples that keeps whole landslides.
+
+    Landslide cells are taken landslide by landslide, in a random order, until they reach the
+    subset's share of the landslide cells; other cells are drawn at random in the same share.
+    ``groups`` holds each sample's landslide id (negative: not part of a known landslide, a
+    group of its own); None: every cell is its own landslide."""
+    n = int(y.size)
+    if size >= n:
+        return np.arange(n)
+    share = size / n
+    rng = np.random.default_rng(seed)
+    ls, other = np.flatnonzero(y == 1), np.flatnonzero(y != 1)
+    ids, inverse, counts = np.unique(landslide_groups(ls, groups), return_inverse=True,
+                                     return_counts=True)
+    order = rng.permutation(ids.size)
+    taken = int(np.searchsorted(np.cumsum(counts[order]), share * ls.size, side="right"))
+    chosen = np.zeros(ids.size, dtype=bool)
+    chosen[order[:min(ids.size, max(2, taken))]] = True
+    n_other = min(other.size, max(2, int(round(share * other.size))))
+    picked = np.concatenate([ls[chosen[inverse]], rng.choice(other, n_other, replace=False)])
+    return np.sort(picked)
+
+
+def landslide_groups(index: np.ndarray, groups: Optional[np.ndarray]) -> np.ndarray:
+    """Group labels of the samples at ``index``: their landslide id, or a label of their own
+    (below every id) where there is none."""
+    if groups is None:
+        return -2 - index
+    g = np.asarray(groups)[index].astype(np.int64)
+    return np.where(g >= 0, g, -2 - index)
+
+
+def several_cells_per_landslide(y: np.ndarray, groups: Optional[np.ndarray]) -> bool:
+    """True when at least one landslide gives more than one training sample."""
+    if groups is None:
+        return False
+    ids = np.asarray(groups)[(y == 1) & (np.asarray(groups) >= 0)]
+    return ids.size > np.unique(ids).size
+
+
+def halving_sizes(n_combinations: int, n: int) -> list[int]:
+    """Samples of each round of successive halving: enough rounds that keeping the best third
+    each time leaves at most three combinations for the last round on all ``n`` samples; no
+    round on fewer than MIN_ROUND_SAMPLES."""
+    rounds = 1
+    while HALVING_FACTOR ** rounds < n_combinations:
+        rounds += 1
+    sizes = [n // HALVING_FACTOR ** (rounds - 1 - i) for i in range(rounds)]
+    return [s for s in sizes[:-1] if s >= MIN_ROUND_SAMPLES] + [n]
