@@ -15,6 +15,7 @@ from pathlib import Path
 PIP_NAMES = {
     "sklearn": "scikit-learn",
     "jenkspy": "jenkspy",
+    "ckwrap": "ckwrap",
     "skops": "skops",
     "tensorflow": "tensorflow",
     "matplotlib": "matplotlib",
@@ -66,6 +67,19 @@ def install_command(modules: list[str] | tuple[str, ...]) -> str:
     flags = " --user --break-system-packages" if _externally_managed() else ""
     prefix = "In the OSGeo4W Shell: " if os.name == "nt" else ""
     return f"{prefix}{python} -m pip install{flags} {packages}"
+
+
+#: natural breaks need one of these (the first: exact Ckmeans.1d.dp, O(k n log n); the second:
+#: Fisher-Jenks, the same optimum in O(k n^2))
+NATURAL_BREAKS_MODULES = ("ckwrap", "jenkspy")
+
+
+def missing_one_of(modules: tuple[str, ...] | list[str], what: str) -> str:
+    """'' when at least one of the modules imports, else how to install the first one."""
+    if any(module_available(m) for m in modules):
+        return ""
+    others = ", ".join(PIP_NAMES.get(m, m) for m in modules[1:])
+    return missing_message([modules[0]], what) + (f" ({others} works too.)" if others else "")
 
 
 def missing_message(modules: list[str], what: str) -> str:

@@ -38,7 +38,7 @@ else
 fi
 
 "$VENV/bin/python" - <<'PY'
-import numpy, sklearn, jenkspy, skops  # noqa: F401
+import numpy, sklearn, jenkspy, ckwrap, skops  # noqa: F401
 from osgeo import gdal
 from qgis.core import Qgis
 assert numpy.__version__.startswith("1."), "numpy must stay < 2 for Debian's GDAL bindings"

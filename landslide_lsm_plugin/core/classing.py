@@ -16,7 +16,7 @@ from typing import Optional
 import numpy as np
 from osgeo import gdal
 
-from ..deps import missing_message
+from ..deps import NATURAL_BREAKS_MODULES, missing_one_of, module_available
 from .errors import LsmError
 from .progress import SILENT, Progress
 from .raster import iter_windows, read_window, window_count
@@ -43,19 +43,29 @@ def zone_labels(k: int) -> list[str]:
 
 
 def natural_breaks(values: np.ndarray, k: int) -> np.ndarray:
-    """Jenks natural breaks (Fisher-Jenks, jenkspy) of a 1-D sample: k + 1 edges."""
-    try:
-        import jenkspy  # optional dependency: only this method needs it
-    except ImportError as exc:
-        raise LsmError(missing_message(["jenkspy"], "Natural breaks")) from exc
+    """Exact natural breaks of a 1-D sample (k + 1 edges: the minimum, then each class's
+    maximum): the classes that minimise the within-class sum of squares.
 
+    Computed by Ckmeans.1d.dp (ckwrap: O(k n log n), milliseconds for 20,000 values) or, when
+    only jenkspy is installed, by Fisher-Jenks (the same optimum in O(k n^2): about a second
+    for 20,000 values)."""
     values = np.asarray(values, dtype=np.float64)
     distinct = np.unique(values)
     if distinct.size <= k:
         raise LsmError(f"Natural breaks need more distinct values than classes: the data has "
                        f"{distinct.size} distinct value(s) for {k} classes. Choose fewer classes "
                        "or another classing method.")
-    return np.asarray(jenkspy.jenks_breaks(values, n_classes=k), dtype=np.float64)
+    if module_available("ckwrap"):
+        import ckwrap
+
+        labels = np.asarray(ckwrap.ckmeans(values, k).labels)
+        tops = np.sort([values[labels == c].max() for c in np.unique(labels)])
+        return np.concatenate([[values.min()], tops])
+    if module_available("jenkspy"):
+        import jenkspy
+
+        return np.asarray(jenkspy.jenks_breaks(values, n_classes=k), dtype=np.float64)
+    raise LsmError(missing_one_of(NATURAL_BREAKS_MODULES, "Natural breaks"))
 
 
 def equal_interval_breaks(vmin: float, vmax: float, k: int) -> np.ndarray:

@@ -32,6 +32,7 @@ from .strategy import (
     DEFAULT_KERNEL_LIMIT,
     DEFAULT_SEARCH_SAMPLES,
     HALVING_FACTOR,
+    SEARCH_KERNEL_LIMIT,
     halving_sizes,
     landslide_groups,
     several_cells_per_landslide,
@@ -284,7 +285,8 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
         splits = _restrict(plan.splits, members, ys)
         span = progress.sub(85 * done / sum(cost), 85 * (done + cost[i]) / sum(cost))
         scores, round_oof = _search(model_type, [combos[c] for c in candidates], xs, ys,
-                                    splits, seed, standardize, kernel_limit, n_jobs, span)
+                                    splits, seed, standardize,
+                                    min(kernel_limit, SEARCH_KERNEL_LIMIT), n_jobs, span)
         done += cost[i]
         for j, c in enumerate(candidates):
             rows[c] = CvRow(combos[c], _nan_mean(scores[j]), _nan_std(scores[j]),
@@ -332,7 +334,8 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
                  f"{_count(final_idx.size)} of {_count(n)} training samples (whole landslides; "
                  "parameter 'Final fit on at most this many samples')")
     detail = {SVM: "; LSI by Platt scaling of the search's out-of-fold decision values",
-              KLR: f"; {kernel}"}.get(model_type, "")
+              KLR: f"; {kernel} (the search used at most {SEARCH_KERNEL_LIMIT} kernel "
+                   "centres)"}.get(model_type, "")
     strategy.append(f"Final fit: {MODEL_NAMES[model_type]} on {fitted_on}{detail}.")
     progress.percent(100)
     return TrainResult(final, model_type, best.params, best.mean_auroc, rows, plan.scheme,

@@ -28,7 +28,7 @@ from .raster import (
     read_window,
     window_count,
 )
-from .vector import Features, rasterize, read_features, write_points
+from .vector import Features, rasterize, read_features, read_point_table, write_points
 
 TRAIN, VALIDATION = "train", "validation"
 ALL_CELLS, CENTROID, PER_POLYGON = "all", "centroid", "per_polygon"
@@ -89,21 +89,27 @@ class SampleReport:
 
 def read_samples(source: str, grid: Grid, require_split: bool = True) -> SampleSet:
     """Read a samples layer (as written by Prepare training samples) in the grid's CRS."""
-    feats = read_features(source, grid, ("label", "split", "fold", "landslide_id")
-                          if require_split else ("label",), what="samples layer")
-    if feats.geometry_type not in ("point",):
-        raise LsmError("The samples layer must hold points (made by 'Prepare training samples').")
-    if not feats.geometries:
+    fields = ("label", "split", "fold", "landslide_id") if require_split else ("label",)
+    table = read_point_table(source, grid, fields, what="samples layer")
+    if table is None:
+        feats = read_features(source, grid, fields, what="samples layer")
+        if feats.geometry_type not in ("point",):
+            raise LsmError("The samples layer must hold points (made by 'Prepare training "
+                           "samples').")
+        x = np.array([g.GetX() for g in feats.geometries])
+        y = np.array([g.GetY() for g in feats.geometries])
+        attributes = feats.attributes
+    else:
+        x, y, attributes = table
+    if not x.size:
         raise LsmError("The samples layer is empty. Run 'Prepare training samples' first.")
-    x = np.array([g.GetX() for g in feats.geometries])
-    y = np.array([g.GetY() for g in feats.geometries])
-    label = np.array([_label_value(v) for v in feats.attributes["label"]], dtype=np.int64)
+    label = np.array([_label_value(v) for v in attributes["label"]], dtype=np.int64)
     n = len(x)
     if require_split:
-        split = np.array([str(v) if v is not None else "" for v in feats.attributes["split"]])
-        fold = np.array([int(v) if v is not None else 0 for v in feats.attributes["fold"]])
+        split = np.array([str(v) if v is not None else "" for v in attributes["split"]])
+        fold = np.array([int(v) if v is not None else 0 for v in attributes["fold"]])
         lid = np.array([int(v) if v is not None else -1
-                        for v in feats.attributes["landslide_id"]], dtype=np.int64)
+                        for v in attributes["landslide_id"]], dtype=np.int64)
         bad = sorted(set(split) - {TRAIN, VALIDATION})
         if bad:
             raise LsmError(f"The samples layer has split values {bad}; expected 'train' and "

@@ -12,6 +12,9 @@ import numpy as np
 
 #: the exact kernel is used up to this many training samples, a Nystroem approximation above
 DEFAULT_KERNEL_LIMIT = 1000
+#: KLR's search ranks (C, gamma) on at most this many kernel centres per fold (its cost grows
+#: with their square and cube); the final fit uses DEFAULT_KERNEL_LIMIT
+SEARCH_KERNEL_LIMIT = 300
 #: the hyperparameter search runs on at most this many training samples, drawn by landslide
 #: (the cost of a search grows with the square of its samples for the kernel models)
 DEFAULT_SEARCH_SAMPLES = 3000
@@ -23,6 +26,12 @@ DEFAULT_FINAL_SAMPLES = {"svm": 10000}
 #: samples; no round runs on fewer samples than this
 HALVING_FACTOR = 3
 MIN_ROUND_SAMPLES = 300
+#: LSNet's defaults that bound a training run on a CPU: training patches held in memory
+#: (float16, about 0.2 MB each at window 96 with a dozen channels), patches per epoch (a new
+#: random draw each epoch), and the time budget of the training loop in seconds
+LSNET_MAX_SAMPLES = 5000
+LSNET_PATCHES_PER_EPOCH = 2000
+LSNET_TIME_BUDGET_S = 480.0
 
 
 def subset_by_landslide(y: np.ndarray, groups: Optional[np.ndarray], size: int,

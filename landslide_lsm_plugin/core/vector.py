@@ -125,6 +125,58 @@ def read_features(source: str, grid: Grid, fields: Sequence[str] = (),
                     transform is not None)
 
 
+def read_point_table(source: str, grid: Grid, fields: Sequence[str] = (),
+                     what: str = "vector layer") -> Optional[tuple[np.ndarray, np.ndarray, dict]]:
+    """x, y and field values (object arrays, None where null) of a plain 2-D point layer in
+    the grid's CRS, read in column batches through GDAL's Arrow interface (GDAL >= 3.6):
+    about fifty times faster than feature by feature, which matters for samples layers of
+    100,000 points. None where this does not apply (an older GDAL, other geometry types,
+    another CRS, empty or null geometries): :func:`read_features` reads those."""
+    with open_layer(source, what) as layer:
+        if (not hasattr(layer, "GetArrowStreamAsNumPy")
+                or layer.GetGeomType() != ogr.wkbPoint
+                or transform_to(layer.GetSpatialRef(), grid, what) is not None):
+            return None
+        defn = layer.GetLayerDefn()
+        names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+        if any(f not in names for f in fields):
+            return None  # read_features says which field is missing
+        geom_name = layer.GetGeometryColumn() or "wkb_geometry"
+        xs, ys, columns = [], [], {f: [] for f in fields}
+        layer.ResetReading()
+        for batch in layer.GetArrowStreamAsNumPy(options=["INCLUDE_FID=NO"]):
+            wkb = batch.get(geom_name)
+            if (wkb is None or isinstance(wkb, np.ma.MaskedArray) or wkb.dtype.kind != "V"
+                    or wkb.dtype.itemsize != 21):
+                return None
+            raw = np.frombuffer(wkb.tobytes(), dtype=np.uint8).reshape(-1, 21)
+            if not (np.all(raw[:, 0] == 1) and np.all(raw[:, 1:5] == (1, 0, 0, 0))):
+                return None  # not all little-endian 2-D points
+            coords = raw[:, 5:21].copy().view("<f8")
+            if not np.all(np.isfinite(coords)):
+                return None  # empty points
+            xs.append(coords[:, 0])
+            ys.append(coords[:, 1])
+            for f in fields:
+                columns[f].append(_plain_values(batch[f]))
+    if not xs:
+        return np.empty(0), np.empty(0), {f: np.empty(0, dtype=object) for f in fields}
+    return (np.concatenate(xs), np.concatenate(ys),
+            {f: np.concatenate(v) for f, v in columns.items()})
+
+
+def _plain_values(column: np.ndarray) -> np.ndarray:
+    """An Arrow column as an object array of Python values, None where null."""
+    mask = np.ma.getmaskarray(column)
+    data = np.ma.getdata(column)
+    if data.dtype.kind == "S":
+        values = np.array([v.decode("utf-8", "replace") for v in data.tolist()], dtype=object)
+    else:
+        values = np.array(data.tolist(), dtype=object)
+    values[mask] = None
+    return values
+
+
 def rasterize(geometries: Sequence, values: Sequence[int], grid: Grid, path: Path,
               all_touched: bool = False, dtype: int = gdal.GDT_Int32, nodata: int = 0) -> Path:
     """Burn geometries (in the grid's CRS) with integer values into a tiled GeoTIFF.

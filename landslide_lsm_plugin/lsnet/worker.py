@@ -43,6 +43,7 @@ def _training_cells(job: dict, progress):
     from ..core.raster import open_raster
     from ..core.sampling import read_samples, values_at
     from ..core.stack import stack_info
+    from ..core.strategy import LSNET_MAX_SAMPLES, subset_by_landslide
 
     info = stack_info(job["stack"])
     if info.encoding != "raw":
@@ -59,11 +60,13 @@ def _training_cells(job: dict, progress):
         raise LsmError("The training samples hold only one class; LSNet needs landslide and "
                        "non-landslide cells.")
     rng = np.random.default_rng(job["params"]["seed"])
-    max_samples = int(job["params"].get("max_samples", 5000))
-    if len(train) > max_samples:
-        keep = np.sort(rng.choice(len(train), max_samples, replace=False))
-        progress.warning(f"{len(train)} training samples: a random {max_samples} of them are "
-                         "used (parameter 'maximum training samples').")
+    max_samples = int(job["params"].get("max_samples", LSNET_MAX_SAMPLES))
+    if 0 < max_samples < len(train):
+        keep = subset_by_landslide(train.label, train.landslide_id, max_samples,
+                                   int(job["params"]["seed"]))
+        progress.info(f"LSNet: {len(keep):,} of {len(train):,} training samples are used, drawn "
+                      "by whole landslides: every patch is held in memory (parameter 'Maximum "
+                      "training samples'; 0 = all).")
         train = train.subset(keep)
     # early-stopping part: whole landslides, and the same share of other cells
     frac = float(job["params"].get("early_stopping_fraction", 0.15))
@@ -99,6 +102,7 @@ def train(job: dict) -> dict:
     from .. import __version__
     from ..core.errors import LsmError
     from ..core.model_io import LSNET_FORMAT
+    from ..core.strategy import LSNET_PATCHES_PER_EPOCH, LSNET_TIME_BUDGET_S
     from .network import build_patch_model, compile_model
     from .patches import auroc, check_window, dihedral, fit_preprocessing, read_padded
 
@@ -142,6 +146,16 @@ def train(job: dict) -> dict:
     batch = int(params.get("batch_size", 32))
     epochs = int(params.get("epochs", 100))
     patience = int(params.get("patience", 10))
+    per_epoch = int(params.get("patches_per_epoch", LSNET_PATCHES_PER_EPOCH))
+    per_epoch = fit_idx.size if per_epoch <= 0 else min(per_epoch, fit_idx.size)
+    budget = float(params.get("time_budget_s", LSNET_TIME_BUDGET_S))
+    emit("info", message=f"LSNet: each epoch trains on {per_epoch:,} of the {fit_idx.size:,} "
+                         "training patches, a new random draw each epoch (parameter 'Patches "
+                         f"per epoch'); training stops after {epochs} epochs, after {patience} "
+                         "epochs without a better early-stopping AUROC, or "
+                         + (f"once {budget / 60:g} minutes have passed (parameter 'Time "
+                            "budget')" if budget > 0 else "never on time (no time budget)")
+                         + "; the best epoch is kept.")
     augment = bool(params.get("augment", True))
     aspect = prep.aspect_channels()
     weights = {c: len(y_fit) / (2.0 * max(1, int(np.sum(y_fit == c)))) for c in (0, 1)}
@@ -152,7 +166,7 @@ def train(job: dict) -> dict:
     train_share = 0.85 if job.get("lsi") else 1.0
     for epoch in range(1, epochs + 1):
         t0 = time.perf_counter()
-        order = rng.permutation(fit_idx.size)
+        order = rng.permutation(fit_idx.size)[:per_epoch]
         losses, accs = [], []
         for first in range(0, order.size, batch):
             sel = order[first:first + batch]
@@ -173,18 +187,27 @@ def train(job: dict) -> dict:
                   "val_auroc": val_auroc, "seconds": time.perf_counter() - t0}
         history.append(record)
         emit("epoch", epochs=epochs, **record)
-        emit("progress", percent=round(100 * train_share * epoch / epochs, 2))
+        elapsed = time.perf_counter() - start
+        share = max(epoch / epochs, min(1.0, elapsed / budget) if budget > 0 else 0.0)
+        emit("progress", percent=round(100 * train_share * share, 2))
         score = (round(val_auroc, 4) if np.isfinite(val_auroc) else -np.inf, -val_loss)
-        if epoch < warmup:  # the first epochs' scores are noise around 0.5: not candidates
-            continue
-        if score > best:
-            best, best_weights, best_epoch, waited = score, model.get_weights(), epoch, 0
-        else:
-            waited += 1
-            if waited >= patience:
-                emit("info", message=f"Early stopping after epoch {epoch}: the early-stopping "
-                                     f"AUROC has not improved for {patience} epochs.")
-                break
+        if epoch >= warmup:  # the first epochs' scores are noise around 0.5: not candidates
+            if score > best:
+                best, best_weights, best_epoch, waited = score, model.get_weights(), epoch, 0
+            else:
+                waited += 1
+                if waited >= patience:
+                    emit("info", message=f"Early stopping after epoch {epoch}: the early-"
+                                         f"stopping AUROC has not improved for {patience} "
+                                         "epochs.")
+                    break
+        if budget > 0 and elapsed >= budget and epoch < epochs:
+            if not np.isfinite(best[0]):  # still warming up: keep what there is
+                best_weights, best_epoch = model.get_weights(), epoch
+            emit("info", message=f"Time budget of {budget / 60:g} minutes reached after epoch "
+                                 f"{epoch} (parameter 'Time budget'); epoch {best_epoch}, the "
+                                 "best so far, is kept.")
+            break
     model.set_weights(best_weights)
     training_time = time.perf_counter() - start
     model.save(job["model_path"])
@@ -199,6 +222,7 @@ def train(job: dict) -> dict:
         "hyperparameters": {k: params[k] for k in sorted(params)},
         "history": history, "best_epoch": best_epoch, "training_time_s": training_time,
         "n_train": int(fit_idx.size), "n_early_stopping": int(es_idx.size),
+        "epochs_run": len(history), "patches_per_epoch": per_epoch,
         "n_train_landslide": int(np.sum(y_fit == 1)), "seed": seed, "devices": devices,
         "cv_score": float(history[best_epoch - 1]["val_auroc"]),
         "keras_sha256": keras_sha, "tensorflow": tf.__version__,

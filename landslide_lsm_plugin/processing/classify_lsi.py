@@ -15,6 +15,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from .. import deps
 from .base import LsmAlgorithm
 
 METHOD_LABELS = ["Natural breaks (Jenks)", "Equal interval", "Quantile", "Custom breaks"]
@@ -86,7 +87,7 @@ class ClassifyLsi(LsmAlgorithm):
             return False, self.tr("Custom breaks: give the inner class boundaries, e.g. "
                                   "'0.2, 0.4, 0.6, 0.8'.")
         if method == "natural_breaks":
-            missing = self.missing_for("Natural breaks", ("jenkspy",))
+            missing = deps.missing_one_of(deps.NATURAL_BREAKS_MODULES, "Natural breaks")
             if missing:
                 return False, missing
         return super().checkParameterValues(parameters, context)

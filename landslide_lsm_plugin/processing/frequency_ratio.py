@@ -15,6 +15,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from .. import deps
 from .base import LsmAlgorithm
 
 METHOD_LABELS = ["Natural breaks (Jenks)", "Equal interval", "Quantile"]
@@ -75,7 +76,7 @@ class FrequencyRatio(LsmAlgorithm):
     def checkParameterValues(self, parameters, context):
         method = METHOD_KEYS[self.parameterAsEnum(parameters, self.METHOD, context)]
         if method == "natural_breaks":
-            missing = self.missing_for("Natural breaks", ("jenkspy",))
+            missing = deps.missing_one_of(deps.NATURAL_BREAKS_MODULES, "Natural breaks")
             if missing:
                 return False, missing
         return super().checkParameterValues(parameters, context)

@@ -16,6 +16,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..core.strategy import LSNET_MAX_SAMPLES, LSNET_PATCHES_PER_EPOCH, LSNET_TIME_BUDGET_S
 from .base import LsmAlgorithm, lsnet_python
 
 WINDOWS = [96, 128, 160, 192, 224, 256]
@@ -49,6 +50,12 @@ class TrainLsnet(LsmAlgorithm):
         "600 epochs (a GPU is advised). The default learning rate, 1e-3, converges in tens of "
         "epochs instead of hundreds. Early stopping keeps the epoch with the best AUROC on "
         "the held-out training landslides.</p>"
+        "<p><b>Bounded by default</b>: at most 5,000 training samples (drawn by whole "
+        "landslides: every patch is held in memory), 2,000 patches per epoch (a new random draw "
+        "each epoch, so every sample is seen over the epochs), and 8 minutes of training; "
+        "training also stops at the maximum epochs or after 'patience' epochs without a better "
+        "early-stopping AUROC, and keeps the best epoch. The log says which limit stopped it. "
+        "On a GPU, or for the paper's settings, raise or clear (0) these limits.</p>"
         "<p>TensorFlow runs only in a separate worker process (never inside QGIS), with the "
         "Python set in Options > Processing > Providers > Landslide susceptibility, else the "
         "LANDSLIDE_LSM_PYTHON environment variable, else the first Python found that imports "
@@ -61,6 +68,7 @@ class TrainLsnet(LsmAlgorithm):
     EPOCHS, PATIENCE, BATCH, LR = "EPOCHS", "PATIENCE", "BATCH_SIZE", "LEARNING_RATE"
     AUGMENT, SEED, MAX_SAMPLES, DROPOUT, NAME = "AUGMENT", "SEED", "MAX_SAMPLES", "DROPOUT", "NAME"
     CENTER = "CENTER_SKIP"
+    PER_EPOCH, BUDGET = "PATCHES_PER_EPOCH", "TIME_BUDGET"
     OUTPUT_MODEL, OUTPUT_HISTORY, OUTPUT_LSI = "OUTPUT_MODEL", "OUTPUT_HISTORY", "OUTPUT_LSI"
 
     def initAlgorithm(self, config=None):
@@ -100,8 +108,15 @@ class TrainLsnet(LsmAlgorithm):
             self.DROPOUT, self.tr("Dropout after the first two dense layers"),
             QgsProcessingParameterNumber.Double, 0.5, minValue=0.0, maxValue=0.9)))
         self.addParameter(self.advanced(QgsProcessingParameterNumber(
-            self.MAX_SAMPLES, self.tr("Maximum training samples"),
-            QgsProcessingParameterNumber.Integer, 5000, minValue=10)))
+            self.MAX_SAMPLES, self.tr("Maximum training samples (drawn by landslide; every "
+                                      "patch is held in memory; 0 = all)"),
+            QgsProcessingParameterNumber.Integer, LSNET_MAX_SAMPLES, minValue=0)))
+        self.addParameter(self.advanced(QgsProcessingParameterNumber(
+            self.PER_EPOCH, self.tr("Patches per epoch (a new random draw each epoch; 0 = all)"),
+            QgsProcessingParameterNumber.Integer, LSNET_PATCHES_PER_EPOCH, minValue=0)))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.BUDGET, self.tr("Time budget for training (minutes; 0 = none)"),
+            QgsProcessingParameterNumber.Double, LSNET_TIME_BUDGET_S / 60, minValue=0.0))
         self.addParameter(self.advanced(QgsProcessingParameterString(
             self.NAME, self.tr("Model name"), defaultValue="LSNet")))
         self.addParameter(QgsProcessingParameterFileDestination(
@@ -135,6 +150,9 @@ class TrainLsnet(LsmAlgorithm):
                                                                      context),
             "dropout": self.parameterAsDouble(parameters, self.DROPOUT, context),
             "max_samples": self.parameterAsInt(parameters, self.MAX_SAMPLES, context),
+            "patches_per_epoch": 0 if paper else self.parameterAsInt(parameters, self.PER_EPOCH,
+                                                                     context),
+            "time_budget_s": 60.0 * self.parameterAsDouble(parameters, self.BUDGET, context),
             "seed": self.parameterAsInt(parameters, self.SEED, context),
         }
         stack = self.raster_path(parameters, self.STACK, context)

@@ -16,7 +16,7 @@ from landslide_lsm_plugin import deps
 
 from ..conftest import write_raster
 
-BLOCKED = ("sklearn", "jenkspy", "skops")
+BLOCKED = ("sklearn", "jenkspy", "ckwrap", "skops")
 
 
 def make_blockers(folder: Path) -> Path:

@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-BLOCKED = ("sklearn", "jenkspy", "skops")
+BLOCKED = ("sklearn", "jenkspy", "ckwrap", "skops")
 
 
 class ImportAttempts(importlib.abc.MetaPathFinder):
