@@ -57,7 +57,7 @@ def cv_table(result: TrainResult) -> list[dict]:
     for r in sorted(result.cv_rows, key=lambda r: r.rank):
         row = {"rank": r.rank, "mean_auroc": r.mean_auroc, "std_auroc": r.std_auroc,
                "cv_scheme": result.cv_scheme, "folds": result.folds,
-               "search_samples": result.n_search}
+               "search_samples": r.samples, "search_round": r.round}
         for key in ("C", "gamma", "n_estimators", "min_samples_leaf", "max_features"):
             value = r.params.get(key)
             row[key] = float(value) if isinstance(value, (int, float)) else None
@@ -67,7 +67,8 @@ def cv_table(result: TrainResult) -> list[dict]:
 
 CV_COLUMNS = (("rank", int), ("C", float), ("gamma", float), ("n_estimators", float),
               ("min_samples_leaf", float), ("mean_auroc", float), ("std_auroc", float),
-              ("cv_scheme", str), ("folds", int), ("search_samples", int))
+              ("cv_scheme", str), ("folds", int), ("search_samples", int),
+              ("search_round", int))
 
 
 def train_to_file(model_type: str, stack_path: str, samples_path: str, model_path: str, *,

@@ -2,6 +2,7 @@
 
 from qgis.core import QgsProcessingParameterNumber
 
+from ..core.strategy import DEFAULT_KERNEL_LIMIT
 from .training import TRAIN_HELP_COMMON, TrainAlgorithm, c_gamma_grid, c_gamma_parameters
 
 
@@ -12,9 +13,11 @@ class TrainKlr(TrainAlgorithm):
     KERNEL_LIMIT = "KERNEL_LIMIT"
     HELP = (
         "<p>Trains a kernel logistic regression: the penalised logistic loss on RBF kernel "
-        "features. Up to the kernel size limit every training sample is a kernel centre, which "
-        "is the exact kernel; above it a Nystroem approximation with that many centres keeps "
-        "memory and time bounded. C (inverse penalty) and gamma are chosen by cross-validation "
+        "features. Up to the kernel size limit (default 1,000) every training sample is a kernel "
+        "centre, which is the exact kernel; above it a Nystroem approximation with that many "
+        "centres keeps memory and time bounded (the search ranks C and gamma on at most 300 "
+        "centres per fold). Newton's method fits every C of the grid exactly. C (inverse "
+        "penalty) and gamma are chosen by cross-validation "
         "as for the SVM. The LSI is the predicted probability, calibrated by the logistic "
         "loss itself.</p>" + TRAIN_HELP_COMMON)
 
@@ -22,7 +25,8 @@ class TrainKlr(TrainAlgorithm):
         c_gamma_parameters(self)
         self.addParameter(self.advanced(QgsProcessingParameterNumber(
             self.KERNEL_LIMIT, self.tr("Exact kernel up to this many samples (Nystroem above)"),
-            QgsProcessingParameterNumber.Integer, 2000, minValue=50, maxValue=20000)))
+            QgsProcessingParameterNumber.Integer, DEFAULT_KERNEL_LIMIT, minValue=50,
+            maxValue=20000)))
 
     def grid(self, parameters, context):
         return c_gamma_grid(self, parameters, context)

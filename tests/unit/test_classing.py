@@ -115,3 +115,29 @@ def test_the_breaks_sample_has_the_asked_size_however_much_is_nodata(raster):
     everything = classing.sample_cells(ds, [1], size=10 * valid, seed=3)
     assert everything.values.shape[0] == valid
     assert np.allclose(np.sort(everything.values[:, 0]), np.sort(data[data != -9999.0]))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10 ** 6), k=st.integers(2, 7))
+def test_ckmeans_gives_the_exact_natural_breaks_of_fisher_jenks(seed, k):
+    """The fast path (Ckmeans.1d.dp, ckwrap) and jenkspy's Fisher-Jenks find the same optimal
+    classes of the same values."""
+    import jenkspy
+
+    rng = np.random.default_rng(seed)
+    values = np.round(np.concatenate([rng.normal(0, 1, 400), rng.gamma(2, 3, 300)]), 3)
+    fast = classing.natural_breaks(values, k)
+    assert np.array_equal(fast, np.asarray(jenkspy.jenks_breaks(values, n_classes=k)))
+
+
+def test_natural_breaks_fall_back_to_jenkspy_and_say_what_to_install(monkeypatch):
+    from landslide_lsm_plugin import deps
+
+    values = np.random.default_rng(2).normal(0, 1, 500)
+    fast = classing.natural_breaks(values, 5)
+    monkeypatch.setattr(classing, "module_available", lambda name: name == "jenkspy")
+    assert np.array_equal(classing.natural_breaks(values, 5), fast)
+    monkeypatch.setattr(classing, "module_available", lambda name: False)
+    monkeypatch.setattr(deps, "module_available", lambda name: False)
+    with pytest.raises(LsmError, match="(?s)ckwrap.*-m pip install.*jenkspy works too"):
+        classing.natural_breaks(values, 5)

@@ -124,3 +124,23 @@ def test_slope_aspect_and_distances_are_written_as_the_stack_derives_them(tmp_pa
     meta = json.loads((tmp_path / "area" / "sample_area.json").read_text())
     assert set(meta["derived"]) == set(derived)
     assert not [p.name for p in (tmp_path / "area").iterdir() if p.name.startswith(".")]
+
+
+def test_realistic_inventory_gives_tens_of_thousands_of_cells(tmp_path):
+    """Thousands of polygons of tens to hundreds of cells at the paper's scale; on a smaller
+    grid proportionally fewer, with the same sizes, some overlapping, from the process."""
+    area = sample_area.generate(tmp_path / "a", 400, seed=5, inventory="realistic")
+    slides, _ = features(area.files["landslides"])
+    assert len(slides) == area.landslides == int(2000 * 400 ** 2 / 1224 ** 2)
+    cells = np.array([f.GetGeometryRef().GetArea() / 900.0 for f in slides])
+    assert np.median(cells) > 15 and cells.max() > 100 and cells.min() >= 5
+    burn = gdal.Rasterize("", area.files["landslides"], format="MEM", width=400, height=400,
+                          outputBounds=(700000, 3640000 - 400 * 30, 700000 + 400 * 30, 3640000),
+                          burnValues=[1], initValues=[0]).ReadAsArray().astype(bool)
+    assert burn.sum() > 5000  # every cell of every polygon: tens of thousands at paper scale
+    assert burn.sum() < 0.95 * cells.sum()  # some polygons overlap
+    truth = gdal.Open(area.files["true_susceptibility"]).ReadAsArray()
+    valid = truth != -9999
+    assert truth[burn & valid].mean() > 1.5 * truth[valid].mean()
+    meta = json.loads((tmp_path / "a" / "sample_area.json").read_text())
+    assert meta["inventory"] == "realistic"
