@@ -50,7 +50,7 @@ def test_svm_with_defaults_on_tens_of_thousands_of_samples(realistic):
     log = feedback.text()
     assert "Hyperparameter search by successive halving" in log
     assert f"of {n:,} training samples (whole landslides, seed 42" in log
-    assert f"Final fit: SVM on 10,0" in log or f"Final fit: SVM on 9,9" in log
+    assert "Final fit: SVM on 10,0" in log or "Final fit: SVM on 9,9" in log
     assert "optimistic" not in log
     assert meta["cv"]["scheme"] == "samples" and meta["cv"]["search_samples"] <= 3100
     assert meta["final_samples"] <= 10100

@@ -139,5 +139,5 @@ def test_natural_breaks_fall_back_to_jenkspy_and_say_what_to_install(monkeypatch
     assert np.array_equal(classing.natural_breaks(values, 5), fast)
     monkeypatch.setattr(classing, "module_available", lambda name: False)
     monkeypatch.setattr(deps, "module_available", lambda name: False)
-    with pytest.raises(LsmError, match="(?s)ckwrap.*-m pip install.*jenkspy works too"):
+    with pytest.raises(LsmError, match=r"(?s)ckwrap.*-m pip install.*jenkspy works too"):
         classing.natural_breaks(values, 5)
