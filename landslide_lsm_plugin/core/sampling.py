@@ -265,6 +265,19 @@ def _labelled_points(feats: Features, grid: Grid, ds: gdal.Dataset, label_field:
     report.dropped_outside = int(np.sum(~inside & (label >= 0)))
     report.dropped_nodata = int(np.sum(inside & ~valid & (label >= 0)))
     keep = (label >= 0) & valid
+    # a cell is sampled once: a second point in a cell (a duplicated inventory, two landslides
+    # in one cell) would put the same cell on both sides of a split
+    cell = np.where(keep, row * grid.width + col, -1)
+    _, first, inverse = np.unique(cell, return_index=True, return_inverse=True)
+    duplicate = keep.copy()
+    duplicate[first] = False
+    if np.any(duplicate):
+        conflicting = int(np.sum(duplicate & (label != label[first][inverse])))
+        report.messages.append(
+            f"{int(duplicate.sum())} point(s) fall on a cell that an earlier point already holds "
+            "(a duplicated inventory?): each cell is sampled once, with the first point's label"
+            + (f"; {conflicting} of them had the other label." if conflicting else "."))
+        keep &= ~duplicate
     if not np.any(keep & (label == 1)):
         raise LsmError("No landslide point lies on a valid cell of the factor stack (outside "
                        "its extent or on nodata). Check the extent, CRS and nodata of the inputs.")
@@ -297,8 +310,12 @@ def _sample_inventory(feats: Features, grid: Grid, ds: gdal.Dataset, mode: str,
         excluded = [g.Buffer(buffer) if buffer > 0 else g for g in feats.geometries]
         ex_raster = rasterize(excluded, np.ones(len(excluded), int), grid,
                               tmpdir / "excluded.tif", all_touched=True, dtype=gdal.GDT_Byte)
+        # points and polygons too small to burn a cell add at most one cell per point or
+        # polygon: the non-landslide budget must hold their share too, or the ratio slips
+        extra_cells = sum(len(_points_of(g)) if not poly else 1
+                          for g, poly in zip(feats.geometries, is_polygon))
         cells = _scan(ds, grid, gdal.Open(str(ls_raster)), gdal.Open(str(ex_raster)), ratio,
-                      seed, progress.sub(0, 80))
+                      seed, progress.sub(0, 80), extra_cells)
     ls_rows, ls_cols, ls_index, n_eligible, keys, nl_rows, nl_cols = cells
 
     # points, and polygons too small to hold a cell centre: the cell under the point / centroid
@@ -322,6 +339,14 @@ def _sample_inventory(feats: Features, grid: Grid, ds: gdal.Dataset, mode: str,
     ls_rows = np.concatenate([ls_rows, np.array(extra_r, dtype=np.int64)])
     ls_cols = np.concatenate([ls_cols, np.array(extra_c, dtype=np.int64)])
     ls_index = np.concatenate([ls_index, np.array(extra_i, dtype=np.int64)])
+    # a cell is sampled once: where landslides overlap (points in one cell, a point or a small
+    # polygon on a burnt cell) it belongs to the first (burnt cells come first)
+    _, first = np.unique(ls_rows * grid.width + ls_cols, return_index=True)
+    if first.size < ls_rows.size:
+        report.messages.append(f"{ls_rows.size - first.size} landslide cell(s) are covered by "
+                               "more than one landslide: each is sampled once, for one of them.")
+        first = np.sort(first)
+        ls_rows, ls_cols, ls_index = ls_rows[first], ls_cols[first], ls_index[first]
     if ls_rows.size == 0:
         raise LsmError("No landslide covers a valid cell of the factor stack (all fall on "
                        "nodata or outside it). Check the extent, CRS and nodata of the inputs.")
@@ -340,6 +365,9 @@ def _sample_inventory(feats: Features, grid: Grid, ds: gdal.Dataset, mode: str,
                                "All of them are used.")
     order = np.argsort(keys, kind="stable")[:n_wanted]
     nl_rows, nl_cols = nl_rows[order], nl_cols[order]
+    if nl_rows.size < n_wanted <= n_eligible:  # cannot happen: the scan's budget covers it
+        raise LsmError(f"Internal error: {nl_rows.size} non-landslide cells kept for "
+                       f"{n_wanted} wanted.")
     report.landslides = int(np.unique(ls_index).size)
     report.landslide_cells = int(n_landslide)
     report.non_landslide_cells = int(nl_rows.size)
@@ -367,7 +395,7 @@ def _valid_checker(ds: gdal.Dataset, grid: Grid):
     return valid
 
 
-def _scan(ds, grid, ls_ds, ex_ds, ratio, seed, progress):
+def _scan(ds, grid, ls_ds, ex_ds, ratio, seed, progress, extra_cells: int = 0):
     """One pass over the stack: landslide cells, and a seeded uniform random sample of
     non-landslide cells kept as the smallest random keys (bounded memory)."""
     ls_r, ls_c, ls_i = [], [], []
@@ -391,7 +419,7 @@ def _scan(ds, grid, ls_ds, ex_ds, ratio, seed, progress):
     ls_cols = np.concatenate(ls_c) if ls_c else np.empty(0, np.int64)
     ls_index = np.concatenate(ls_i) if ls_i else np.empty(0, np.int64)
     valid_ls = np.zeros(ls_rows.size, dtype=bool)
-    budget = max(1000, int(np.ceil(ratio * max(1, ls_rows.size))) + 1000)
+    budget = max(1000, int(np.ceil(ratio * max(1, ls_rows.size + extra_cells))) + 1000)
     for i, win in enumerate(windows):
         progress.check()
         _, valid = read_window(ds, win)

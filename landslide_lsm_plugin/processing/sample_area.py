@@ -15,6 +15,11 @@ from .base import LsmAlgorithm
 SIZE_LABELS = ["Small (256 x 256 cells, for trying things out)",
                "Paper scale (1224 x 1224 = 1.5 million cells of 30 m)"]
 SIZE_KEYS = ["small", "paper"]
+INVENTORY_LABELS = ["The paper's: few landslides of about ten cells (about 270 at paper scale)",
+                    "Realistic: many landslides of tens to hundreds of cells, some overlapping "
+                    "(about 2,000 at paper scale: every cell sampled gives about 140,000 "
+                    "samples)"]
+INVENTORY_KEYS = ["paper", "realistic"]
 RASTERS = (("DEM", "dem", "DEM"), ("NDVI", "ndvi", "NDVI"), ("RAINFALL", "rainfall", "Rainfall"),
            ("TRUE_SUSCEPTIBILITY", "true_susceptibility", "Known susceptibility process"),
            ("SLOPE", "slope", "Slope"), ("ASPECT", "aspect", "Aspect"),
@@ -43,13 +48,20 @@ class CreateSampleArea(LsmAlgorithm):
         "too, derived exactly as 'Build factor stack' derives them (GDAL DEM tools and GDAL "
         "proximity), so they can be used as factor rasters directly.</p>"
         "<p>Grid: UTM zone 49N, 30 m cells; small (65 thousand cells) or the paper's scale "
-        "(1.5 million cells, about 270 landslides).</p>")
+        "(1.5 million cells, about 270 landslides).</p>"
+        "<p><b>Landslide inventory</b>: the paper's (a few hundred landslides of about ten "
+        "cells) or a realistic one, as analysts map them: about 2,000 landslides at the paper's "
+        "scale (120 on the small grid), of tens to hundreds of cells each, some overlapping. "
+        "Sampling every cell of a realistic inventory gives tens of thousands of training "
+        "samples: the workload the training algorithms are built and benchmarked for.</p>")
 
-    SIZE, SEED, OUTPUT = "SIZE", "SEED", "OUTPUT"
+    SIZE, SEED, OUTPUT, INVENTORY = "SIZE", "SEED", "OUTPUT", "INVENTORY"
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterEnum(
             self.SIZE, self.tr("Size"), SIZE_LABELS, defaultValue=0))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.INVENTORY, self.tr("Landslide inventory"), INVENTORY_LABELS, defaultValue=0))
         self.addParameter(QgsProcessingParameterNumber(
             self.SEED, self.tr("Random seed"), QgsProcessingParameterNumber.Integer, 2022))
         self.addParameter(QgsProcessingParameterFolderDestination(
@@ -66,6 +78,8 @@ class CreateSampleArea(LsmAlgorithm):
         folder = self.parameterAsString(parameters, self.OUTPUT, context)
         area = generate(folder, SIZE_KEYS[self.parameterAsEnum(parameters, self.SIZE, context)],
                         seed=self.parameterAsInt(parameters, self.SEED, context),
+                        inventory=INVENTORY_KEYS[self.parameterAsEnum(parameters,
+                                                                      self.INVENTORY, context)],
                         progress=progress)
         write_sidecar(area.files["true_susceptibility"], pseudocolor_qml(0.0, 0.5))
         feedback.pushInfo(f"{area.size} x {area.size} cells of {area.cell:g} m, "

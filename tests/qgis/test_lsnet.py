@@ -3,6 +3,7 @@ any block size, stops at once on cancel, reports a killed or crashed worker with
 words, runs in the Python the plugin setting names, and runs on the real Ecuador data.
 TensorFlow only ever runs in the worker process (test_zz_guardrails checks this process)."""
 
+import json
 import os
 import re
 import signal
@@ -271,3 +272,29 @@ def test_ecuador_lsnet_trains_and_maps_end_to_end(run_alg, ecuador, tmp_path):
                                         "OUTPUT_TABLE": "TEMPORARY_OUTPUT"})["OUTPUT"]
         run_alg("trainlsnet", {"STACK": fr, "SAMPLES": samples, "EPOCHS": 1,
                                "OUTPUT_MODEL": str(tmp_path / "x.keras")})
+
+
+def test_defaults_bound_the_run_and_the_log_says_which_limit_stopped_it(run_alg, foot,
+                                                                       tmp_path):
+    """Patches per epoch, samples drawn by landslide and a time budget: the log names each
+    limit with its parameter, the history ends where the budget ran out, and the best epoch
+    so far is kept."""
+    feedback = RecordingFeedback()
+    out = run_alg("trainlsnet", dict(QUICK, EPOCHS=500, PATIENCE=500, MAX_SAMPLES=150,
+                                     PATCHES_PER_EPOCH=40, TIME_BUDGET=0.05,
+                                     STACK=foot["stack"], SAMPLES=foot["samples"],
+                                     OUTPUT_MODEL=str(tmp_path / "b.keras"),
+                                     OUTPUT_HISTORY="TEMPORARY_OUTPUT"),
+                  context=QgsProcessingContext(), feedback=feedback)
+    log = "\n".join(feedback.infos)
+    assert "training samples are used, drawn by whole landslides" in log
+    assert "(parameter 'Maximum training samples'; 0 = all)" in log
+    assert "each epoch trains on 40 of the" in log and "'Patches per epoch'" in log
+    assert re.search(r"Time budget of 0\.05 minutes reached after epoch (\d+) \(parameter "
+                     r"'Time budget'\); epoch \d+, the best so far, is kept\.", log), log
+    history = list(out["OUTPUT_HISTORY"].getFeatures())
+    assert 1 <= len(history) < 500
+    meta = json.loads(Path(out["OUTPUT_MODEL"] + ".json").read_text())
+    assert meta["patches_per_epoch"] == 40 and meta["epochs_run"] == len(history)
+    assert meta["n_train"] + meta["n_early_stopping"] <= 160
+    assert 1 <= out["BEST_EPOCH"] <= len(history)

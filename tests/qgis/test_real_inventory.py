@@ -82,3 +82,13 @@ def test_klr_fits_every_sample_and_cellwise_cv_warns(realistic):
                           "OUTPUT_MODEL": str(d / "lr.lsmodel")}, stratified)
     assert "CV scores will be optimistic" in stratified.text()
     assert model_meta(d / "lr.lsmodel")["cv"]["scheme"] == "stratified"
+
+
+def test_sample_area_algorithm_offers_the_realistic_inventory(tmp_path, plugin):
+    from osgeo import ogr
+
+    out = run("samplearea", {"SIZE": 0, "INVENTORY": 1, "OUTPUT": str(tmp_path / "area")})
+    ds = ogr.Open(out["LANDSLIDES"])
+    assert ds.GetLayer(0).GetFeatureCount() == 120
+    meta = json.loads((tmp_path / "area" / "sample_area.json").read_text())
+    assert meta["inventory"] == "realistic"

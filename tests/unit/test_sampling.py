@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from landslide_lsm_plugin.core import sampling as smp
 from landslide_lsm_plugin.core.errors import LsmError
@@ -163,7 +165,10 @@ def test_ecuador_labelled_points(ecuador, tmp_path):
     st = tmp_path / "stack.tif"
     stk.build_stack(stk.factors_from_rasters([str(ecuador / "ta.tif")], stk.CONTINUOUS), str(st))
     report, s = run(st, ecuador / "lsl_points.gpkg", tmp_path, label_field="lslpts", seed=1)
-    assert np.sum(s.label == 1) == 175 and np.sum(s.label == 0) == 175
+    # the data holds one non-landslide point twice: its cell is sampled once
+    assert np.sum(s.label == 1) == 175 and np.sum(s.label == 0) == 174
+    assert any(m.startswith("1 point(s) fall on a cell that an earlier point already holds")
+               for m in report.messages)
     assert np.sum(s.validation & (s.label == 1)) == round(0.3 * 175)
 
 
@@ -173,3 +178,53 @@ def test_block_split_without_both_classes_on_a_side_is_refused(stack, vector, tm
     with pytest.raises(LsmError, match="Choose a smaller block size"):
         smp.prepare_samples(str(inv), str(stack), str(tmp_path / "s.gpkg"),
                             split=smp.BLOCK_SPLIT, block_size=5000.0, folds=2)
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_overlapping_and_one_cell_inventories_property(data):
+    """Random inventories of overlapping polygons, polygons too small to hold a cell centre
+    and points: every cell is sampled at most once, the ratio holds exactly, and no landslide
+    (so no cell) is on both sides of the split or in two CV folds."""
+    import tempfile
+    from pathlib import Path
+
+    from ..conftest import write_raster, write_vector
+
+    n = data.draw(st.integers(5, 40), label="landslides")
+    wkts = []
+    for _ in range(n):
+        x = X0 + data.draw(st.floats(0, 1400))
+        y = Y0 - data.draw(st.floats(60, 1150))
+        kind = data.draw(st.sampled_from(["tiny", "square", "point"]))
+        if kind == "point":
+            wkts.append(f"POINT({x} {y})")
+        else:
+            wkts.append(square(x, y, data.draw(st.floats(1, 6) if kind == "tiny"
+                                               else st.floats(10, 90))))
+    ratio = data.draw(st.sampled_from([0.5, 1.0, 2.0]))
+    split = data.draw(st.sampled_from([smp.RANDOM_SPLIT, smp.BLOCK_SPLIT]))
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        values = np.random.default_rng(0).random((2, 120, 150)).astype(np.float32)
+        stack = write_raster(tmp / "stack.tif", values, names=["a", "b"])
+        inventory = write_vector(tmp / "inv.gpkg", wkts)
+        try:
+            report = smp.prepare_samples(str(inventory), str(stack), str(tmp / "s.gpkg"),
+                                         ratio=ratio, split=split, block_size=300.0, seed=1)
+        except smp.LsmError as exc:  # too few landslides for a split, folds or both classes
+            assert any(w in str(exc) for w in ("without both classes", "Fewer than two",
+                                               "All samples are landslide")), exc
+            return
+        s = report.samples
+        grid = Grid.of(open_raster(str(stack)))
+        col, row = grid.cell_of(s.x, s.y)
+        cells = row * grid.width + col
+        assert np.unique(cells).size == cells.size, "a cell was sampled twice"
+        n_ls, n_other = int(np.sum(s.label == 1)), int(np.sum(s.label == 0))
+        assert n_other == int(round(ratio * n_ls)), (n_ls, n_other, report.messages)
+        ls = s.label == 1
+        for lid in np.unique(s.landslide_id[ls]):
+            one = ls & (s.landslide_id == lid)
+            assert np.unique(s.split[one]).size == 1, f"landslide {lid} on both sides"
+            assert np.unique(s.fold[one]).size == 1, f"landslide {lid} in two folds"
