@@ -16,6 +16,7 @@ from .. import __version__
 from .errors import LsmError
 from .metrics import THRESHOLD_YOUDEN, evaluate_scores, rate_curve, roc_points, youden_threshold
 from .progress import SILENT, Progress
+from .provenance import check_fr_provenance, samples_fingerprint
 from .raster import (
     Grid,
     atomic_file,
@@ -141,6 +142,7 @@ def evaluate_lsi(lsi_paths: Sequence[str], samples_path: str, *,
             cv_auroc=_float_or_none(ds.GetMetadataItem("LSM_CV_AUROC")))
         ev.model = model_record(ds.GetMetadataItem("LSM_MODEL_FILE") or "", result.messages,
                                 Path(path).name)
+        result.messages.extend(_check_fr_samples(ev.model, samples, grid, name))
         if rate_curves:
             edges = np.linspace(0.0, 1.0, RATE_BINS + 1)
             hist = _lsi_histogram(ds, part.sub(0, 90))
@@ -230,7 +232,26 @@ def model_record(model_file: str, messages: Optional[list] = None, lsi_name: str
             record[key] = meta[key]
     if meta.get("fr_encoding"):
         record["fr_encoding"] = fr_summary(meta["fr_encoding"])
+    fr_samples = meta.get("fr_samples")
+    if isinstance(fr_samples, dict) and isinstance(fr_samples.get("fingerprint"), str):
+        record["fr_samples"] = {k: fr_samples[k] for k in ("samples", "fingerprint",
+                                                            "training_landslide_cells")
+                                if k in fr_samples}
     return record
+
+
+def _check_fr_samples(record: dict, samples, grid: Grid, name: str) -> list[str]:
+    """Refuse validation samples that were training cells of the model's FR encoding; warn
+    when the FR encoding was fitted on other samples (core.provenance)."""
+    fitted = record.get("fr_samples")
+    if not fitted or fitted.get("fingerprint") == samples_fingerprint(samples, grid):
+        return []
+    from .model_io import read_meta
+
+    full = read_meta(record["model_file"]).get("fr_samples")
+    return [f"{name}: {w}" for w in check_fr_provenance(full if isinstance(full, dict)
+                                                        else None, samples, grid,
+                                                        "Evaluation")]
 
 
 def read_results(path: str) -> dict:

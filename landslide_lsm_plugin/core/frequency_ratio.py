@@ -29,6 +29,7 @@ from .classing import (
 )
 from .errors import LsmError
 from .progress import SILENT, Progress
+from .provenance import FR_SAMPLES_TAG, fr_provenance
 from .raster import (
     FLOAT_NODATA,
     RasterWriter,
@@ -158,6 +159,8 @@ class FrResult:
     training_landslide_cells: int
     valid_cells: int
     messages: list = field(default_factory=list)
+    #: the samples the encoding was fitted on (core.provenance.fr_provenance)
+    provenance: Optional[dict] = None
 
     def table(self) -> list[dict]:
         """Rows of the FR table: one per class of each factor."""
@@ -235,7 +238,10 @@ def compute_fr(stack_path: str, samples_path: str, *, method: str = NATURAL_BREA
     if ls_values.shape[0] == 0:
         raise LsmError("No training landslide sample lies on a valid cell of the stack. Were the "
                        "samples prepared on this stack?")
-    result = FrResult([], int(ls_values.shape[0]), 0)
+    fitted_on = np.zeros(len(samples), dtype=bool)
+    fitted_on[np.flatnonzero(samples.train & (samples.label == 1))[ls_ok]] = True
+    result = FrResult([], int(ls_values.shape[0]), 0,
+                      provenance=fr_provenance(samples, fitted_on, info.grid, samples_path))
     if ls_ok.sum() < len(train_ls):
         result.messages.append(f"{len(train_ls) - int(ls_ok.sum())} training landslide "
                                "sample(s) on nodata cells were ignored.")
@@ -320,7 +326,7 @@ def _area_counts(ds, specs, edges, progress: Progress):
 
 
 def encode_stack(stack_path: str, encodings: Sequence[FactorEncoding], output_path: str,
-                 progress: Progress = SILENT) -> dict:
+                 progress: Progress = SILENT, provenance: Optional[dict] = None) -> dict:
     """Write the FR-encoded stack: every cell replaced by its class's FR (blockwise).
 
     Cells with a category the encoding has never seen become nodata (counted in the result).
@@ -341,7 +347,9 @@ def encode_stack(stack_path: str, encodings: Sequence[FactorEncoding], output_pa
                       descriptions=names,
                       metadata={STACK_TAG: "1", ENCODING_TAG: "fr",
                                 "LSM_FR_FINGERPRINT": spec["fingerprint"],
-                                "LSM_FR_ENCODING": json.dumps(spec)},
+                                "LSM_FR_ENCODING": json.dumps(spec),
+                                **({FR_SAMPLES_TAG: json.dumps(provenance)}
+                                   if provenance else {})},
                       band_metadata=band_meta) as writer:
         for w, win in enumerate(iter_windows(info.grid.width, info.grid.height)):
             progress.check()

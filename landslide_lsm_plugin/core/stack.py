@@ -21,6 +21,7 @@ from osgeo import gdal, osr
 
 from .errors import LsmError
 from .progress import SILENT, Progress
+from .provenance import FR_SAMPLES_TAG, read_provenance
 from .raster import (
     FLOAT_NODATA,
     Grid,
@@ -86,6 +87,8 @@ class StackInfo:
     grid: Grid
     encoding: str = "raw"
     encoding_spec: Optional[dict] = None
+    #: for an FR stack: the samples its encoding was fitted on (core.provenance)
+    fr_samples: Optional[dict] = None
 
     def kind_of(self, name: str) -> str:
         return self.kinds[self.names.index(name)]
@@ -113,7 +116,8 @@ def stack_info(path: str) -> StackInfo:
     encoding = ds.GetMetadataItem(ENCODING_TAG) or "raw"
     spec_text = ds.GetMetadataItem("LSM_FR_ENCODING")
     spec = json.loads(spec_text) if spec_text else None
-    return StackInfo(str(path), names, kinds, Grid.of(ds), encoding, spec)
+    return StackInfo(str(path), names, kinds, Grid.of(ds), encoding, spec,
+                     read_provenance(ds.GetMetadataItem(FR_SAMPLES_TAG)))
 
 
 def reference_grid(reference: Optional[str], spec: Optional[GridSpec],

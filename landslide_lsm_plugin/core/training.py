@@ -14,14 +14,16 @@ from .models import (
     DEFAULT_KERNEL_LIMIT,
     DEFAULT_SEARCH_SAMPLES,
     MODEL_NAMES,
+    RANDOM_FOREST,
     SAMPLE_FOLDS,
     TrainResult,
     default_grid,
     train_model,
 )
 from .progress import SILENT, Progress
+from .provenance import check_fr_provenance
 from .raster import open_raster
-from .sampling import read_samples, values_at
+from .sampling import SampleSet, read_samples, values_at
 from .stack import StackInfo, stack_info
 
 
@@ -33,6 +35,7 @@ class TrainingData:
     info: StackInfo
     dropped: int
     landslide_id: np.ndarray
+    samples: SampleSet  # every sample of the layer (both splits)
 
 
 def training_data(stack_path: str, samples_path: str, split: str = "train") -> TrainingData:
@@ -48,7 +51,7 @@ def training_data(stack_path: str, samples_path: str, split: str = "train") -> T
         raise LsmError(f"No {split} sample lies on a valid cell of the stack. Were the samples "
                        "prepared on this stack's grid?")
     return TrainingData(x[ok], part.label[ok], part.fold[ok], info, int((~ok).sum()),
-                        part.landslide_id[ok])
+                        part.landslide_id[ok], samples)
 
 
 def cv_table(result: TrainResult) -> list[dict]:
@@ -84,6 +87,9 @@ def train_to_file(model_type: str, stack_path: str, samples_path: str, model_pat
     data = training_data(stack_path, samples_path)
     if data.dropped:
         progress.warning(f"{data.dropped} training sample(s) on nodata cells were ignored.")
+    for warning in check_fr_provenance(data.info.fr_samples, data.samples, data.info.grid,
+                                       "Training"):
+        progress.warning(warning)
     progress.info(f"Training {MODEL_NAMES[model_type]} on {data.y.size} samples "
                   f"({int(data.y.sum())} landslide) x {len(data.info.names)} factors")
     result = train_model(model_type, data.x, data.y, folds=data.folds,
@@ -104,7 +110,11 @@ def train_to_file(model_type: str, stack_path: str, samples_path: str, model_pat
         "encoding": info.encoding,
         "fr_fingerprint": spec.get("fingerprint") if spec else None,
         "fr_encoding": spec,
-        "hyperparameters": dict(result.params, standardize=standardize,
+        "fr_samples": info.fr_samples if spec else None,
+        "hyperparameters": dict(result.params,
+                                # a random forest has no scaler: not reported for it
+                                **({"standardize": standardize}
+                                   if model_type != RANDOM_FOREST else {}),
                                 **({"kernel": result.kernel, "kernel_limit": kernel_limit}
                                    if result.kernel else {})),
         "cv": {"scheme": result.cv_scheme, "folds": result.folds,

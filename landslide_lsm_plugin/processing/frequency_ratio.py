@@ -100,12 +100,16 @@ class FrequencyRatio(LsmAlgorithm):
             progress=progress.sub(0, 50))
         for message in result.messages:
             feedback.pushWarning(message)
-        feedback.pushInfo(f"FR from {result.training_landslide_cells} training landslide cells "
-                          f"over {result.valid_cells} valid cells")
+        feedback.pushInfo(f"FR from {result.training_landslide_cells:,} training landslide cells "
+                          f"over {result.valid_cells:,} valid cells, fitted on the samples "
+                          f"'{result.provenance['samples']}' (fingerprint "
+                          f"{result.provenance['fingerprint']}): the stack records them, and "
+                          "training or evaluation with other samples is checked against them")
         for enc in result.encodings:
             feedback.pushInfo(f"  {enc.factor}: " + ", ".join(
                 f"{lab} → {v:.2f}" for lab, v in zip(enc.labels, enc.fr)))
-        encoded = fr.encode_stack(stack, result.encodings, output, progress.sub(50, 100))
+        encoded = fr.encode_stack(stack, result.encodings, output, progress.sub(50, 100),
+                                  provenance=result.provenance)
         if encoded["unseen_category_cells"]:
             feedback.pushWarning(f"{encoded['unseen_category_cells']} cells had a category "
                                  "without FR and were set to nodata.")
