@@ -204,8 +204,8 @@ def test_overlapping_and_one_cell_inventories_property(data):
                                                else st.floats(10, 90))))
     ratio = data.draw(st.sampled_from([0.5, 1.0, 2.0]))
     split = data.draw(st.sampled_from([smp.RANDOM_SPLIT, smp.BLOCK_SPLIT]))
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
         values = np.random.default_rng(0).random((2, 120, 150)).astype(np.float32)
         stack = write_raster(tmp / "stack.tif", values, names=["a", "b"])
         inventory = write_vector(tmp / "inv.gpkg", wkts)
