@@ -264,7 +264,8 @@ def compute_fr(stack_path: str, samples_path: str, *, method: str = NATURAL_BREA
                     result.messages.append(
                         f"Factor '{info.names[i]}' has only {distinct} distinct values (in a "
                         f"sample): classed by its values as categories instead of {s.classes} "
-                        f"{s.method.replace('_', ' ')} classes.")
+                        f"{s.method.replace('_', ' ')} classes (parameter 'Per-factor classing' "
+                        "sets another classing for it).")
                     continue
             edges[i] = compute_breaks(s.method, s.classes, sample.values[:, j],
                                       float(sample.vmin[j]), float(sample.vmax[j]), s.custom)

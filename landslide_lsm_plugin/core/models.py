@@ -174,7 +174,7 @@ def _plan_folds(y: np.ndarray, folds: Optional[np.ndarray], groups: Optional[np.
     k = n_folds
     if min_class < n_folds:
         messages.append(f"Only {min_class} training samples in the smaller class: "
-                        f"{min_class} CV folds instead of {n_folds}.")
+                        f"{min_class} CV folds instead of {n_folds} (parameter 'Folds').")
         k = min_class
     if several_cells_per_landslide(y, groups):
         messages.append("Cell-wise stratified CV while landslides give several cells: cells of "
@@ -197,7 +197,7 @@ def _landslide_folds(y: np.ndarray, groups: Optional[np.ndarray], n_folds: int, 
                        "non-landslide samples.")
     if k < n_folds:
         messages.append(f"Only {n_landslides} training landslides: {k} CV folds instead of "
-                        f"{n_folds}.")
+                        f"{n_folds} (parameter 'Folds').")
     splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
     splits = list(splitter.split(np.zeros(y.size), y, labels))
     return CvPlan(splits, LANDSLIDE_FOLDS, "folds by landslide (drawn here: the samples carry "

@@ -78,6 +78,11 @@ class SampleReport:
     dropped_nodata: int = 0
     folds: int = 0
     messages: list = field(default_factory=list)
+    #: what was done, for the log (not warnings)
+    notes: list = field(default_factory=list)
+    block_size: float = 0.0
+    #: median distance from a validation landslide to the nearest training landslide
+    validation_distance: Optional[float] = None
 
     def counts(self) -> dict:
         s = self.samples
@@ -179,8 +184,6 @@ def prepare_samples(inventory: str, stack_path: str, output_path: str, *,
     grid = Grid.of(ds)
     if not 0.0 < validation_fraction < 1.0:
         raise LsmError("The validation fraction must lie between 0 and 1 (0.3 is a 70/30 split).")
-    if split == BLOCK_SPLIT and block_size <= 0:
-        raise LsmError("A spatial-block split needs a block size in map units (e.g. 1000 m).")
     fields = tuple(f for f in (label_field, id_field) if f)
     feats = read_features(inventory, grid, fields, what="landslide inventory")
     if not feats.geometries:
@@ -210,12 +213,25 @@ def prepare_samples(inventory: str, stack_path: str, output_path: str, *,
                           if label_field else "Check the inventory and the stack's valid area."))
     rng = np.random.default_rng(seed)
     if split == BLOCK_SPLIT:
+        if block_size <= 0:
+            block_size = default_block_size(samples, grid)
+            report.notes.append(f"Spatial blocks of {block_size:g} map units: a fifth of the "
+                                "landslides' extent, so the blocks stay few and large (parameter "
+                                "'Spatial block size'; 0 = this automatic size).")
+        report.block_size = block_size
         split_by_blocks(samples, grid, block_size, validation_fraction, rng)
     else:
         split_random(samples, validation_fraction, rng)
     report.folds = assign_folds(samples, folds, rng, grid, block_size if split == BLOCK_SPLIT
                                 else 0.0, report)
     report.samples = samples
+    report.validation_distance = validation_distance(samples)
+    if report.validation_distance is not None:
+        report.notes.append(
+            f"Validation landslides lie a median {report.validation_distance:,.0f} map units "
+            "from the nearest training landslide (the further, the more independent the "
+            + ("validation; a spatial-block split moves them apart)." if split != BLOCK_SPLIT
+               else "validation; larger blocks move them further apart)."))
     write_points(out, grid, samples.x, samples.y, SAMPLE_COLUMNS, samples.columns())
     progress.percent(100)
     return report
@@ -484,6 +500,37 @@ def split_random(samples: SampleSet, validation_fraction: float,
     samples.split[others[:n_val_other]] = VALIDATION
 
 
+def default_block_size(samples: SampleSet, grid: Grid) -> float:
+    """A fifth of the larger side of the landslides' extent (about 25 blocks over the
+    landslides, a third of them for validation), rounded to two significant digits; at least
+    ten cells."""
+    ls = samples.label == 1
+    x, y = samples.x[ls], samples.y[ls]
+    side = max(float(np.ptp(x)) if x.size else 0.0, float(np.ptp(y)) if y.size else 0.0) / 5.0
+    side = max(side, 10 * abs(grid.geotransform[1]))
+    digits = int(np.floor(np.log10(side))) - 1
+    return float(round(side / 10 ** digits) * 10 ** digits)
+
+
+def validation_distance(samples: SampleSet) -> Optional[float]:
+    """Median, over the validation landslides, of the distance from a landslide's nearest cell
+    to the nearest cell of a training landslide (map units); None without both."""
+    from scipy.spatial import cKDTree
+
+    ls = samples.label == 1
+    train = ls & (samples.split == TRAIN)
+    val = ls & (samples.split == VALIDATION)
+    if not train.any() or not val.any():
+        return None
+    tree = cKDTree(np.column_stack([samples.x[train], samples.y[train]]))
+    dist, _ = tree.query(np.column_stack([samples.x[val], samples.y[val]]))
+    ids = samples.landslide_id[val]
+    order = np.argsort(ids, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(ids[order]) != 0])
+    nearest = np.minimum.reduceat(dist[order], starts)
+    return float(np.median(nearest))
+
+
 def _block_of(samples: SampleSet, grid: Grid, block_size: float) -> np.ndarray:
     """Spatial block number of each sample; a landslide's cells share the block of their
     mean position, so one landslide is never split."""
@@ -545,7 +592,7 @@ def assign_folds(samples: SampleSet, k: int, rng: np.random.Generator, grid: Gri
                        "validation is impossible. Add landslides or lower the validation share.")
     if k > units:
         report.messages.append(f"Only {units} training landslides/blocks for {k} CV folds: "
-                               f"using {units} folds.")
+                               f"using {units} folds (parameter 'Cross-validation folds').")
         k = units
     samples.fold[:] = 0
     if block_size > 0:

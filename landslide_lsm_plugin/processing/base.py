@@ -10,6 +10,7 @@ to Processing feedback and QgsProcessingException, tables, and styled loading of
 from __future__ import annotations
 
 import contextlib
+import html
 import logging
 import traceback
 from collections.abc import Sequence
@@ -30,6 +31,9 @@ from qgis.core import (
     QgsProcessingFeedback,
     QgsProcessingLayerPostProcessorInterface,
     QgsProcessingOutputLayerDefinition,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterNumber,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QCoreApplication, QVariant
@@ -151,6 +155,23 @@ class SamplesStyle(QgsProcessingLayerPostProcessorInterface):
         return processor
 
 
+def default_text(param) -> str:
+    """A parameter's default as the user sets it: a number, yes/no, or an option's index and
+    label."""
+    value = param.defaultValue()
+    if isinstance(param, QgsProcessingParameterEnum):
+        options = param.options()
+        index = int(value) if not isinstance(value, (list, tuple)) else int(value[0])
+        return f"{index} ({options[index]})" if 0 <= index < len(options) else str(value)
+    if isinstance(param, QgsProcessingParameterBoolean):
+        return "yes" if value else "no"
+    if isinstance(param, QgsProcessingParameterNumber):
+        if param.dataType() == QgsProcessingParameterNumber.Integer:
+            return str(int(value))
+        return f"{float(value):g}"
+    return str(value)
+
+
 class LsmAlgorithm(QgsProcessingAlgorithm):
     """Base of the plugin's algorithms."""
 
@@ -184,7 +205,17 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
         if self.REQUIRES:
             names = ", ".join(deps.PIP_NAMES.get(m, m) for m in self.REQUIRES)
             text += f"<p><i>Needs the Python package(s): {names}.</i></p>"
-        return text
+        return text + self.defaults_help()
+
+    def defaults_help(self) -> str:
+        """Every parameter that has a default, with it: the dialog shows defaults in its
+        widgets, but `qgis_process help` of QGIS 3.22 prints none."""
+        items = [f"<li><code>{p.name()}</code>: {html.escape(default_text(p))}</li>"
+                 for p in self.parameterDefinitions()
+                 if not p.isDestination() and p.defaultValue() not in (None, "")]
+        if not items:
+            return ""
+        return f"<p><b>{self.tr('Defaults')}</b></p><ul>{''.join(items)}</ul>"
 
     def helpUrl(self) -> str:
         return "https://github.com/landslide-lsm/landslide-lsm#algorithms"

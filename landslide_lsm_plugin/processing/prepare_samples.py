@@ -39,7 +39,14 @@ class PrepareSamples(LsmAlgorithm):
         "<p><b>Non-landslide cells</b>: random valid cells outside the landslides and outside "
         "an optional buffer, as many as the landslide cells times the ratio.</p>"
         "<p><b>Split</b>: by landslide (whole landslides go to one side, never both), at random "
-        "with the seed, or by spatial blocks of the given size (whole blocks go to one side).</p>"
+        "with the seed, or by spatial blocks of the given size (whole blocks go to one side; "
+        "0, the default, takes a fifth of the landslides' extent, so that a handful of large "
+        "blocks is held out rather than many small ones interleaved with training blocks). The "
+        "log states the median distance from a validation landslide to the nearest training "
+        "landslide: how independent the validation is.</p>"
+        "<p>Each cell is sampled once: where landslides overlap, or points share a cell, the "
+        "cell belongs to one of them; the non-landslide cells are exactly the landslide cells "
+        "times the ratio (or the log says why not, with the counts).</p>"
         "<p>With a <b>label field</b>, the inventory is an already labelled point layer (1 "
         "landslide, 0 not): its points are only split and given folds.</p>")
 
@@ -74,7 +81,8 @@ class PrepareSamples(LsmAlgorithm):
         self.addParameter(QgsProcessingParameterEnum(
             self.SPLIT, self.tr("Training/validation split"), SPLIT_LABELS, defaultValue=0))
         self.addParameter(QgsProcessingParameterDistance(
-            self.BLOCK_SIZE, self.tr("Spatial block size (spatial-block split)"), 1000.0,
+            self.BLOCK_SIZE, self.tr("Spatial block size (spatial-block split; 0 = a fifth of "
+                                     "the landslides' extent)"), 0.0,
             self.STACK, minValue=0.0))
         self.addParameter(QgsProcessingParameterNumber(
             self.VALIDATION, self.tr("Validation share (%)"), QgsProcessingParameterNumber.Double,
@@ -115,6 +123,8 @@ class PrepareSamples(LsmAlgorithm):
             progress=progress)
         for message in report.messages:
             feedback.pushWarning(message)
+        for note in report.notes:
+            feedback.pushInfo(note)
         counts = report.counts()
         feedback.pushInfo(
             f"{report.landslides} landslides, {report.landslide_cells} landslide cells, "

@@ -81,3 +81,82 @@ def test_cancel_through_feedback_leaves_no_file(run_alg, raster, tmp_path):
                                 "OUTPUT": str(tmp_path / "z.tif")},
                 context=QgsProcessingContext(), feedback=feedback)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lsi.tif"]
+
+
+#: parameter types that take the user's own data, so no default can stand for it
+DATA_TYPES = {"raster", "source", "vector", "multilayer", "field", "file", "band", "crs",
+              "extent", "layer", "expression", "matrix", "distance", "string"}
+
+
+def readme_sections() -> dict:
+    """README text per algorithm id: its own section, and for the Train algorithms the
+    common section of '2 · Train models' too."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    heads = [(m.start(), m.group(1)) for m in re.finditer(r"^####? .*?\(`(\w+)`\)\s*$", text,
+                                                          re.M)]
+    ends = [m.start() for m in re.finditer(r"^#{2,4} ", text, re.M)]
+    sections = {}
+    for start, alg_id in heads:
+        end = next((e for e in ends if e > start), len(text))
+        sections[alg_id] = text[start:end]
+    # the per-cell models share one section: common parameters, then a row per model
+    common = text[text.index("### 2 · Train models"):text.index("#### Train LSNet")]
+    for alg_id in ("trainsvm", "trainklr", "trainlogistic", "trainrandomforest"):
+        sections[alg_id] = common
+    return sections
+
+
+def default_forms(param) -> list[str]:
+    """How a parameter's default may be written in the README."""
+    from qgis.core import (
+        QgsProcessingParameterBoolean,
+        QgsProcessingParameterEnum,
+        QgsProcessingParameterNumber,
+    )
+
+    value = param.defaultValue()
+    if isinstance(param, QgsProcessingParameterBoolean):
+        return ["default yes", "default on", "(yes)", "(on)"] if value else \
+            ["default no", "default off", "(no)", "(off)"]
+    if isinstance(param, QgsProcessingParameterEnum):
+        return [f"{int(value)} ", f"{int(value)}:"]
+    if isinstance(param, QgsProcessingParameterNumber):
+        forms = {f"{float(value):g}", f"{float(value):,g}"}
+        if float(value) == int(value):
+            forms |= {str(int(value)), f"{int(value):,}"}
+        return sorted(forms)
+    return [str(value)]
+
+
+def test_every_default_is_in_the_help_and_the_readme(plugin):
+    """Every parameter of every algorithm has a default, unless it takes the user's data or is
+    optional; the help (what `qgis_process help` prints) and the README name each default."""
+    from qgis.core import QgsProcessingParameterDefinition
+
+    from landslide_lsm_plugin.processing.base import default_text
+
+    provider = QgsApplication.processingRegistry().providerById("landslide_lsm")
+    sections = readme_sections()
+    missing = []
+    for alg in provider.algorithms():
+        if alg.provider() is None or alg.name() not in sections:
+            assert alg.name() == "landslide_susceptibility_workflow", alg.name()
+            continue
+        help_text = alg.shortHelpString()
+        section = sections[alg.name()]
+        for p in alg.parameterDefinitions():
+            if p.isDestination():
+                continue
+            if p.defaultValue() in (None, ""):
+                optional = p.flags() & QgsProcessingParameterDefinition.FlagOptional
+                assert optional or p.type() in DATA_TYPES, (alg.name(), p.name(), p.type())
+                continue
+            assert f"<code>{p.name()}</code>: {default_text(p)}" in help_text.replace(
+                "&#x27;", "'"), (alg.name(), p.name())
+            rows = [line for line in section.splitlines() if f"`{p.name()}`" in line]
+            if not any(form in row for row in rows for form in default_forms(p)):
+                missing.append(f"{alg.name()} {p.name()} = {default_text(p)}")
+    assert not missing, "README lacks these defaults:\n" + "\n".join(missing)

@@ -228,3 +228,20 @@ def test_overlapping_and_one_cell_inventories_property(data):
             one = ls & (s.landslide_id == lid)
             assert np.unique(s.split[one]).size == 1, f"landslide {lid} on both sides"
             assert np.unique(s.fold[one]).size == 1, f"landslide {lid} in two folds"
+
+
+def test_default_block_size_follows_the_landslides_and_the_distance_is_reported(stack,
+                                                                               polygons,
+                                                                               tmp_path):
+    report, s = run(stack, polygons, tmp_path, split=smp.BLOCK_SPLIT, seed=3)
+    ls = s.label == 1
+    extent = max(np.ptp(s.x[ls]), np.ptp(s.y[ls]))
+    assert report.block_size == pytest.approx(extent / 5, rel=0.06)
+    assert any(n.startswith(f"Spatial blocks of {report.block_size:g} map units")
+               for n in report.notes)
+    assert report.validation_distance is not None and report.validation_distance > 0
+    assert any("Validation landslides lie a median" in n for n in report.notes)
+    random_report, _ = run(stack, polygons, tmp_path, name="random.gpkg", seed=3)
+    # landslides on a regular lattice: the nearest training landslide is a neighbour either
+    # way, 50 m between the facing cell centres
+    assert random_report.validation_distance == report.validation_distance == 50.0
