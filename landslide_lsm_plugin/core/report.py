@@ -168,7 +168,8 @@ def build_report(results_path: str, output_path: str, *, title: str = "Landslide
     parts = [f"<h1>{html.escape(title)}</h1>",
              f'<p class="note">Landslide LSM {__version__}, '
              f'{dt.datetime.now().strftime("%Y-%m-%d %H:%M")}. Evaluation on '
-             f'{results.get("n_validation", "?")} validation samples (threshold: '
+             f'{html.escape(str(results.get("n_validation", "?")))} validation samples '
+             '(threshold: '
              f'{html.escape(str(results.get("threshold_mode", "0.5")))}).</p>']
 
     # metrics

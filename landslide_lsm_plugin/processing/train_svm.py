@@ -13,7 +13,8 @@ class TrainSvm(TrainAlgorithm):
         "(C 0.241..2410, gamma 0.0002..2, 5 values each) include the optimum of Zhang et al. "
         "(2022), C = 241 and gamma = 0.02. The LSI is P(landslide) by Platt scaling of the "
         "SVM's decision values: a sigmoid fitted on the out-of-fold decision values of the "
-        "search (each fold's standardised by its own model), so no extra SVM is fitted.</p>" + TRAIN_HELP_COMMON)
+        "search (each fold's standardised by its own model), so no extra SVM is fitted.</p>"
+        + TRAIN_HELP_COMMON)
 
     def add_model_parameters(self):
         c_gamma_parameters(self)

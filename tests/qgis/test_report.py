@@ -110,7 +110,8 @@ def test_report_shows_all_parameters_after_the_model_files_are_gone(evaluated, r
         assert "<h4>Parameters</h4>" in part
         assert row("C", f"{hyper['C']:.4g}") in part, name
         assert row("gamma", f"{hyper['gamma']:.4g}") in part, name
-        assert row("CV folds", "5") in part and row("combinations searched", "9") in part
+        # the samples' own 10 folds (by landslide), the default CV
+        assert row("CV folds", "10") in part and row("combinations searched", "9") in part
         assert row("training samples", str(evaluated["metas"][key]["n_train"])) in part
         assert "<h4>FR encoding</h4>" in part and "no longer exists" not in part
         assert row("factors", "dem, slope, ndvi, dist_rivers, dist_faults") in part
@@ -144,3 +145,16 @@ def test_maps_evaluated_without_their_model_files_say_so(evaluated, run_alg, tmp
     html = Path(out["OUTPUT"]).read_text(encoding="utf-8")
     assert "gone.lsmodel (no longer exists at evaluation)" in html
     assert "Not recorded: the model file was not found" in html
+
+
+def test_every_value_of_a_results_file_is_escaped(evaluated, run_alg, tmp_path):
+    """A results file is data from anywhere: no field reaches the page as markup."""
+    data = json.loads(Path(evaluated["results"]).read_text(encoding="utf-8"))
+    data["n_validation"] = "<script>alert('n')</script>"
+    data["threshold_mode"] = "<img src=x onerror=alert(1)>"
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text(json.dumps(data), encoding="utf-8")
+    out = run_alg("report", {"RESULTS": str(hostile), "OUTPUT": str(tmp_path / "h.html")})
+    page = Path(out["OUTPUT"]).read_text(encoding="utf-8")
+    assert "<script>" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#x27;n&#x27;)&lt;/script&gt; validation samples" in page
