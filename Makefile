@@ -13,7 +13,8 @@ help:
 	@echo "make setup    install Debian packages and the Python venv (idempotent)"
 	@echo "make package  build the plugin zip for Plugin Manager > Install from ZIP"
 	@echo "make deploy   deploy the plugin into your QGIS profile with pb_tool"
-	@echo "make bench    run the benchmarks and write docs/benchmarks.md"
+	@echo "make bench    run the benchmarks: docs/benchmarks.md (raster stages by grid size) and"
+	@echo "              docs/benchmarks-inventory.md (training on realistic inventories)"
 
 setup:
 	@bash scripts/setup.sh
@@ -43,6 +44,7 @@ deploy: setup
 
 bench: setup
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/inventory.py
 
 clean:
 	rm -rf dist demo_output test-artifacts .pytest_cache

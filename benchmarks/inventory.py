@@ -3,7 +3,7 @@ every landslide polygon sampled (10,000 to 100,000 training samples), against pl
 scikit-learn references measured in the same run on the same FR stack.
 
     .venv/bin/python benchmarks/inventory.py [--sizes 2k,20k,100k] [--models svm,klr,...]
-                                             [--work DIR] [--no-references]
+                                             [--work DIR] [--no-references] [--report-only]
 
 The study area is the built-in one at the paper's scale (1224 x 1224 cells of 30 m, 9 factors)
 with its realistic inventory (2,000 landslide polygons of tens to hundreds of cells, some
@@ -254,6 +254,9 @@ def write_report(results: dict, path: Path) -> None:
                          f"{row['peak_rss_mb']:.0f} | {row['auroc']:.3f} | | | | "
                          f"{row['strategy']} |")
         lines.append("")
+    analysis = ROOT / "benchmarks" / "inventory_analysis.md"
+    if analysis.exists():  # written by hand from the figures above and the profiles
+        lines.append(analysis.read_text(encoding="utf-8").rstrip())
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -277,6 +280,8 @@ def main() -> int:
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--work", default=str(ROOT / "benchmarks" / "work-inventory"))
     parser.add_argument("--no-references", action="store_true")
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite docs/benchmarks-inventory.md from benchmarks/inventory.json")
     parser.add_argument("--one", nargs=2, metavar=("MODEL", "DIR"), help=argparse.SUPPRESS)
     parser.add_argument("--reference", nargs=2, metavar=("NAME", "DIR"),
                         help=argparse.SUPPRESS)
@@ -290,11 +295,15 @@ def main() -> int:
         row["peak_rss_mb"] = round(peak_rss_mb(), 1)
         print(json.dumps(row))
         return 0
+    out_json = ROOT / "benchmarks" / "inventory.json"
+    if args.report_only:
+        write_report(json.loads(out_json.read_text(encoding="utf-8")),
+                     ROOT / "docs" / "benchmarks-inventory.md")
+        return 0
     from benchmarks.run import machine
 
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    out_json = ROOT / "benchmarks" / "inventory.json"
     results = {"date": dt.date.today().isoformat(), "machine": machine(), "sizes": {}}
     for size in args.sizes.split(","):
         print(f"[{size}] samples and FR", flush=True)

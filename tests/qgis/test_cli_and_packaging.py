@@ -96,3 +96,13 @@ def test_qgis_process_reports_bad_input_and_exits_nonzero(cli_profile, tmp_path)
     assert proc.returncode != 0
     assert "constant raster cannot be classed" in proc.stdout + proc.stderr
     assert not (tmp_path / "z.tif").exists()
+
+
+def test_qgis_process_help_states_every_default(cli_profile):
+    """QGIS 3.22's `qgis_process help` prints no default values; the algorithm's help does."""
+    proc = qt.qgis_process(cli_profile, ["help", "landslide_lsm:trainsvm"], timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    for text in ("<code>SEARCH_SAMPLES</code>: 3000", "<code>FINAL_SAMPLES</code>: 10000",
+                 "<code>CV</code>: 1 (Folds of the samples layer", "<code>HALVING</code>: yes",
+                 "<code>C_MAX</code>: 2410", "<code>SEED</code>: 42"):
+        assert text in proc.stdout, text
