@@ -305,7 +305,8 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
         raise LsmError("No cross-validation fold held both classes; add training samples or "
                        "choose fewer folds.")
     subset_text = (f"all {_count(n)} training samples" if search.size == n else
-                   f"{_count(search.size)} of {_count(n)} training samples (whole landslides, "
+                   f"{_count(search.size)} of {_count(n)} training samples (a share of every "
+                   "landslide's cells, "
                    f"seed {seed}; parameter 'Search on at most this many samples')")
     if len(rounds) > 1:
         steps = ", then ".join(f"the best {k} on {_count(len(r))}" if i else
@@ -331,7 +332,8 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
         kernel = ("exact RBF kernel" if final_idx.size <= kernel_limit else
                   f"Nystroem approximation with {kernel_limit} components")
     fitted_on = (f"all {_count(n)} training samples" if final_idx.size == n else
-                 f"{_count(final_idx.size)} of {_count(n)} training samples (whole landslides; "
+                 f"{_count(final_idx.size)} of {_count(n)} training samples (a share of every "
+                 "landslide's cells; "
                  "parameter 'Final fit on at most this many samples')")
     detail = {SVM: "; LSI by Platt scaling of the search's out-of-fold decision values",
               KLR: f"; {kernel} (the search used at most {SEARCH_KERNEL_LIMIT} kernel "

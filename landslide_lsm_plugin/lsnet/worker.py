@@ -65,7 +65,8 @@ def _training_cells(job: dict, progress):
         keep = subset_by_landslide(train.label, train.landslide_id, max_samples,
                                    int(job["params"]["seed"]))
         progress.info(f"LSNet: {len(keep):,} of {len(train):,} training samples are used, drawn "
-                      "by whole landslides: every patch is held in memory (parameter 'Maximum "
+                      "as a share of every landslide's cells: every patch is held in memory "
+                      "(parameter 'Maximum "
                       "training samples'; 0 = all).")
         train = train.subset(keep)
     # early-stopping part: whole landslides, and the same share of other cells

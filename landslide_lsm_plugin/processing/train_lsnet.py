@@ -50,9 +50,9 @@ class TrainLsnet(LsmAlgorithm):
         "600 epochs (a GPU is advised). The default learning rate, 1e-3, converges in tens of "
         "epochs instead of hundreds. Early stopping keeps the epoch with the best AUROC on "
         "the held-out training landslides.</p>"
-        "<p><b>Bounded by default</b>: at most 5,000 training samples (drawn by whole "
-        "landslides: every patch is held in memory), 2,000 patches per epoch (a new random draw "
-        "each epoch, so every sample is seen over the epochs), and 8 minutes of training; "
+        "<p><b>Bounded by default</b>: at most 5,000 training samples (a share of every "
+        "landslide's cells: every patch is held in memory), 2,000 patches per epoch (a new "
+        "random draw each epoch, so every sample is seen over the epochs), and 8 minutes of training; "
         "training also stops at the maximum epochs or after 'patience' epochs without a better "
         "early-stopping AUROC, and keeps the best epoch. The log says which limit stopped it. "
         "On a GPU, or for the paper's settings, raise or clear (0) these limits.</p>"
@@ -108,8 +108,8 @@ class TrainLsnet(LsmAlgorithm):
             self.DROPOUT, self.tr("Dropout after the first two dense layers"),
             QgsProcessingParameterNumber.Double, 0.5, minValue=0.0, maxValue=0.9)))
         self.addParameter(self.advanced(QgsProcessingParameterNumber(
-            self.MAX_SAMPLES, self.tr("Maximum training samples (drawn by landslide; every "
-                                      "patch is held in memory; 0 = all)"),
+            self.MAX_SAMPLES, self.tr("Maximum training samples (a share of every landslide's "
+                                      "cells; every patch is held in memory; 0 = all)"),
             QgsProcessingParameterNumber.Integer, LSNET_MAX_SAMPLES, minValue=0)))
         self.addParameter(self.advanced(QgsProcessingParameterNumber(
             self.PER_EPOCH, self.tr("Patches per epoch (a new random draw each epoch; 0 = all)"),

@@ -42,11 +42,12 @@ TRAIN_HELP_COMMON = (
     "and it favours models that memorise landslides (the log warns). Hyperparameters maximise "
     "the mean AUROC over the folds; factors are standardised inside each fold.</p>"
     "<p><b>Large inventories</b>: the search runs on at most 'Search on at most this many "
-    "samples' training samples (default 3,000), drawn by whole landslides with the seed, by "
+    "samples' training samples (default 3,000): a share of every landslide's cells, drawn "
+    "with the seed (so the landslides keep their spatial spread), by "
     "successive halving (all combinations on a ninth of them, the best third on a third, the "
     "best three on all); the final model is fitted on every training sample, or for the SVM on "
-    "at most 'Final fit on at most this many samples' (default 10,000, drawn by whole "
-    "landslides). The log says what was done, with the counts. 0 means all samples.</p>"
+    "at most 'Final fit on at most this many samples' (default 10,000, a share of every "
+    "landslide's cells). The log says what was done, with the counts. 0 means all samples.</p>"
     "<p><b>Outputs</b>: the model file (.lsmodel: no pickle, safe to share; it records the "
     "factors, the FR encoding, hyperparameters, CV score, training time and plugin version), "
     "the CV results table, and optionally the LSI raster of the stack.</p>")
@@ -82,15 +83,15 @@ class TrainAlgorithm(LsmAlgorithm):
             self.STANDARDIZE, self.tr("Standardise factors (fitted on training folds only)"),
             defaultValue=True)))
         self.addParameter(self.advanced(QgsProcessingParameterNumber(
-            self.SEARCH_SAMPLES, self.tr("Search on at most this many samples (drawn by "
-                                         "landslide; 0 = all)"),
+            self.SEARCH_SAMPLES, self.tr("Search on at most this many samples (a share of "
+                                         "every landslide's cells; 0 = all)"),
             QgsProcessingParameterNumber.Integer, DEFAULT_SEARCH_SAMPLES, minValue=0)))
         self.addParameter(self.advanced(QgsProcessingParameterBoolean(
             self.HALVING, self.tr("Search by successive halving (faster; off = every "
                                   "combination on every search sample)"), defaultValue=True)))
         self.addParameter(self.advanced(QgsProcessingParameterNumber(
-            self.FINAL_SAMPLES, self.tr("Final fit on at most this many samples (drawn by "
-                                        "landslide; 0 = all)"),
+            self.FINAL_SAMPLES, self.tr("Final fit on at most this many samples (a share of "
+                                        "every landslide's cells; 0 = all)"),
             QgsProcessingParameterNumber.Integer,
             DEFAULT_FINAL_SAMPLES.get(self.MODEL_TYPE, 0), minValue=0)))
         self.addParameter(self.advanced(QgsProcessingParameterNumber(

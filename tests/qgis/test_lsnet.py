@@ -287,7 +287,7 @@ def test_defaults_bound_the_run_and_the_log_says_which_limit_stopped_it(run_alg,
                                      OUTPUT_HISTORY="TEMPORARY_OUTPUT"),
                   context=QgsProcessingContext(), feedback=feedback)
     log = "\n".join(feedback.infos)
-    assert "training samples are used, drawn by whole landslides" in log
+    assert "training samples are used, drawn as a share of every landslide's cells" in log
     assert "(parameter 'Maximum training samples'; 0 = all)" in log
     assert "each epoch trains on 40 of the" in log and "'Patches per epoch'" in log
     assert re.search(r"Time budget of 0\.05 minutes reached after epoch (\d+) \(parameter "

@@ -49,7 +49,7 @@ def test_svm_with_defaults_on_tens_of_thousands_of_samples(realistic):
     assert n > 10000, n  # every cell of every landslide: tens of thousands
     log = feedback.text()
     assert "Hyperparameter search by successive halving" in log
-    assert f"of {n:,} training samples (whole landslides, seed 42" in log
+    assert f"of {n:,} training samples (a share of every landslide's cells, seed 42" in log
     assert "Final fit: SVM on 10,0" in log or "Final fit: SVM on 9,9" in log
     assert "optimistic" not in log
     assert meta["cv"]["scheme"] == "samples" and meta["cv"]["search_samples"] <= 3100

@@ -1,5 +1,6 @@
 """Real inventories: CV folds never split a landslide, the search runs on a seeded subset
-drawn by landslide (successive halving), the final fit is bounded, and the log says so."""
+thinned landslide by landslide (successive halving), the final fit is bounded, and the log says
+so."""
 
 import numpy as np
 import pytest
@@ -63,17 +64,22 @@ def test_stratified_cv_over_multi_cell_landslides_warns_and_is_optimistic():
     assert not any("optimistic" in m for m in one_cell.messages)  # no landslide ids known
 
 
-def test_subset_by_landslide_keeps_whole_landslides_and_is_seeded():
-    _, y, groups = inventory(200)
+def test_subset_by_landslide_thins_every_landslide_alike_and_is_seeded():
+    """Every landslide keeps about the subset's share of its cells, so the landslides keep
+    their spatial spread (a held-out landslide is as far from the training ones as in the
+    full data); the draw is seeded."""
+    _, y, groups = inventory(200, cells=(10, 60))
     a = strategy.subset_by_landslide(y, groups, 3000, seed=7)
     b = strategy.subset_by_landslide(y, groups, 3000, seed=7)
     c = strategy.subset_by_landslide(y, groups, 3000, seed=8)
     assert np.array_equal(a, b) and not np.array_equal(a, c)
     assert abs(a.size - 3000) < 150
     assert np.all(np.diff(a) > 0)
-    picked = set(groups[a][groups[a] >= 0].tolist())
-    for lid in picked:  # every cell of a picked landslide, none of the others
-        assert np.all(np.isin(np.flatnonzero(groups == lid), a))
+    share = 3000 / y.size
+    for lid in np.unique(groups[groups >= 0]):
+        total, kept = np.sum(groups == lid), np.sum(groups[a] == lid)
+        assert np.floor(share * total) <= kept <= np.ceil(share * total), lid
+    assert np.unique(groups[a][groups[a] >= 0]).size == 200  # every landslide is there
     share_ls = np.mean(y[a] == 1)
     assert 0.4 < share_ls < 0.6  # the classes keep their proportion
     assert np.array_equal(strategy.subset_by_landslide(y, groups, 10 ** 9, 1),
