@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -193,9 +194,14 @@ def prepare(work: Path, size: str) -> dict:
             "landslides": report.landslides, **report.counts()}
 
 
-def measure(kind: str, d: Path, reference: bool = False) -> dict:
+def measure(kind: str, d: Path, reference: bool = False,
+            timeout: Optional[float] = None) -> dict:
     cmd = [sys.executable, __file__, "--reference" if reference else "--one", kind, str(d)]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"not finished after {timeout:.0f} s (stopped)",
+                "stopped_after_s": timeout}
     if proc.returncode != 0:
         return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else
                 f"exit {proc.returncode}"}
@@ -241,7 +247,9 @@ def write_report(results: dict, path: Path) -> None:
             gap = f"{row['auroc'] - best['auroc']:+.3f}" if best else ""
             all_ref = refs.get(COMPARED.get(kind, ("",))[0], {})
             ratio = (f"{row['seconds'] / all_ref['seconds']:.2f} x fit on all"
-                     if "seconds" in all_ref else "")
+                     if "seconds" in all_ref else
+                     f"< {row['seconds'] / all_ref['stopped_after_s']:.2f} x fit on all"
+                     if "stopped_after_s" in all_ref else "")
             target = _target(size, kind, row, best)
             lines.append(f"| {kind} | {row['seconds']:.1f} | {row['peak_rss_mb']:.0f} | "
                          f"{row['auroc']:.3f} | {gap} | {ratio} | {target} | "
@@ -280,6 +288,10 @@ def main() -> int:
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--work", default=str(ROOT / "benchmarks" / "work-inventory"))
     parser.add_argument("--no-references", action="store_true")
+    parser.add_argument("--reference-timeout", type=float, default=900.0,
+                        help="stop a reference fit after this many seconds (it is reported so)")
+    parser.add_argument("--update", action="store_true",
+                        help="keep the other rows of benchmarks/inventory.json, rerun these")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite docs/benchmarks-inventory.md from benchmarks/inventory.json")
     parser.add_argument("--one", nargs=2, metavar=("MODEL", "DIR"), help=argparse.SUPPRESS)
@@ -305,18 +317,22 @@ def main() -> int:
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     results = {"date": dt.date.today().isoformat(), "machine": machine(), "sizes": {}}
+    if args.update and out_json.exists():
+        results = json.loads(out_json.read_text(encoding="utf-8"))
     for size in args.sizes.split(","):
         print(f"[{size}] samples and FR", flush=True)
-        entry = {"prepare": prepare(work, size), "models": {}, "references": {}}
+        entry = results["sizes"].get(size, {"models": {}, "references": {}})
+        entry["prepare"] = prepare(work, size)  # seeded: the same samples and FR stack again
         d = work / size
         for kind in args.models.split(","):
             print(f"[{size}] {kind}", flush=True)
-            entry["models"][kind] = measure(kind, d)
+            entry["models"][kind] = dict(measure(kind, d), measured=dt.date.today().isoformat())
             print("   ", entry["models"][kind], flush=True)
         if not args.no_references:
             for name in REFERENCES:
                 print(f"[{size}] reference {name}", flush=True)
-                entry["references"][name] = measure(name, d, reference=True)
+                entry["references"][name] = measure(name, d, reference=True,
+                                                    timeout=args.reference_timeout)
                 print("   ", entry["references"][name], flush=True)
         results["sizes"][size] = entry
         out_json.write_text(json.dumps(results, indent=1), encoding="utf-8")

@@ -235,8 +235,8 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
     """Choose hyperparameters by CV (maximising AUROC) and fit the final model.
 
     ``folds`` are the samples' fold numbers (1..k; 0: none), ``groups`` their landslide ids
-    (negative: not a landslide cell). The search runs on at most ``search_samples`` samples
-    drawn by landslide (0: all), by successive halving unless ``halving`` is False; the final
+    (negative: not a landslide cell). The search runs on at most ``search_samples`` samples,
+    every landslide thinned alike (0: all), by successive halving unless ``halving`` is False; the final
     model is fitted on at most ``final_samples`` (-1: the model type's default cap, None or
     0: all)."""
     x = np.asarray(x, dtype=np.float64)
@@ -259,7 +259,7 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
     combos = [dict(zip(grid, values)) for values in itertools.product(*grid.values())]
     n = int(y.size)
 
-    # 1. the search: on a subset drawn by landslide above the search size, by successive
+    # 1. the search: on a subset thinned landslide by landslide, by successive
     # halving (each round keeps the best third of the combinations and triples the samples)
     search = (subset_by_landslide(y, groups, search_samples, seed) if search_samples
               else np.arange(n))
@@ -318,7 +318,7 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
         strategy.append(f"Hyperparameter search: {len(combos)} combination(s) x "
                         f"{len(plan.splits)} folds ({plan.description}) on {subset_text}.")
 
-    # 2. the final fit: on every training sample, or a cap drawn by landslide (SVM)
+    # 2. the final fit: on every training sample, or a thinned cap (SVM)
     cap = DEFAULT_FINAL_SAMPLES.get(model_type) if final_samples == -1 else final_samples
     final_idx = (subset_by_landslide(y, groups, cap, seed + 1) if cap and cap < n
                  else np.arange(n))
