@@ -236,9 +236,9 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
 
     ``folds`` are the samples' fold numbers (1..k; 0: none), ``groups`` their landslide ids
     (negative: not a landslide cell). The search runs on at most ``search_samples`` samples,
-    every landslide thinned alike (0: all), by successive halving unless ``halving`` is False; the final
-    model is fitted on at most ``final_samples`` (-1: the model type's default cap, None or
-    0: all)."""
+    every landslide thinned alike (0: all), by successive halving unless ``halving`` is False;
+    the final model is fitted on at most ``final_samples`` (-1: the model type's default cap,
+    None or 0: all)."""
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y).astype(int)
     if x.ndim != 2 or x.shape[0] != y.size:
