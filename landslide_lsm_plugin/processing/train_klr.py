@@ -16,7 +16,7 @@ class TrainKlr(TrainAlgorithm):
         "features. Up to the kernel size limit (default 1,000) every training sample is a kernel "
         "centre, which is the exact kernel; above it a Nystroem approximation with that many "
         "centres keeps memory and time bounded (the search ranks C and gamma on at most 300 "
-        "centres per fold). Newton's method fits every C of the grid exactly. C (inverse "
+        "centres per fold). Every C of the grid is fitted from scratch. C (inverse "
         "penalty) and gamma are chosen by cross-validation "
         "as for the SVM. The LSI is the predicted probability, calibrated by the logistic "
         "loss itself.</p>" + TRAIN_HELP_COMMON)
