@@ -77,7 +77,9 @@ def test_evaluate_records_each_models_parameters(evaluated):
         assert rec["model_file"] == str(Path(evaluated["models"][key]).resolve())
         assert rec["hyperparameters"]["C"] == meta["hyperparameters"]["C"]
         assert rec["hyperparameters"]["gamma"] == meta["hyperparameters"]["gamma"]
-        assert rec["cv"]["folds"] == 5 and rec["cv"]["grid_size"] == 9
+        assert rec["cv"]["folds"] == 10 and rec["cv"]["grid_size"] == 9  # the samples' folds
+        assert rec["cv"]["scheme"] == "samples"
+        assert rec["fr_samples"]["samples"] == Path(evaluated["samples"]).name
         assert rec["cv_score"] == meta["cv_score"] and rec["n_train"] == meta["n_train"] > 0
         assert rec["factors"] == meta["factors"] and rec["training_time_s"] > 0
         assert [f["factor"] for f in rec["fr_encoding"]] == meta["factors"]
