@@ -121,3 +121,16 @@ def test_packed_cells_round_trip_and_hostile_records_are_bounded():
     assert provenance.read_provenance('{"fingerprint": 3}') is None
     assert provenance.read_provenance("[" * 100000) is None
     assert provenance.read_provenance(None) is None
+
+
+def test_a_random_forest_reports_no_scaler(prepared):
+    """Hyperparameters a model does not use are not reported (a forest has no scaler)."""
+    d = prepared["dir"]
+    _, forest = training.train_to_file("random_forest", str(d / "fr.tif"),
+                                       str(d / "random.gpkg"), str(d / "rf.lsmodel"),
+                                       grid={"n_estimators": [20], "min_samples_leaf": [1],
+                                             "max_features": ["sqrt"]})
+    _, logistic = training.train_to_file("logistic", str(d / "fr.tif"), str(d / "random.gpkg"),
+                                         str(d / "lr.lsmodel"))
+    assert "standardize" not in forest["hyperparameters"]
+    assert logistic["hyperparameters"]["standardize"] is True
