@@ -514,8 +514,12 @@ def default_block_size(samples: SampleSet, grid: Grid) -> float:
 
 def validation_distance(samples: SampleSet) -> Optional[float]:
     """Median, over the validation landslides, of the distance from a landslide's nearest cell
-    to the nearest cell of a training landslide (map units); None without both."""
-    from scipy.spatial import cKDTree
+    to the nearest cell of a training landslide (map units); None without both, or without
+    scipy (it comes with scikit-learn; preparing samples does not need it otherwise)."""
+    try:
+        from scipy.spatial import cKDTree
+    except ImportError:
+        return None
 
     ls = samples.label == 1
     train = ls & (samples.split == TRAIN)
