@@ -64,18 +64,13 @@ DEFAULT_GAMMA = (0.0002, 2.0, 5)
 
 
 def build_estimator(model_type: str, params: dict, seed: int = 42, standardize: bool = True,
-                    kernel_limit: int = DEFAULT_KERNEL_LIMIT, probability: bool = True,
-                    calibration_folds: int = 5):
-    """A scikit-learn pipeline for a model type with the given hyperparameters."""
+                    kernel_limit: int = DEFAULT_KERNEL_LIMIT):
+    """A scikit-learn pipeline for a model type with the given hyperparameters (the SVM
+    uncalibrated: :func:`platt_from_search` adds its sigmoid)."""
     steps = [("scale", StandardScaler())] if standardize and model_type != RANDOM_FOREST else []
     if model_type == SVM:
-        svc = SVC(kernel="rbf", C=params["C"], gamma=params["gamma"], random_state=seed,
-                  cache_size=500)
-        # LSI = P(landslide) by Platt scaling of the SVM's decision values, fitted by internal
-        # 5-fold CV on the training samples (probabilities are not needed during the search)
-        steps.append(("model", CalibratedClassifierCV(svc, method="sigmoid", ensemble=False,
-                                                      cv=calibration_folds)
-                      if probability else svc))
+        steps.append(("model", SVC(kernel="rbf", C=params["C"], gamma=params["gamma"],
+                                   random_state=seed, cache_size=500)))
     elif model_type == KLR:
         # Penalised logistic loss on kernel features: with all training points as landmarks
         # the Nystroem map is exact (K = Phi Phi^T), so this is kernel logistic regression.
@@ -392,22 +387,22 @@ def _search(model_type: str, combos: list, x: np.ndarray, y: np.ndarray, splits:
         train, test = splits[f]
         if not shared:
             estimator = build_estimator(model_type, combos[members[0]], seed, standardize,
-                                        kernel_limit, probability=False).fit(x[train], y[train])
+                                        kernel_limit).fit(x[train], y[train])
             test_scores = _scores(estimator, x[test])
             if model_type == SVM:
                 mean, std = _standardiser(estimator.decision_function(x[train]))
                 oof[members[0]][test] = (test_scores - mean) / std
             return [roc_auc_score(y[test], test_scores)]
-        features = build_estimator(model_type, combos[members[0]], seed, standardize,
-                                   kernel_limit)[:-1].fit(x[train])
+        pipeline = build_estimator(model_type, combos[members[0]], seed, standardize,
+                                   kernel_limit)
+        features = pipeline[:-1].fit(x[train])
         f_train, f_test = features.transform(x[train]), features.transform(x[test])
         scores_by_combo = {}
         # each C from scratch by L-BFGS: on the search's small kernel features it is several
         # times faster than Newton's method (whose cost is Python overhead per step there), and
         # a cold start fits every C (warm-started from a neighbouring C, L-BFGS stopped at once)
-        final = build_estimator(model_type, combos[members[0]], seed, standardize,
-                                kernel_limit)[-1].set_params(solver="lbfgs", max_iter=5000)
-        for c in sorted(members, key=lambda m: combos[m]["C"]):
+        final = pipeline[-1].set_params(solver="lbfgs", max_iter=5000)
+        for c in members:
             final.set_params(C=combos[c]["C"]).fit(f_train, y[train])
             scores_by_combo[c] = roc_auc_score(y[test], final.decision_function(f_test))
         return [scores_by_combo[c] for c in members]
@@ -437,8 +432,7 @@ def _fit_final(model_type: str, params: dict, x: np.ndarray, y: np.ndarray, seed
     by Platt scaling, fitted without refitting the SVM (see :func:`platt_from_search`)."""
     if model_type != SVM:
         return build_estimator(model_type, params, seed, standardize, kernel_limit).fit(x, y)
-    svm = build_estimator(SVM, params, seed, standardize, kernel_limit,
-                          probability=False).fit(x, y)
+    svm = build_estimator(SVM, params, seed, standardize, kernel_limit).fit(x, y)
     return platt_from_search(svm, x, y, oof, y_search)
 
 

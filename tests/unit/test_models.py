@@ -2,8 +2,10 @@
 
 import numpy as np
 import pytest
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
+from sklearn.pipeline import Pipeline
 
 from landslide_lsm_plugin.core import models
 from landslide_lsm_plugin.core.errors import LsmError
@@ -160,7 +162,9 @@ def test_a_nearly_flat_svm_keeps_its_ranking_in_the_lsi():
     SVM's ranking."""
     x, y, fr = fr_like(np.random.default_rng(8), 374)
     flat = {"C": 0.241, "gamma": 0.0002}
-    plain = models.build_estimator(models.SVM, flat, 42, calibration_folds=5).fit(x, y)
+    svm = models.build_estimator(models.SVM, flat, 42)
+    plain = Pipeline(svm.steps[:-1] + [("model", CalibratedClassifierCV(
+        svm[-1], method="sigmoid", ensemble=False, cv=5))]).fit(x, y)
     assert plain[-1].calibrated_classifiers_[0].calibrators[0].a_ > 0  # the failure
     result = models.train_model(models.SVM, x, y, n_folds=5,
                                 grid={"C": [0.241], "gamma": [0.0002]})
