@@ -230,7 +230,8 @@ class CompareModelsDock(QgsDockWidget):
             self.files.append(path)
         self._remember(path)
         self._update()
-        self._say(self.tr(f"{len(self.entries)} model(s) from {len(self.files)} results file(s)"))
+        self._say(self.tr("{} model(s) from {} results file(s)").format(len(self.entries),
+                                                                       len(self.files)))
         return True
 
     def refresh(self) -> None:
@@ -348,13 +349,13 @@ class CompareModelsDock(QgsDockWidget):
         if not path or not Path(path).exists():
             hint = ("" if which == "lsi" else self.tr(" Classify its LSI and give the zone "
                                                       "raster to Evaluate (ZONES)."))
-            self._say(self.tr(f"No {which} raster found for {entry['name']}.") + hint,
+            self._say(self.tr("No {} raster found for {}.").format(which, entry["name"]) + hint,
                       warning=True)
             return None
         title = f"{'LSI' if which == 'lsi' else 'Zones'} {self._label(entry)}"
         layer = QgsRasterLayer(str(path), title)
         if not layer.isValid():
-            self._say(self.tr(f"Cannot open {path} as a raster."), warning=True)
+            self._say(self.tr("Cannot open {} as a raster.").format(path), warning=True)
             return None
         self._style(layer, str(path), which)
         QgsProject.instance().addMapLayer(layer)
