@@ -15,11 +15,14 @@ logistic regression) are mapped through the scikit-learn pipeline.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import hmac
 import io
 import json
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -29,11 +32,32 @@ import numpy as np
 from .. import __version__
 from .errors import LsmError
 from .raster import atomic_file, check_output_path
+from .safe_files import (
+    MAX_JSON_BYTES,
+    MIB,
+    check_member,
+    check_regular_file,
+    check_zip,
+    open_regular,
+    read_regular,
+    read_zip_member,
+)
 
 FORMAT = "landslide-lsm-model"
 FORMAT_VERSION = 1
 MODEL_SUFFIX = ".lsmodel"
 KERNEL_PART = "kernel.npz"
+SIGNATURE_PART = "signature.json"
+#: bounds on what a model file may hold, checked on declared sizes before anything inflates
+#: (a random forest of 500 deep trees on 100,000 samples is a few hundred MB)
+MAX_PAYLOAD_BYTES = 4096 * MIB
+MAX_PAYLOAD_INFLATED = 4096 * MIB
+MAX_KERNEL_BYTES = 1024 * MIB
+MAX_MODEL_INFLATED = MAX_PAYLOAD_BYTES + MAX_KERNEL_BYTES + 2 * MAX_JSON_BYTES
+MAX_FACTORS = 10_000
+#: what :func:`signature_status` says of a file
+SIGNED = "signed"        # signed with this user's key and unchanged since
+UNSIGNED = "unsigned"    # no signature of this user's key: trained elsewhere or by 0.1
 #: the arrays of a kernel part, no more, no less
 KERNEL_ARRAYS = ("scaler_mean", "scaler_scale", "centres", "weights", "gamma", "bias", "link",
                  "link_ab")
@@ -69,6 +93,8 @@ TRUSTED_TYPES = (
 class LoadedModel:
     meta: dict
     estimator: object
+    #: :data:`SIGNED` or :data:`UNSIGNED` (see :func:`signature_status`)
+    trust: str = UNSIGNED
 
     @property
     def model_type(self) -> str:
@@ -112,10 +138,9 @@ class KernelExpansion:
     @classmethod
     def from_bytes(cls, data: bytes, n_factors: int) -> KernelExpansion:
         """Read a kernel part (no pickle); ValueError when it is not a valid one."""
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            if sorted(npz.files) != sorted(KERNEL_ARRAYS):
-                raise ValueError(f"unexpected arrays {sorted(npz.files)}")
-            arrays = {name: npz[name] for name in KERNEL_ARRAYS}
+        arrays = read_npz(data, KERNEL_PART, MAX_KERNEL_BYTES)
+        if sorted(arrays) != sorted(KERNEL_ARRAYS):
+            raise ValueError(f"unexpected arrays {sorted(arrays)}")
         link = arrays.pop("link")
         if link.shape != () or link.dtype.kind != "U" or str(link) not in LINKS:
             raise ValueError("unknown link")
@@ -194,10 +219,95 @@ def kernel_expansion(estimator) -> Optional[KernelExpansion]:
                            np.asarray(weights, dtype=np.float64), gamma, bias, link, ab)
 
 
-def save_model(path: str | Path, estimator, meta: dict, inputs: tuple = ()) -> Path:
+def check_estimator(estimator, n_factors: int, name: str) -> None:
+    """Refuse (LsmError) a loaded model that is not one of the shapes the plugin writes, or
+    whose arrays do not fit together: compiled code (decision-tree traversal) trusts them, and a
+    tree whose child index points outside itself would crash the process when it predicts.
+
+    Shapes: a Pipeline of StandardScalers, then a Platt-calibrated RBF SVC or an RBF Nystroem
+    map with a binary logistic regression (both mapped through their kernel expansion, never
+    libsvm), a binary logistic regression, or a random forest (every tree checked)."""
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    def refuse(what: str) -> LsmError:
+        return LsmError(f"'{name}' is not a model this plugin can use safely: {what}. It is "
+                        "refused and nothing in it was run.")
+
+    if not isinstance(estimator, Pipeline) or not isinstance(estimator.steps, list):
+        raise refuse("it is not a scikit-learn pipeline")
+    steps = [step for _, step in estimator.steps]
+    final = steps[-1] if steps else None
+    scalers = steps[:-2] if len(steps) >= 2 and type(steps[-2]).__name__ == "Nystroem" \
+        else steps[:-1]
+    for scaler in scalers:
+        if not isinstance(scaler, StandardScaler):
+            raise refuse(f"its step {type(scaler).__name__} is not a scaler")
+        for attr in ("mean_", "scale_"):
+            value = getattr(scaler, attr, None)
+            if value is not None and np.shape(value) != (n_factors,):
+                raise refuse(f"its scaler's {attr} does not have one value per factor")
+    if type(final).__name__ in ("CalibratedClassifierCV",) or (
+            len(steps) >= 2 and type(steps[-2]).__name__ == "Nystroem"):
+        try:
+            expansion = kernel_expansion(estimator)
+        except Exception as exc:  # attributes that do not fit together
+            raise refuse(f"its kernel model is inconsistent ({exc})") from exc
+        if expansion is None or expansion.centres.shape[1] != n_factors:
+            raise refuse("its kernel model is not a binary RBF model over the file's factors")
+        return
+    if isinstance(final, LogisticRegression):
+        if np.shape(getattr(final, "coef_", None)) != (1, n_factors) or \
+                np.shape(getattr(final, "intercept_", None)) != (1,):
+            raise refuse("its logistic regression does not have one weight per factor")
+        return
+    if isinstance(final, RandomForestClassifier):
+        _check_forest(final, n_factors, refuse)
+        return
+    raise refuse(f"its final step {type(final).__name__} is not a model the plugin trains")
+
+
+def _check_forest(forest, n_factors: int, refuse) -> None:
+    """Every tree of a random forest: node arrays that stay inside themselves, point forward
+    (no cycles), split on existing factors and give two class values."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    trees = getattr(forest, "estimators_", None)
+    if not isinstance(trees, list) or not trees:
+        raise refuse("its random forest has no trees")
+    if (getattr(forest, "n_outputs_", None) != 1 or len(getattr(forest, "classes_", [])) != 2
+            or getattr(forest, "n_features_in_", None) != n_factors):
+        raise refuse("its random forest is not a binary model over the file's factors")
+    for i, tree in enumerate(trees):
+        if (not isinstance(tree, DecisionTreeClassifier)
+                or getattr(tree, "n_features_in_", None) != n_factors
+                or getattr(tree, "n_outputs_", None) != 1):
+            raise refuse(f"tree {i} of its random forest does not fit the file's factors")
+        t = tree.tree_
+        nodes = int(t.node_count)
+        if not 1 <= nodes <= int(t.capacity) or t.n_features != n_factors or t.n_outputs != 1:
+            raise refuse(f"tree {i} of its random forest has inconsistent sizes")
+        left, right = np.asarray(t.children_left), np.asarray(t.children_right)
+        feature = np.asarray(t.feature)
+        index = np.arange(nodes)
+        inner = left != -1
+        if (np.any(right[~inner] != -1) or np.any(left[inner] <= index[inner])
+                or np.any(right[inner] <= index[inner]) or np.any(left >= nodes)
+                or np.any(right >= nodes) or np.any(feature[inner] < 0)
+                or np.any(feature[inner] >= n_factors)):
+            raise refuse(f"tree {i} of its random forest has nodes that point outside the tree "
+                         "or back up it")
+        if np.shape(t.value)[:2] != (nodes, 1) or np.shape(t.value)[2] < 2:
+            raise refuse(f"tree {i} of its random forest has values that do not fit its nodes")
+
+
+def save_model(path: str | Path, estimator, meta: dict, inputs: tuple = (),
+               signing_key: Optional[bytes] = None) -> Path:
     """Write a model file atomically. ``meta`` must be JSON-serialisable. RBF-SVM and KLR
     pipelines also get their kernel expansion (``kernel.npz``) for fast, scikit-learn-free
-    maps."""
+    maps. With ``signing_key`` the file is signed (:func:`sign`)."""
     import skops.io as sio
 
     out = check_output_path(str(path), inputs)
@@ -213,12 +323,64 @@ def save_model(path: str | Path, estimator, meta: dict, inputs: tuple = ()) -> P
     kernel = expansion.to_bytes() if expansion is not None else None
     if kernel is not None:
         full_meta["kernel_sha256"] = hashlib.sha256(kernel).hexdigest()
+    raw_meta = json.dumps(full_meta, indent=1, default=_json_default).encode("utf-8")
     with atomic_file(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("meta.json", json.dumps(full_meta, indent=1, default=_json_default))
+        zf.writestr("meta.json", raw_meta)
         zf.writestr("model.skops", payload)
         if kernel is not None:
             zf.writestr(KERNEL_PART, kernel)
+        if signing_key:
+            zf.writestr(SIGNATURE_PART, json.dumps(sign(raw_meta, signing_key)))
     return out
+
+
+# --- signatures ------------------------------------------------------------------------------
+# The SHA-256 checksums inside a file detect damage, not deliberate edits: whoever edits a file
+# can recompute them. A signature is an HMAC-SHA256 of the exact meta.json bytes (which hold
+# the checksums of every other part) under a key kept in this user's QGIS settings: a file
+# signed here and edited since is refused; a file without this key's signature (trained on
+# another machine or by an older version) loads with a warning (see unsigned_warning).
+
+def key_id(key: bytes) -> str:
+    """A short public name of a signing key (which key signed a file, without revealing it)."""
+    return hashlib.sha256(b"landslide-lsm-key-id" + key).hexdigest()[:16]
+
+
+def sign(data: bytes, key: bytes) -> dict:
+    """The signature record of ``data`` under ``key``."""
+    return {"algorithm": "hmac-sha256", "key_id": key_id(key),
+            "mac": hmac.new(key, data, hashlib.sha256).hexdigest()}
+
+
+def signature_status(data: bytes, signature: Optional[bytes], key: Optional[bytes],
+                     name: str) -> str:
+    """:data:`SIGNED` when ``signature`` (the raw signature record) is ``key``'s valid
+    signature of ``data``; :data:`UNSIGNED` when there is none, or another key made it; an
+    LsmError when it is this key's signature but ``data`` changed since signing."""
+    if not key or signature is None:
+        return UNSIGNED
+    try:
+        record = json.loads(signature.decode("utf-8"))
+        kid, mac = record["key_id"], record["mac"]
+        if not isinstance(kid, str) or not isinstance(mac, str):
+            raise TypeError
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise LsmError(f"'{name}' has a malformed signature; it is refused.") from exc
+    if kid != key_id(key):
+        return UNSIGNED
+    if not hmac.compare_digest(mac, sign(data, key)["mac"]):
+        raise LsmError(f"'{name}' was signed by this installation and has been modified since "
+                       "(signature mismatch); it is refused. Train the model again or use the "
+                       "original file.")
+    return SIGNED
+
+
+def unsigned_warning(name: str) -> str:
+    """What the log says of a model file that this installation did not sign."""
+    return (f"'{name}' was not trained by this QGIS user profile (no signature of its key): "
+            "it may come from another machine or an older version of the plugin. Its "
+            "checksums detect damage, not deliberate edits; use model files only from sources "
+            "you trust.")
 
 
 def _json_default(value):
@@ -229,36 +391,134 @@ def _json_default(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def read_meta(path: str | Path) -> dict:
-    """The metadata of a model file, checked to be ours (no model object is built)."""
-    path = Path(path)
-    not_ours = (f"'{path.name}' is not a Landslide LSM model file. Choose a file written by "
-                "one of the plugin's Train algorithms.")
-    if not path.exists():
-        raise LsmError(f"The model file '{path}' does not exist.")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            meta = json.loads(zf.read("meta.json").decode("utf-8"))
-    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LsmError(not_ours) from exc
+@contextlib.contextmanager
+def _model_zip(path: Path) -> Iterator[zipfile.ZipFile]:
+    """A model file opened as a zip: a regular file only (never a FIFO or device), with its
+    members' declared sizes bounded (a zip bomb is refused before anything inflates)."""
+    with open_regular(path, "model file") as fh:
+        try:
+            zf = zipfile.ZipFile(fh)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise LsmError(_not_ours(path)) from exc
+        with zf:
+            check_zip(zf, path.name, MAX_MODEL_INFLATED)
+            yield zf
+
+
+def _not_ours(path: Path) -> str:
+    return (f"'{path.name}' is not a Landslide LSM model file. Choose a file written by one of "
+            "the plugin's Train algorithms.")
+
+
+def _is_sha256(value) -> bool:
+    return (isinstance(value, str) and len(value) == 64
+            and all(c in "0123456789abcdef" for c in value))
+
+
+def check_meta(meta, name: str) -> dict:
+    """The fields of a model file's meta.json that loading and mapping rely on, checked:
+    LsmError naming the file and the field otherwise."""
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise LsmError(not_ours)
-    if int(meta.get("format_version", 0)) > FORMAT_VERSION:
-        raise LsmError(f"'{path.name}' was written by a newer Landslide LSM (format "
-                       f"{meta.get('format_version')}). Update the plugin.")
+        raise LsmError(f"'{name}' is not a Landslide LSM model file. Choose a file written by "
+                       "one of the plugin's Train algorithms.")
+
+    def bad(field: str, what: str) -> LsmError:
+        return LsmError(f"'{name}' is damaged: meta.json field '{field}' {what}. Train the "
+                        "model again or use the original file.")
+
+    version = meta.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise bad("format_version", "is not a whole number >= 1")
+    if version > FORMAT_VERSION:
+        raise LsmError(f"'{name}' was written by a newer Landslide LSM (format {version}; this "
+                       f"version reads up to {FORMAT_VERSION}). Update the plugin.")
+    factors = meta.get("factors")
+    if (not isinstance(factors, list) or not factors or len(factors) > MAX_FACTORS
+            or not all(isinstance(f, str) and f for f in factors)
+            or len(set(factors)) != len(factors)):
+        raise bad("factors", "is not a list of distinct factor names")
+    if not isinstance(meta.get("model_type"), str):
+        raise bad("model_type", "is not a model type name")
+    if not isinstance(meta.get("name", ""), str):
+        raise bad("name", "is not text")
+    if not _is_sha256(meta.get("model_sha256")):
+        raise bad("model_sha256", "is missing or not a SHA-256; a file without its checksum "
+                  "cannot be checked, so it is refused")
+    if "kernel_sha256" in meta and not _is_sha256(meta["kernel_sha256"]):
+        raise bad("kernel_sha256", "is not a SHA-256")
     return meta
 
 
-def load_model(path: str | Path) -> LoadedModel:
-    """Load a model file; refuse anything that is not ours or not intact."""
+def _read_meta_bytes(zf: zipfile.ZipFile, path: Path) -> tuple[dict, bytes]:
+    try:
+        raw = read_zip_member(zf, "meta.json", MAX_JSON_BYTES, path.name)
+        meta = json.loads(raw.decode("utf-8"))
+    except (KeyError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise LsmError(_not_ours(path)) from exc
+    return check_meta(meta, path.name), raw
+
+
+def read_meta(path: str | Path) -> dict:
+    """The metadata of a model file, checked to be ours (no model object is built)."""
+    path = Path(path)
+    with _model_zip(path) as zf:
+        return _read_meta_bytes(zf, path)[0]
+
+
+@dataclass
+class ModelParts:
+    """A model file's parts, each checked against the SHA-256 in its meta.json."""
+
+    meta: dict
+    payload: bytes
+    kernel: Optional[bytes]
+    #: see :func:`signature_status`
+    trust: str
+
+
+def read_parts(path: str | Path, signing_key: Optional[bytes] = None,
+               with_payload: bool = True) -> ModelParts:
+    """Read and check a model file: bounded sizes, checksums, and the signature (refused when
+    it was signed with ``signing_key`` and changed since)."""
+    path = Path(path)
+    with _model_zip(path) as zf:
+        meta, raw_meta = _read_meta_bytes(zf, path)
+        names = set(zf.namelist())
+        if "model.skops" not in names:
+            raise LsmError(f"'{path.name}' has no model inside; it is damaged.")
+        payload = (read_zip_member(zf, "model.skops", MAX_PAYLOAD_BYTES, path.name)
+                   if with_payload else b"")
+        has_kernel = "kernel_sha256" in meta
+        if has_kernel and KERNEL_PART not in names:
+            raise LsmError(f"'{path.name}' lacks its kernel part; it is damaged.")
+        kernel = (read_zip_member(zf, KERNEL_PART, MAX_KERNEL_BYTES, path.name)
+                  if has_kernel else None)
+        signature = (read_zip_member(zf, SIGNATURE_PART, 4096, path.name)
+                     if SIGNATURE_PART in names else None)
+    if ((with_payload and hashlib.sha256(payload).hexdigest() != meta["model_sha256"])
+            or (kernel is not None
+                and hashlib.sha256(kernel).hexdigest() != meta["kernel_sha256"])):
+        raise LsmError(f"'{path.name}' was damaged or modified after it was written (checksum "
+                       "mismatch); it is refused. Train the model again or use the original "
+                       "file.")
+    trust = signature_status(raw_meta, signature, signing_key, path.name)
+    return ModelParts(meta, payload, kernel, trust)
+
+
+def load_model(path: str | Path, signing_key: Optional[bytes] = None) -> LoadedModel:
+    """Load a model file; refuse anything that is not ours, not intact, or not a model of the
+    shapes the plugin writes."""
     import skops.io as sio
 
     path = Path(path)
-    meta = read_meta(path)
-    payload, _ = _read_parts(path, meta)
+    parts = read_parts(path, signing_key)
+    payload = parts.payload
     try:
+        check_payload_zip(payload, path.name)
         named = payload_types(payload)
         untrusted = sio.get_untrusted_types(data=payload)
+    except LsmError:
+        raise
     except Exception as exc:  # any parse failure of a damaged payload
         raise LsmError(f"'{path.name}' is damaged: {exc}") from exc
     allowed = set(TRUSTED_TYPES) | set(BASIC_TYPES)
@@ -266,51 +526,100 @@ def load_model(path: str | Path) -> LoadedModel:
     if unexpected:
         raise LsmError(f"'{path.name}' contains types that are not allowed in a model file "
                        f"({', '.join(unexpected)}); it is refused and nothing in it was run.")
-    estimator = sio.loads(payload, trusted=list(untrusted))
-    return LoadedModel(meta, estimator)
-
-
-def _read_parts(path: Path, meta: dict) -> tuple[bytes, Optional[bytes]]:
-    """The model payload and the kernel part (None when the file has none), both checked
-    against the SHA-256 recorded in meta.json."""
-    with zipfile.ZipFile(path) as zf:
-        try:
-            payload = zf.read("model.skops")
-        except KeyError as exc:
-            raise LsmError(f"'{path.name}' has no model inside; it is damaged.") from exc
-        names = set(zf.namelist())
-        kernel = zf.read(KERNEL_PART) if KERNEL_PART in names else None
-    has_kernel = "kernel_sha256" in meta
-    if (hashlib.sha256(payload).hexdigest() != meta.get("model_sha256")
-            or (has_kernel and (kernel is None or
-                                hashlib.sha256(kernel).hexdigest() != meta["kernel_sha256"]))):
-        raise LsmError(f"'{path.name}' was modified after it was written (checksum mismatch); "
-                       "it is refused. Train the model again or use the original file.")
-    return payload, kernel if has_kernel else None
-
-
-def load_kernel(path: str | Path) -> tuple[dict, Optional[KernelExpansion]]:
-    """The metadata of a model file and its kernel expansion (None when the file has none:
-    older files, random forest, logistic regression). Every part's checksum is verified, as by
-    :func:`load_model`, but nothing is unpickled and neither skops nor scikit-learn is
-    imported."""
-    path = Path(path)
-    meta = read_meta(path)
-    _, kernel = _read_parts(path, meta)
-    if kernel is None:
-        return meta, None
     try:
-        expansion = KernelExpansion.from_bytes(kernel, len(meta.get("factors") or []))
+        estimator = sio.loads(payload, trusted=list(untrusted))
+    except Exception as exc:  # a payload whose parts do not fit together
+        raise LsmError(f"'{path.name}' is damaged: its model cannot be rebuilt ({exc}).") \
+            from exc
+    check_estimator(estimator, len(parts.meta["factors"]), path.name)
+    return LoadedModel(parts.meta, estimator, parts.trust)
+
+
+def load_kernel(path: str | Path, signing_key: Optional[bytes] = None
+                ) -> tuple[dict, Optional[KernelExpansion], str]:
+    """The metadata of a model file, its kernel expansion (None when the file has none: older
+    files, random forest, logistic regression) and its trust (:func:`signature_status`). Every
+    part's checksum is verified, as by :func:`load_model`, but nothing is unpickled and neither
+    skops nor scikit-learn is imported."""
+    path = Path(path)
+    parts = read_parts(path, signing_key)
+    if parts.kernel is None:
+        return parts.meta, None, parts.trust
+    try:
+        expansion = KernelExpansion.from_bytes(parts.kernel, len(parts.meta["factors"]))
     except Exception as exc:  # any parse failure of a damaged part
         raise LsmError(f"'{path.name}' is damaged: its kernel part cannot be read ({exc}). "
                        "Train the model again or use the original file.") from exc
-    return meta, expansion
+    return parts.meta, expansion, parts.trust
+
+
+def check_payload_zip(payload: bytes, name: str) -> None:
+    """The skops payload is itself a zip: bound its members (declared sizes, ratios) and check
+    that every array's header fits its bytes, before skops inflates or allocates anything."""
+    try:
+        inner = zipfile.ZipFile(io.BytesIO(payload))
+    except zipfile.BadZipFile as exc:
+        raise LsmError(f"'{name}' is damaged: its model part is not a skops payload.") from exc
+    with inner:
+        check_zip(inner, name, MAX_PAYLOAD_INFLATED)
+        for info in inner.infolist():
+            check_member(info, MAX_PAYLOAD_INFLATED, name)
+            if info.filename.endswith(".npy"):
+                with inner.open(info) as fh:
+                    _npy_header(fh, info.file_size, f"{name}: {info.filename}")
+
+
+def _npy_header(fh, size: int, where: str) -> tuple[tuple, bool, np.dtype, int]:
+    """Shape, Fortran order, dtype and header length of a .npy stream of ``size`` bytes;
+    LsmError unless the header's shape and dtype fill exactly the bytes that follow it (so no
+    array larger than its file is ever allocated) and the dtype holds no objects."""
+    from numpy.lib import format as npy
+
+    try:
+        version = npy.read_magic(fh)
+        reader = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+        shape, fortran, dtype = reader(fh)
+    except Exception as exc:  # any malformed header
+        raise LsmError(f"'{where}' is not a valid array ({exc}); the file is refused.") from exc
+    if dtype.hasobject:
+        raise LsmError(f"'{where}' holds Python objects; the file is refused.")
+    header = fh.tell()
+    count = 1
+    for n in shape:
+        count *= int(n)
+    if count * dtype.itemsize != size - header:
+        raise LsmError(f"'{where}' declares an array of {count:,} values that does not fit its "
+                       f"{size - header:,} bytes; the file is refused.")
+    return shape, fortran, dtype, header
+
+
+def read_npz(data: bytes, name: str, limit: int) -> dict[str, np.ndarray]:
+    """The arrays of an .npz (uncompressed or deflated), read within ``limit`` bytes in all;
+    no pickle, no object arrays, no array larger than its bytes."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise LsmError(f"'{name}' is not an array archive.") from exc
+    arrays: dict[str, np.ndarray] = {}
+    with zf:
+        check_zip(zf, name, limit)
+        for info in zf.infolist():
+            if not info.filename.endswith(".npy"):
+                raise LsmError(f"'{name}' holds '{info.filename}', which is not an array.")
+            raw = read_zip_member(zf, info.filename, limit, name)
+            shape, fortran, dtype, header = _npy_header(io.BytesIO(raw), len(raw),
+                                                        f"{name}: {info.filename}")
+            count = (len(raw) - header) // dtype.itemsize if dtype.itemsize else 0
+            values = np.frombuffer(raw, dtype=dtype, count=count, offset=header)
+            arrays[info.filename[:-4]] = values.reshape(shape, order="F" if fortran else "C")
+    return arrays
 
 
 def payload_types(payload: bytes) -> set[str]:
     """Every 'module.Class' a skops payload names, read from its schema (nothing is built)."""
     with zipfile.ZipFile(io.BytesIO(payload)) as zf:
-        schema = json.loads(zf.read("schema.json").decode("utf-8"))
+        schema = json.loads(read_zip_member(zf, "schema.json", MAX_JSON_BYTES, "model.skops")
+                            .decode("utf-8"))
     found: set[str] = set()
     stack = [schema]
     while stack:
@@ -326,6 +635,8 @@ def payload_types(payload: bytes) -> set[str]:
 
 #: the format marker of an LSNet model's JSON sidecar (written by the worker)
 LSNET_FORMAT = "landslide-lsm-lsnet"
+#: an LSNet .keras file (a zip: config, weights) is at most this large, inflated
+MAX_KERAS_BYTES = 2048 * MIB
 
 
 def sidecar_of(model_path: str | Path) -> Path:
@@ -334,20 +645,73 @@ def sidecar_of(model_path: str | Path) -> Path:
 
 
 def read_sidecar(model_path: str | Path) -> dict:
-    """The metadata of an LSNet model (its JSON sidecar), checked to be ours; JSON only, so
-    neither TensorFlow nor anything else is imported."""
+    """The metadata of an LSNet model (its JSON sidecar), checked to be ours and to carry the
+    .keras file's checksum; JSON only, so neither TensorFlow nor anything else is imported."""
     path = sidecar_of(model_path)
-    if not Path(model_path).exists():
-        raise LsmError(f"The model file '{model_path}' does not exist.")
+    check_regular_file(model_path, "model file")
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        raw = read_regular(path, "LSNet sidecar", MAX_JSON_BYTES)
+    except LsmError as exc:
         raise LsmError(f"The LSNet model '{Path(model_path).name}' needs its sidecar "
-                       f"'{path.name}' beside it (preprocessing and factors); it is missing or "
-                       "unreadable.") from exc
+                       f"'{path.name}' beside it (preprocessing and factors): {exc}") from exc
+    try:
+        meta = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise LsmError(f"'{path.name}' is not a Landslide LSM LSNet sidecar (not JSON).") \
+            from exc
     if not isinstance(meta, dict) or meta.get("format") != LSNET_FORMAT:
         raise LsmError(f"'{path.name}' is not a Landslide LSM LSNet sidecar.")
+    version = meta.get("format_version", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise LsmError(f"'{path.name}' is damaged: its field 'format_version' is not a whole "
+                       "number >= 1.")
+    if version > LSNET_FORMAT_VERSION:
+        raise LsmError(f"'{path.name}' was written by a newer Landslide LSM (format {version}). "
+                       "Update the plugin.")
+    if not _is_sha256(meta.get("keras_sha256")):
+        raise LsmError(f"'{path.name}' has no valid checksum of its .keras file (field "
+                       "'keras_sha256' missing or empty); without it the model cannot be "
+                       "checked, so it is refused. Train the model again.")
+    factors = meta.get("factors")
+    if not isinstance(factors, list) or not all(isinstance(f, str) for f in factors):
+        raise LsmError(f"'{path.name}' is damaged: its field 'factors' is not a list of names.")
     return meta
+
+
+#: the sidecar format this version writes and reads
+LSNET_FORMAT_VERSION = 1
+
+
+def _canonical(meta: dict) -> bytes:
+    body = {k: v for k, v in meta.items() if k != "signature"}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"),
+                      default=_json_default).encode("utf-8")
+
+
+def sign_sidecar(meta: dict, key: bytes) -> dict:
+    """The sidecar with this key's signature of everything else in it (which includes the
+    .keras file's checksum)."""
+    return dict(meta, signature=sign(_canonical(meta), key))
+
+
+def sidecar_trust(meta: dict, key: Optional[bytes], name: str) -> str:
+    """:data:`SIGNED` or :data:`UNSIGNED` for an LSNet sidecar; an LsmError when this key
+    signed it and it changed since (see :func:`signature_status`)."""
+    signature = meta.get("signature")
+    raw = json.dumps(signature).encode("utf-8") if signature is not None else None
+    return signature_status(_canonical(meta), raw, key, name)
+
+
+def check_keras_file(data: bytes, name: str) -> None:
+    """Bound a .keras file (a zip) before Keras opens it: declared sizes and ratios."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise LsmError(f"'{name}' is not a Keras model file.") from exc
+    with zf:
+        check_zip(zf, name, MAX_KERAS_BYTES)
+        for info in zf.infolist():
+            check_member(info, MAX_KERAS_BYTES, name)
 
 
 def model_kind(path: str | Path) -> Optional[str]:

@@ -8,8 +8,11 @@ into place only when complete: a failure or a cancel never leaves a half-written
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import errno
 import math
 import os
+import stat
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -41,20 +44,21 @@ _GDAL_TYPES = {
 }
 
 
+# GDAL's Python exception mode is process-wide, but GDAL 3.6 keeps the error handler it installs
+# per thread: switching the mode on and off around each call from Processing's worker threads
+# failed ("Cannot call gdal.DontUseExceptions() at that point ..."). It is set once, here, when
+# the plugin's raster module is first imported, and never switched off.
+gdal.UseExceptions()
+
+
 @contextlib.contextmanager
 def gdal_exceptions() -> Iterator[None]:
-    """Turn GDAL errors into exceptions for the duration, then restore the caller's mode.
-
-    GDAL's Python exception mode is process-wide; QGIS and other plugins expect it off.
-    """
-    was_on = gdal.GetUseExceptions()
-    if not was_on:
+    """A block in which GDAL errors raise RuntimeError. GDAL's exception mode is switched on
+    once for the process (above) and never toggled; this only restores it should other code
+    have switched it off, on this thread's first use."""
+    if not gdal.GetUseExceptions():
         gdal.UseExceptions()
-    try:
-        yield
-    finally:
-        if not was_on:
-            gdal.DontUseExceptions()
+    yield
 
 
 @contextlib.contextmanager
@@ -229,8 +233,11 @@ def read_window(ds: gdal.Dataset, win: Window, bands: Optional[Sequence[int]] = 
 
 
 def check_output_path(path: str, inputs: Sequence[str] = ()) -> Path:
-    """Refuse an output that would overwrite an input; make sure its folder is writable."""
+    """Refuse an output that would overwrite an input, or that names something other than a
+    file (a folder, a device, a FIFO, a symbolic-link loop); make sure its folder is
+    writable."""
     out = Path(path).expanduser()
+    check_output_target(out)
     for inp in inputs:
         if not inp:
             continue
@@ -255,6 +262,81 @@ def check_output_path(path: str, inputs: Sequence[str] = ()) -> Path:
     return out
 
 
+def check_output_target(out: Path) -> None:
+    """An output may replace a regular file (or a link to one); anything else at its path is
+    refused before any work: writing would fail after the work (a folder), follow a link loop,
+    or replace a device node or FIFO with a regular file."""
+    try:
+        st = os.stat(out)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise LsmError(f"The output '{out}' is a symbolic link loop. Choose another file "
+                           "name.") from exc
+        if exc.errno in (errno.ENOENT,) and os.path.islink(out):
+            raise LsmError(f"The output '{out}' is a symbolic link to a missing file. Remove "
+                           "the link or choose another file name.") from exc
+        return  # nothing there yet (or not reachable: the folder check says why)
+    if stat.S_ISREG(st.st_mode):
+        return
+    kind = ("a folder" if stat.S_ISDIR(st.st_mode) else "a pipe (FIFO)"
+            if stat.S_ISFIFO(st.st_mode) else "a device or socket")
+    raise LsmError(f"The output '{out}' is {kind}, not a file; it is never replaced. Choose a "
+                   "file name.")
+
+
+# --- which files a run created ------------------------------------------------------------------
+# A failed or canceled run removes what it wrote, and only that: every file it publishes is
+# recorded by identity (device and inode), and removed at the end only if the path still holds
+# that very file. A path that merely did not exist when the run started may have been written
+# since by another run; it is never touched.
+
+_created: contextvars.ContextVar[Optional[list]] = contextvars.ContextVar("lsm_created",
+                                                                          default=None)
+
+
+@contextlib.contextmanager
+def tracking_outputs() -> Iterator[list]:
+    """Record, for the duration (on this thread), the files this run creates."""
+    records: list = []
+    token = _created.set(records)
+    try:
+        yield records
+    finally:
+        _created.reset(token)
+
+
+def record_created(path: str | Path) -> None:
+    """Note that the current run wrote the file now at ``path`` (no-op outside
+    :func:`tracking_outputs`)."""
+    records = _created.get()
+    if records is None:
+        return
+    with contextlib.suppress(OSError):
+        st = os.lstat(path)
+        if stat.S_ISREG(st.st_mode):
+            records.append((Path(path), st.st_dev, st.st_ino))
+
+
+def remove_created(records: Sequence[tuple]) -> list[Path]:
+    """Remove the recorded files that are still the ones this run wrote (with a database's
+    journal files); return what was removed."""
+    removed = []
+    for path, dev, ino in reversed(list(records)):
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) != (dev, ino) or not stat.S_ISREG(st.st_mode):
+            continue  # replaced since by someone else's file: not ours to remove
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(path)
+            for journal in ("-wal", "-shm", "-journal"):
+                with contextlib.suppress(OSError):
+                    Path(f"{path}{journal}").unlink()
+    return removed
+
+
 def temporary_sibling(path: Path) -> Path:
     """A hidden temporary path beside ``path`` (same extension, so drivers recognise it),
     renamed into place once complete."""
@@ -272,9 +354,11 @@ def publish(tmp: Path, final: Path) -> None:
     with contextlib.suppress(OSError):
         Path(str(final) + ".aux.xml").unlink()
     os.replace(tmp, final)
+    record_created(final)
     aux = Path(str(tmp) + ".aux.xml")
     if aux.exists():
         os.replace(aux, Path(str(final) + ".aux.xml"))
+        record_created(Path(str(final) + ".aux.xml"))
 
 
 @contextlib.contextmanager

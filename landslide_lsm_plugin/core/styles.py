@@ -94,7 +94,10 @@ def default_qml(raster_path: str | Path, which: str) -> str:
     from .classing import zone_labels
 
     labels: list[str] = []
-    ds = gdal.Open(str(raster_path))
+    try:
+        ds = gdal.Open(str(raster_path))
+    except RuntimeError:  # GDAL raises (exception mode is on, core.raster): no labels then
+        ds = None
     if ds is not None:
         stored = ds.GetMetadataItem("LSM_ZONING_LABELS") or ""
         labels = [lab for lab in stored.split("|") if lab]

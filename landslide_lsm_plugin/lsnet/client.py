@@ -25,7 +25,14 @@ from pathlib import Path
 from typing import Optional
 
 from ..core.errors import Canceled, LsmError
-from ..core.model_io import read_sidecar, sidecar_of
+from ..core.model_io import (
+    UNSIGNED,
+    read_sidecar,
+    sidecar_of,
+    sidecar_trust,
+    sign_sidecar,
+    unsigned_warning,
+)
 from ..core.predict import PredictReport
 from ..core.progress import SILENT, Progress
 from ..core.raster import check_output_path, publish, temporary_sibling
@@ -70,6 +77,15 @@ for name, modules in json.loads(sys.argv[1]):
 """
 
 
+# Starts the worker. Child processes run in an empty temporary folder (the script's folder,
+# sys.path[0], is then that empty folder: a 'tensorflow.py' in the user's current folder is
+# never imported), and the plugins folder is appended to sys.path, after the standard library
+# and site-packages, so another plugin's folder cannot shadow numpy, GDAL or TensorFlow.
+_WORKER_BOOTSTRAP = ("import sys; sys.path.append(sys.argv.pop(1)); "
+                     "from landslide_lsm_plugin.lsnet.worker import main; "
+                     "sys.exit(main(sys.argv))")
+
+
 @dataclass
 class ProbeResult:
     """What a candidate Python for the worker can import."""
@@ -105,8 +121,9 @@ def probe_python(python: str, timeout: float = PROBE_TIMEOUT_S) -> ProbeResult:
     checks = json.dumps([[m, list(modules)] for m, modules in PROBE_IMPORTS.items()])
     timed_out = False
     try:
-        proc = subprocess.run([python, "-c", _PROBE_CODE, checks], capture_output=True,
-                              text=True, timeout=timeout, env=_child_env())
+        with tempfile.TemporaryDirectory(prefix="lsm-probe-") as neutral:
+            proc = subprocess.run([python, "-c", _PROBE_CODE, checks], capture_output=True,
+                                  text=True, timeout=timeout, env=_child_env(), cwd=neutral)
         stdout, stderr, code = proc.stdout, proc.stderr, proc.returncode
     except subprocess.TimeoutExpired as exc:
         stdout, stderr, code, timed_out = _text(exc.stdout), _text(exc.stderr), None, True
@@ -270,8 +287,6 @@ def find_worker_python(setting: Optional[str] = None) -> str:
 
 def _child_env() -> dict:
     env = dict(os.environ)
-    parts = [str(PACKAGE_PARENT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-    env["PYTHONPATH"] = os.pathsep.join(parts)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env["PYTHONUNBUFFERED"] = "1"
     env.pop("QT_QPA_PLATFORM_PLUGIN_PATH", None)
@@ -295,10 +310,9 @@ def run_worker(job: dict, python: str, progress: Progress = SILENT,
     with tempfile.TemporaryDirectory(prefix="lsm-lsnet-") as tmp:
         job_file = Path(tmp) / "job.json"
         job_file.write_text(json.dumps(job), encoding="utf-8")
-        proc = subprocess.Popen([python, "-m", "landslide_lsm_plugin.lsnet.worker",
+        proc = subprocess.Popen([python, "-c", _WORKER_BOOTSTRAP, str(PACKAGE_PARENT),
                                  str(job_file)], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=_child_env(),
-                                cwd=str(PACKAGE_PARENT))
+                                stderr=subprocess.PIPE, text=True, env=_child_env(), cwd=tmp)
         lines: queue.Queue = queue.Queue()
         tail: collections.deque = collections.deque(maxlen=40)
         readers = [threading.Thread(target=_pump, args=(proc.stdout, lines.put), daemon=True),
@@ -437,9 +451,11 @@ class LsnetTraining:
 def train_lsnet(stack: str, samples: str, model_path: str, *, params: dict,
                 lsi_path: Optional[str] = None, python: Optional[str] = None,
                 name: Optional[str] = None, block: int = 512,
-                progress: Progress = SILENT) -> LsnetTraining:
-    """Train LSNet in the worker; write model (.keras), sidecar (.keras.json) and LSI (mapped
-    in blocks of ``block`` x ``block`` cells plus a halo; internal, for tests)."""
+                progress: Progress = SILENT,
+                signing_key: Optional[bytes] = None) -> LsnetTraining:
+    """Train LSNet in the worker; write model (.keras), sidecar (.keras.json, signed with
+    ``signing_key`` when given) and LSI (mapped in blocks of ``block`` x ``block`` cells plus a
+    halo; internal, for tests)."""
     model = check_output_path(model_path, [stack, samples.split("|", maxsplit=1)[0]])
     if model.suffix.lower() != ".keras":
         raise LsmError(f"LSNet models end in .keras; choose a name like '{model.stem}.keras'.")
@@ -454,7 +470,14 @@ def train_lsnet(stack: str, samples: str, model_path: str, *, params: dict,
            "block": block, "model_file": str(model.resolve())}
     cleanup = tuple(p for p in (tmp_model, tmp_sidecar, tmp_lsi) if p)
     run = run_worker(job, python, progress, cleanup=cleanup)
-    meta = json.loads(tmp_sidecar.read_text(encoding="utf-8"))
+    try:
+        meta = json.loads(tmp_sidecar.read_text(encoding="utf-8"))
+        if signing_key:
+            meta = sign_sidecar(meta, signing_key)
+            tmp_sidecar.write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    except BaseException:
+        _remove(cleanup)
+        raise
     publish(tmp_model, model)
     publish(tmp_sidecar, sidecar)
     report = None
@@ -469,7 +492,8 @@ def train_lsnet(stack: str, samples: str, model_path: str, *, params: dict,
 
 def predict_lsnet(model_path: str, stack: str, output_path: str, *,
                   python: Optional[str] = None, name: Optional[str] = None,
-                  block: int = 512, progress: Progress = SILENT) -> PredictReport:
+                  block: int = 512, progress: Progress = SILENT,
+                  signing_key: Optional[bytes] = None) -> PredictReport:
     """Map LSNet over a stack in the worker (dense form, blocks of ``block`` x ``block`` cells
     with a halo of window - 1 cells; any block size gives the same map)."""
     from ..core.predict import check_stack_matches
@@ -477,6 +501,7 @@ def predict_lsnet(model_path: str, stack: str, output_path: str, *,
 
     out = check_output_path(output_path, [model_path, stack])
     meta = read_sidecar(model_path)
+    trust = sidecar_trust(meta, signing_key, Path(model_path).name)
     check_stack_matches(meta, stack_info(stack))  # refuse early, before starting the worker
     python = find_worker_python(python)  # ``python``: the plugin setting, checked too
     tmp = temporary_sibling(out)
@@ -491,6 +516,8 @@ def predict_lsnet(model_path: str, stack: str, output_path: str, *,
     report = PredictReport(str(out), int(mapped.get("valid_cells", 0)),
                            float(mapped.get("map_time_s", time.perf_counter() - started)),
                            "lsnet", int(mapped.get("unseen_category_cells", 0)))
+    if trust == UNSIGNED:
+        report.messages.append(unsigned_warning(Path(model_path).name))
     if report.unseen_category_cells:
         report.messages.append(f"{report.unseen_category_cells} cells hold a category LSNet never "
                                "saw in training; their one-hot channels are all zero.")

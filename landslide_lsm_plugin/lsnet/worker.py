@@ -246,12 +246,20 @@ def load_model(model_path: str, meta: dict):
     import keras
 
     from ..core.errors import LsmError
+    from ..core.model_io import MAX_KERAS_BYTES, check_keras_file
+    from ..core.safe_files import read_regular
 
-    with open(model_path, "rb") as fh:
-        sha = hashlib.sha256(fh.read()).hexdigest()
-    if meta.get("keras_sha256") and sha != meta["keras_sha256"]:
-        raise LsmError(f"'{os.path.basename(model_path)}' does not match its sidecar (checksum); "
-                       "it was modified. Train the model again or use the original files.")
+    name = os.path.basename(model_path)
+    expected = meta.get("keras_sha256")
+    if not isinstance(expected, str) or not expected:
+        raise LsmError(f"The sidecar of '{name}' has no checksum of it (keras_sha256); the model "
+                       "cannot be checked, so it is refused. Train the model again.")
+    data = read_regular(model_path, "LSNet model file", MAX_KERAS_BYTES)
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise LsmError(f"'{name}' does not match its sidecar (checksum); it was damaged or "
+                       "modified. Train the model again or use the original files.")
+    check_keras_file(data, name)
+    del data
     # safe_mode refuses models that would run arbitrary code (lambda layers) on load
     return keras.saving.load_model(model_path, safe_mode=True, compile=False)
 
@@ -297,8 +305,13 @@ def predict(job: dict, model=None) -> dict:
             inner = valid[center:center + win.height, center:center + win.width]
             lsi = np.full((win.height, win.width), FLOAT_NODATA, dtype=np.float32)
             if inner.any():
-                prob = dense(tile)
-                lsi[inner] = np.clip(prob[inner], 0.0, 1.0)
+                values = dense(tile)[inner]
+                if not np.all(np.isfinite(values)):  # never a NaN map reported as success
+                    raise LsmError(f"LSNet gives no finite LSI (NaN or infinite) for "
+                                   f"{int(np.sum(~np.isfinite(values)))} cells: the model file "
+                                   "is damaged or was made for other data. Train the model "
+                                   "again on this stack.")
+                lsi[inner] = np.clip(values, 0.0, 1.0)
             unseen += n_unseen
             valid_cells += int(inner.sum())
             writer.write(win, lsi)

@@ -9,7 +9,6 @@ to Processing feedback and QgsProcessingException, tables, and styled loading of
 
 from __future__ import annotations
 
-import contextlib
 import html
 import logging
 import traceback
@@ -65,6 +64,30 @@ def lsnet_python() -> Optional[str]:
 
     value = QgsSettings().value(f"Processing/Configuration/{LSNET_PYTHON_SETTING}", "")
     return str(value).strip() or None
+
+
+#: QGIS setting holding this user profile's model-signing key (hex); made on first use
+SIGNING_KEY_SETTING = "landslide_lsm/model_signing_key"
+
+
+def signing_key() -> bytes:
+    """This QGIS user profile's key for signing model files (core.model_io): 32 random bytes,
+    made and stored in the profile's settings the first time a model is trained or loaded."""
+    import secrets
+
+    from qgis.core import QgsSettings
+
+    settings = QgsSettings()
+    value = str(settings.value(SIGNING_KEY_SETTING, "") or "").strip()
+    try:
+        key = bytes.fromhex(value)
+    except ValueError:
+        key = b""
+    if len(key) < 32:
+        key = secrets.token_bytes(32)
+        settings.setValue(SIGNING_KEY_SETTING, key.hex())
+        settings.sync()
+    return key
 
 
 def feedback_progress(feedback: Optional[QgsProcessingFeedback]) -> Progress:
@@ -239,44 +262,47 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
     # running --------------------------------------------------------------------------------
     def processAlgorithm(self, parameters: dict, context: QgsProcessingContext,
                          feedback: QgsProcessingFeedback) -> dict:
+        from ..core.raster import remove_created, tracking_outputs
+
         ok, message = self.canExecute()
         if not ok:
             raise QgsProcessingException(message)
         handler = _FeedbackLogHandler(feedback)
         logger = logging.getLogger("landslide_lsm_plugin")
         logger.addHandler(handler)
-        created: list[Path] = []
         succeeded = False
-        try:
-            # every output is checked before any work: a bad one stops the run at once, not
-            # after the outputs before it were written
-            created = self.check_destinations(parameters, context)
-            if feedback is not None and feedback.isCanceled():
-                raise Canceled()
-            results = self.execute(parameters, context, feedback, feedback_progress(feedback))
-            succeeded = True
-            return results
-        except Canceled as exc:
-            raise QgsProcessingException(str(exc)) from exc
-        except LsmError as exc:
-            raise QgsProcessingException(str(exc)) from exc
-        except QgsProcessingException:
-            raise
-        except MemoryError as exc:
-            raise QgsProcessingException(
-                f"{self.TITLE}: out of memory. Close other programs, or work on a smaller "
-                "extent or a coarser grid.") from exc
-        except Exception as exc:
-            if feedback is not None:
-                feedback.reportError(traceback.format_exc(), fatalError=False)
-            raise QgsProcessingException(
-                f"{self.TITLE} failed unexpectedly: {type(exc).__name__}: {exc}. This is a bug in "
-                f"the plugin; please report it at {TRACKER} with the log above.") from exc
-        finally:
-            if not succeeded:
-                # a failed or canceled run leaves none of the files it was creating
-                remove_new_outputs(created)
-            logger.removeHandler(handler)
+        with tracking_outputs() as created:
+            try:
+                # every output is checked before any work: a bad one stops the run at once,
+                # not after the outputs before it were written
+                self.check_destinations(parameters, context)
+                if feedback is not None and feedback.isCanceled():
+                    raise Canceled()
+                results = self.execute(parameters, context, feedback,
+                                       feedback_progress(feedback))
+                succeeded = True
+                return results
+            except LsmError as exc:  # Canceled included
+                raise QgsProcessingException(str(exc)) from exc
+            except QgsProcessingException:
+                raise
+            except MemoryError as exc:
+                raise QgsProcessingException(
+                    f"{self.TITLE}: out of memory. Close other programs, or work on a smaller "
+                    "extent or a coarser grid.") from exc
+            except Exception as exc:
+                if feedback is not None:
+                    feedback.reportError(traceback.format_exc(), fatalError=False)
+                raise QgsProcessingException(
+                    f"{self.TITLE} failed unexpectedly: {type(exc).__name__}: {exc}. This is a "
+                    f"bug in the plugin; please report it at {TRACKER} with the log "
+                    "above.") from exc
+            finally:
+                if not succeeded:
+                    # a failed or canceled run leaves none of the files it created, and
+                    # removes nothing else (core.raster.remove_created)
+                    remove_created(created)
+                logger.removeHandler(handler)
 
     def execute(self, parameters: dict, context: QgsProcessingContext,
             feedback: QgsProcessingFeedback, progress: Progress) -> dict:
@@ -322,27 +348,28 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
                 found.append((name, Path(path.split("|")[0])))
         return found
 
-    def check_destinations(self, parameters: dict, context: QgsProcessingContext) -> list[Path]:
-        """Refuse, before any work, an output that is an input, sits in a folder that cannot
-        be written, or is the file of another output. Returns the files (outputs and their
-        sidecars) that do not exist yet: those a failed run must not leave behind."""
+    def check_destinations(self, parameters: dict, context: QgsProcessingContext) -> None:
+        """Refuse, before any work, an output that is an input, is not a file (a folder,
+        device, FIFO, link loop), sits in a folder that cannot be written, or is the file of
+        another output."""
         from ..core.raster import check_output_path
 
         destinations = self.destination_paths(parameters, context)
         if not destinations:
-            return []
+            return
         inputs = self.input_paths(parameters, context)
         seen: dict[Path, str] = {}
-        new_files: list[Path] = []
         for name, path in destinations:
             check_output_path(str(path), inputs)
-            key = path.expanduser().resolve()
+            try:
+                key = path.expanduser().resolve()
+            except (OSError, RuntimeError) as exc:
+                raise LsmError(f"The output '{path}' cannot be resolved ({exc}). Choose "
+                               "another file name.") from exc
             if key in seen:
                 raise LsmError(f"The outputs {seen[key]} and {name} are the same file "
                                f"('{path}'). Give each output its own file.")
             seen[key] = name
-            new_files.extend(f for f in output_files(path) if not f.exists())
-        return new_files
 
     # helpers --------------------------------------------------------------------------------
     @staticmethod
@@ -415,10 +442,14 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
         fields = QgsFields()
         for col, typ in columns:
             fields.append(QgsField(col, _QVARIANT[typ]))
+        from ..core.raster import record_created
+
         sink, dest_id = self.parameterAsSink(parameters, name, context, fields,
                                              QgsWkbTypes.NoGeometry, QgsCoordinateReferenceSystem())
         if sink is None:
             return None
+        if _plain_file(str(dest_id or "")):
+            record_created(str(dest_id).split("|")[0])  # a failed run removes it again
         for row in rows:
             feature = QgsFeature(fields)
             feature.setAttributes([_plain(row.get(col)) for col, _ in columns])
@@ -432,20 +463,6 @@ def _plain_file(text: str) -> bool:
         return False
     scheme = text.split(":", 1)[0]
     return ":" not in text or len(scheme) == 1 or "/" in scheme or "\\" in scheme
-
-
-def output_files(path: Path) -> list[Path]:
-    """An output file and the sidecars written beside it (style, GDAL statistics, the JSON of
-    an LSNet model, GeoPackage journals)."""
-    return [path, path.with_suffix(".qml"), Path(f"{path}.aux.xml"), Path(f"{path}.json"),
-            Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")]
-
-
-def remove_new_outputs(files: Sequence[Path]) -> None:
-    """Remove what a failed run created of its outputs (files that did not exist before)."""
-    for path in files:
-        with contextlib.suppress(OSError):
-            path.unlink()
 
 
 _QVARIANT = {int: QVariant.LongLong, float: QVariant.Double, str: QVariant.String,

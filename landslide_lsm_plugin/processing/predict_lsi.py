@@ -12,7 +12,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .base import LsmAlgorithm, lsnet_python
+from .base import LsmAlgorithm, lsnet_python, signing_key
 
 
 class PredictLsi(LsmAlgorithm):
@@ -61,7 +61,7 @@ class PredictLsi(LsmAlgorithm):
             from ..lsnet.client import predict_lsnet
 
             report = predict_lsnet(model, stack, output, python=lsnet_python(),
-                                   progress=progress, name=name)
+                                   progress=progress, name=name, signing_key=signing_key())
         else:
             # SVM and KLR files carry their kernel expansion: numpy maps them alone
             needs = () if "kernel_sha256" in read_meta(model) else ("sklearn", "skops")
@@ -69,7 +69,7 @@ class PredictLsi(LsmAlgorithm):
             if missing:
                 raise QgsProcessingException(missing)
             report = predict_lsi(model, stack, output, n_jobs=threads, progress=progress,
-                                 name=name)
+                                 name=name, signing_key=signing_key())
         for message in report.messages:
             feedback.pushWarning(message)
         feedback.pushInfo(f"LSI of {report.valid_cells} cells in {report.map_time_s:.1f} s")

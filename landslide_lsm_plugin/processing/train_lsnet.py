@@ -17,7 +17,7 @@ from qgis.core import (
 )
 
 from ..core.strategy import LSNET_MAX_SAMPLES, LSNET_PATCHES_PER_EPOCH, LSNET_TIME_BUDGET_S
-from .base import LsmAlgorithm, lsnet_python
+from .base import LsmAlgorithm, lsnet_python, signing_key
 
 WINDOWS = [96, 128, 160, 192, 224, 256]
 HISTORY_COLUMNS = (("epoch", int), ("loss", float), ("accuracy", float), ("val_loss", float),
@@ -162,7 +162,8 @@ class TrainLsnet(LsmAlgorithm):
         lsi = self.parameterAsOutputLayer(parameters, self.OUTPUT_LSI, context)
         name = self.parameterAsString(parameters, self.NAME, context) or "LSNet"
         result = train_lsnet(stack, samples, model, params=params, lsi_path=lsi or None,
-                             python=lsnet_python(), name=name, progress=progress)
+                             python=lsnet_python(), name=name, progress=progress,
+                             signing_key=signing_key())
         meta = result.meta
         feedback.pushInfo(f"{name}: best epoch {meta['best_epoch']}, early-stopping AUROC "
                           f"{meta['cv_score']:.3f}, trained in {meta['training_time_s']:.1f} s "

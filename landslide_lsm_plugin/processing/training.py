@@ -22,7 +22,7 @@ from qgis.core import (
 )
 
 from ..core.strategy import DEFAULT_FINAL_SAMPLES, DEFAULT_SEARCH_SAMPLES
-from .base import LsmAlgorithm
+from .base import LsmAlgorithm, signing_key
 
 CV_LABELS = ["Stratified k-fold over cells (optimistic when landslides give several cells)",
              "Folds of the samples layer (whole landslides or spatial blocks; recommended)"]
@@ -144,6 +144,7 @@ class TrainAlgorithm(LsmAlgorithm):
         from ..core.predict import predict_lsi
         from ..core.training import CV_COLUMNS, cv_table, train_to_file
 
+        key = signing_key()
         result, meta = train_to_file(
             self.MODEL_TYPE, stack, samples, tmp_model,
             cv_scheme=CV_KEYS[self.parameterAsEnum(parameters, self.CV, context)],
@@ -154,7 +155,7 @@ class TrainAlgorithm(LsmAlgorithm):
             final_samples=self.parameterAsInt(parameters, self.FINAL_SAMPLES, context),
             halving=self.parameterAsBool(parameters, self.HALVING, context),
             n_jobs=threads, name=self.parameterAsString(parameters, self.NAME, context) or None,
-            progress=progress.sub(0, 80 if lsi_path else 100),
+            progress=progress.sub(0, 80 if lsi_path else 100), signing_key=key,
             **self.extra_options(parameters, context))
         for message in result.messages:
             feedback.pushWarning(message)
@@ -172,7 +173,8 @@ class TrainAlgorithm(LsmAlgorithm):
                    "HYPERPARAMETERS": chosen}
         if lsi_path:
             report = predict_lsi(tmp_model, stack, lsi_path, n_jobs=threads,
-                                 progress=progress.sub(80, 100), model_file=model_path)
+                                 progress=progress.sub(80, 100), model_file=model_path,
+                                 signing_key=key)
             feedback.pushInfo(f"LSI map: {report.valid_cells} cells in {report.map_time_s:.1f} s")
             self.style_lsi(context, lsi_path, meta["name"])
             outputs[self.OUTPUT_LSI] = lsi_path

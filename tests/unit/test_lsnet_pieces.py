@@ -261,10 +261,11 @@ def test_install_hint_keeps_numpy_below_2_and_avoids_a_system_python(tmp_path):
 
 
 def test_an_unexpected_worker_error_shows_where_it_happened(tmp_path):
-    job = {"command": "predict", "model_path": str(tmp_path / "gone.keras"), "sidecar": {},
+    # a job the client would never write (no model path): an error the worker did not expect
+    job = {"command": "predict", "sidecar": {"keras_sha256": "0" * 64},
            "stack": str(tmp_path / "stack.tif"), "lsi": str(tmp_path / "lsi.tif")}
     with pytest.raises(LsmError) as err:
         client.run_worker(job, GOOD_PYTHON)
     text = str(err.value)
-    assert text.startswith("FileNotFoundError:") and "gone.keras" in text
-    assert "The worker's last messages:" in text and "in load_model" in text
+    assert text.startswith("KeyError:") and "model_path" in text
+    assert "The worker's last messages:" in text and "in predict" in text

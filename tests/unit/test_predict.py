@@ -113,10 +113,12 @@ def test_tampered_and_foreign_files_are_refused(svm_model, tmp_path):
     path, _, _ = svm_model
     with zipfile.ZipFile(path) as zf:
         meta, payload = zf.read("meta.json"), zf.read("model.skops")
+        kernel = zf.read(model_io.KERNEL_PART)
     tampered = tmp_path / "tampered.lsmodel"
     with zipfile.ZipFile(tampered, "w") as zf:
         zf.writestr("meta.json", meta)
         zf.writestr("model.skops", payload[:-10] + b"0123456789")
+        zf.writestr(model_io.KERNEL_PART, kernel)
     with pytest.raises(LsmError, match="modified"):
         model_io.load_model(tampered)
     # a payload with a type outside the closed list, with a valid checksum: refused unbuilt
@@ -244,7 +246,7 @@ def test_kernel_part_maps_equal_the_scikit_learn_pipeline(fr_study, kind, tmp_pa
     assert np.allclose(a[valid], whole, atol=1e-6)
     # and the float64 probabilities themselves, before the map's Float32 rounding (KLR: its
     # weights are folded through the Nystroem normalisation, a different rounding)
-    _, expansion = model_io.load_kernel(model)
+    _, expansion, _ = model_io.load_kernel(model)
     rows = data[:, valid].T[:5000]
     assert np.allclose(predict.kernel_probability(expansion)(rows),
                        estimator.predict_proba(rows)[:, 1], rtol=0,
