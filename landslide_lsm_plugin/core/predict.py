@@ -19,7 +19,8 @@ import numpy as np
 
 from .errors import LsmError
 from .frequency_ratio import encodings_from_spec
-from .model_io import KernelExpansion, kernel_expansion, load_kernel, load_model
+from .model_io import (UNSIGNED, KernelExpansion, kernel_expansion, load_kernel, load_model,
+                       unsigned_warning)
 from .progress import SILENT, Progress
 from .raster import (
     FLOAT_NODATA,
@@ -32,8 +33,33 @@ from .raster import (
 from .stack import StackInfo, stack_info
 from .styles import pseudocolor_qml, write_sidecar
 
-#: cells per chunk when evaluating a model (bounds the kernel matrices in memory)
+#: cells per chunk when evaluating a model (at most; kernel expansions take fewer, see
+#: :func:`chunk_cells`)
 CHUNK = 16384
+#: memory the kernel matrices of all mapping threads may take together (bytes)
+KERNEL_MEMORY = 256 * 1024 * 1024
+#: bytes per cell per kernel centre while a chunk is evaluated (the kernel matrix in float32
+#: and its float64 copy, or the matrix in float64 and its temporaries); measured ~12
+KERNEL_BYTES = 12
+#: the fewest cells per chunk, however many centres (below it numpy's overhead dominates)
+MIN_CHUNK = 64
+
+
+def chunk_cells(n_centres: int, threads: int = 1, budget: Optional[int] = None) -> int:
+    """Cells per chunk so that the kernel matrices of ``threads`` threads, each a chunk of
+    cells against ``n_centres`` centres, stay within ``budget`` bytes together (default
+    KERNEL_MEMORY; at most CHUNK, at least MIN_CHUNK cells)."""
+    if n_centres <= 0:
+        return CHUNK
+    budget = KERNEL_MEMORY if budget is None else budget
+    cells = int(budget) // (KERNEL_BYTES * int(n_centres) * max(1, int(threads)))
+    return int(min(CHUNK, max(MIN_CHUNK, cells)))
+
+
+#: what a map of non-finite values means
+NON_FINITE = ("the model file is damaged or was made for other data (extreme weights, or "
+              "factors far outside the ranges it was trained on). Train the model again on "
+              "this stack, or use the model file and stack that belong together.")
 
 
 def check_stack_matches(meta: dict, info: StackInfo) -> Optional[list]:
@@ -77,11 +103,25 @@ def check_stack_matches(meta: dict, info: StackInfo) -> Optional[list]:
 def probability_function(estimator) -> Callable[[np.ndarray], np.ndarray]:
     """P(landslide) for rows of factors. RBF-SVM and KLR pipelines get a vectorised form of
     scikit-learn's own computation (their kernel expansion): one weighted sum of RBF kernels,
-    then a sigmoid."""
+    then a sigmoid. A model with a decision function (logistic regression) has it checked
+    first: non-finite values (extreme weights) saturate its probabilities to 0 and 1, a map
+    that would look valid."""
     expansion = kernel_expansion(estimator)
     if expansion is not None:
         return kernel_probability(expansion)
-    return lambda x: estimator.predict_proba(x)[:, 1]
+    decision = getattr(estimator, "decision_function", None)  # None: e.g. a random forest
+
+    def proba(x: np.ndarray) -> np.ndarray:
+        if decision is not None:
+            with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+                f = np.asarray(decision(x), dtype=np.float64)
+            bad = ~np.isfinite(f)
+            if bad.any():
+                raise LsmError(f"The model gives no finite decision value (NaN or infinite) "
+                               f"for {int(bad.sum())} of {f.size} cells: {NON_FINITE}")
+        return estimator.predict_proba(x)[:, 1]
+
+    return proba
 
 
 class RbfSum:
@@ -98,7 +138,9 @@ class RbfSum:
     def __init__(self, centres: np.ndarray, weights: np.ndarray, gamma: float,
                  bias: float) -> None:
         self.weights = np.asarray(weights, dtype=np.float64)
-        self.dtype = np.float32 if np.abs(self.weights).sum() * 2.0 ** -23 < 1e-6 else np.float64
+        with np.errstate(over="ignore"):  # weights near the float64 limit: float64, surely
+            total = np.abs(self.weights).sum()
+        self.dtype = np.float32 if total * 2.0 ** -23 < 1e-6 else np.float64
         self.centres = np.ascontiguousarray(centres, dtype=self.dtype)
         self.gamma = self.dtype(gamma)
         self.bias = float(bias)
@@ -131,7 +173,12 @@ def kernel_probability(expansion: KernelExpansion) -> Callable[[np.ndarray], np.
         for mean, scale in scalers:
             x -= mean.astype(x.dtype, copy=False)
             x /= scale.astype(x.dtype, copy=False)
-        f = rbf(x)
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+            f = rbf(x)
+        bad = ~np.isfinite(f)
+        if bad.any():
+            raise LsmError(f"The model gives no finite decision value (NaN or infinite) for "
+                           f"{int(bad.sum())} of {f.size} cells: {NON_FINITE}")
         if expansion.link == "logistic":
             return 1.0 / (1.0 + np.exp(-f))
         return 1.0 / (1.0 + np.exp(a * f + b))  # Platt's sigmoid
@@ -242,18 +289,22 @@ def _dense_keys(key: np.ndarray, size: int) -> tuple[np.ndarray, int]:
     return inverse.ravel().astype(np.int64, copy=False), int(present.size)
 
 
-def predict_array(proba: Callable, x: np.ndarray) -> np.ndarray:
-    """P(landslide) of rows of x, evaluated in chunks."""
+def predict_array(proba: Callable, x: np.ndarray, chunk: int = CHUNK) -> np.ndarray:
+    """P(landslide) of rows of x, evaluated in chunks of ``chunk`` rows."""
+    chunk = max(1, int(chunk))
     out = np.empty(x.shape[0], dtype=np.float64)
-    for start in range(0, x.shape[0], CHUNK):
-        out[start:start + CHUNK] = proba(x[start:start + CHUNK])
+    for start in range(0, x.shape[0], chunk):
+        out[start:start + chunk] = proba(x[start:start + chunk])
     return out
 
 
 def predict_lsi(model_path: str, stack_path: str, output_path: str, *, n_jobs: int = 2,
                 progress: Progress = SILENT, name: Optional[str] = None,
-                model_file: Optional[str] = None) -> PredictReport:
-    """Write the LSI raster (Float32, 0..1, nodata kept) of a model over a stack.
+                model_file: Optional[str] = None,
+                signing_key: Optional[bytes] = None) -> PredictReport:
+    """Write the LSI raster (Float32, 0..1, nodata kept) of a model over a stack. A model
+    file this installation signed (``signing_key``) and that changed since is refused; one it
+    did not sign maps with a warning (see core.model_io).
 
     ``model_file`` is the path recorded in the raster's metadata (default: ``model_path``;
     given when the model is still a temporary file about to be renamed)."""
@@ -261,20 +312,26 @@ def predict_lsi(model_path: str, stack_path: str, output_path: str, *, n_jobs: i
     out = check_output_path(output_path, [model_path, stack_path])
     # RBF-SVM and KLR files carry their kernel expansion: numpy alone maps them (no skops, no
     # scikit-learn to import); other models go through their scikit-learn pipeline
-    model_meta, expansion = load_kernel(model_path)
+    model_meta, expansion, trust = load_kernel(model_path, signing_key)
     if expansion is not None:
         proba, evaluator = kernel_probability(expansion), "kernel expansion (kernel.npz)"
     else:
-        model = load_model(model_path)
+        model = load_model(model_path, signing_key)
         model_meta, evaluator = model.meta, "scikit-learn pipeline (model.skops)"
-        proba = probability_function(model.estimator)
+        expansion = kernel_expansion(model.estimator)
+        proba = (kernel_probability(expansion) if expansion is not None
+                 else probability_function(model.estimator))
+    # a chunk of cells against every kernel centre, per thread: bounded by KERNEL_MEMORY
+    chunk = chunk_cells(len(expansion.centres) if expansion is not None else 0, n_jobs)
     info = stack_info(stack_path)
     encodings = check_stack_matches(model_meta, info)
     meta = dict(model_meta, model_file=str(Path(model_file or model_path).resolve()))
     load_time = time.perf_counter() - started
     report = _predict_windows(stack_path, info, out, meta, encodings,
-                              lambda x: predict_array(proba, x), n_jobs, progress, name)
+                              lambda x: predict_array(proba, x, chunk), n_jobs, progress, name)
     report.evaluator, report.load_time_s = evaluator, load_time
+    if trust == UNSIGNED:
+        report.messages.insert(0, unsigned_warning(Path(model_path).name))
     return report
 
 
@@ -309,8 +366,12 @@ def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: dict, en
                 valid.ravel()[cells[~ok]] = False
                 x = x[ok]
         if x.shape[0]:
-            lsi[valid] = np.clip(predict_distinct(predict, x) if dedupe else predict(x), 0.0,
-                                 1.0)
+            p = predict_distinct(predict, x) if dedupe else predict(x)
+            bad = ~np.isfinite(p)
+            if bad.any():  # raised inside the writer: the half-made map is removed
+                raise LsmError(f"The model gives no finite LSI (NaN or infinite) for "
+                               f"{int(bad.sum())} of {p.size} cells: {NON_FINITE}")
+            lsi[valid] = np.clip(p, 0.0, 1.0)
         return win, lsi, int(valid.sum())
 
     valid_cells = 0

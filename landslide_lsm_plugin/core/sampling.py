@@ -28,7 +28,14 @@ from .raster import (
     read_window,
     window_count,
 )
-from .vector import Features, rasterize, read_features, read_point_table, write_points
+from .vector import (
+    Features,
+    rasterize,
+    read_features,
+    read_point_table,
+    split_source,
+    write_points,
+)
 
 TRAIN, VALIDATION = "train", "validation"
 ALL_CELLS, CENTROID, PER_POLYGON = "all", "centroid", "per_polygon"
@@ -47,6 +54,10 @@ class SampleSet:
     landslide_id: np.ndarray
     split: np.ndarray
     fold: np.ndarray
+    #: warnings about the layer read (NULL labels left out, odd fold numbers...), for the log
+    messages: list = field(default_factory=list)
+    #: the layer's name as the user knows it (the file name), for messages
+    source: str = ""
 
     def __len__(self) -> int:
         return len(self.x)
@@ -61,7 +72,7 @@ class SampleSet:
 
     def subset(self, mask: np.ndarray) -> SampleSet:
         return SampleSet(self.x[mask], self.y[mask], self.label[mask], self.landslide_id[mask],
-                         self.split[mask], self.fold[mask])
+                         self.split[mask], self.fold[mask], list(self.messages), self.source)
 
     def columns(self) -> dict:
         return {"label": self.label, "landslide_id": self.landslide_id, "split": self.split,
@@ -93,8 +104,13 @@ class SampleReport:
 # --- reading -----------------------------------------------------------------------------------
 
 def read_samples(source: str, grid: Grid, require_split: bool = True) -> SampleSet:
-    """Read a samples layer (as written by Prepare training samples) in the grid's CRS."""
+    """Read a samples layer (as written by Prepare training samples) in the grid's CRS.
+
+    Refuses labels other than 0/1, split values other than train/validation and fold numbers
+    that are not whole numbers >= 0, naming the field and counting the features; samples with
+    an empty (NULL) label are left out with a warning in ``messages``."""
     fields = ("label", "split", "fold", "landslide_id") if require_split else ("label",)
+    layer = layer_display_name(source)
     table = read_point_table(source, grid, fields, what="samples layer")
     if table is None:
         feats = read_features(source, grid, fields, what="samples layer")
@@ -108,38 +124,212 @@ def read_samples(source: str, grid: Grid, require_split: bool = True) -> SampleS
         x, y, attributes = table
     if not x.size:
         raise LsmError("The samples layer is empty. Run 'Prepare training samples' first.")
-    label = np.array([_label_value(v) for v in attributes["label"]], dtype=np.int64)
+    label = parse_labels(attributes["label"], "label", layer)
+    messages = []
+    missing = int(np.sum(label < 0))
+    if missing:
+        messages.append(f"Field 'label' of '{layer}': {missing} feature(s) have no label "
+                        "(NULL); they are left out.")
     n = len(x)
     if require_split:
-        split = np.array([str(v) if v is not None else "" for v in attributes["split"]])
-        fold = np.array([int(v) if v is not None else 0 for v in attributes["fold"]])
-        lid = np.array([int(v) if v is not None else -1
-                        for v in attributes["landslide_id"]], dtype=np.int64)
-        bad = sorted(set(split) - {TRAIN, VALIDATION})
-        if bad:
-            raise LsmError(f"The samples layer has split values {bad}; expected 'train' and "
-                           "'validation'. Use the output of 'Prepare training samples'.")
+        split = parse_splits(attributes["split"], layer)
+        fold = parse_folds(attributes["fold"], layer)
+        lid = parse_whole(attributes["landslide_id"], "landslide_id", layer, -1,
+                          "(the landslide a cell belongs to; -1 for non-landslide cells)")
     else:
         split, fold, lid = np.full(n, TRAIN), np.zeros(n, int), np.full(n, -1, np.int64)
     keep = label >= 0
-    return SampleSet(x[keep], y[keep], label[keep], lid[keep], split[keep], fold[keep])
+    return SampleSet(x[keep], y[keep], label[keep], lid[keep], split[keep], fold[keep],
+                     messages, layer)
 
 
-def _label_value(value) -> int:
-    """1 for landslide, 0 for not, -1 for missing."""
+def layer_display_name(source: str) -> str:
+    """'samples.gpkg' (or 'samples.gpkg|layername=x' as 'samples.gpkg (layer x)')."""
+    path, name = split_source(source)
+    shown = Path(path).name or str(path)
+    return f"{shown} (layer {name})" if name and name != Path(path).stem else shown
+
+
+#: text labels understood besides 0 and 1 (labelled inventories often say yes/no)
+_TEXT_LABELS = {"1": 1, "true": 1, "yes": 1, "landslide": 1,
+                "0": 0, "false": 0, "no": 0}
+
+
+def _label_value(value) -> Optional[int]:
+    """1 for landslide, 0 for not, -1 for missing (NULL, empty text), None when neither."""
     if value is None:
         return -1
-    if isinstance(value, str):
-        value = value.strip().lower()
-        if value in ("1", "true", "yes", "landslide"):
-            return 1
-        if value in ("0", "false", "no", ""):
-            return 0
-        try:
-            value = float(value)
-        except ValueError:
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    if isinstance(value, (str, bytes)):
+        text = (value.decode("utf-8", "replace") if isinstance(value, bytes) else value)
+        text = text.strip().lower()
+        if not text:
             return -1
-    return 1 if float(value) != 0 else 0
+        if text in _TEXT_LABELS:
+            return _TEXT_LABELS[text]
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number in (0.0, 1.0) else None
+
+
+def _examples(values: list, limit: int = 3) -> str:
+    """A few distinct values as the user would read them: 2, -1, 'abc'."""
+    shown: list = []
+    for v in values:
+        if isinstance(v, (float, np.floating)) and float(v).is_integer():
+            text = str(int(v))
+        elif isinstance(v, (str, bytes)):
+            text = repr(v.decode("utf-8", "replace") if isinstance(v, bytes) else v)
+        elif v is None:
+            text = "NULL"
+        else:
+            text = str(v)
+        if text not in shown:
+            shown.append(text)
+        if len(shown) == limit:
+            break
+    return ", ".join(shown)
+
+
+def parse_labels(values, field_name: str, layer: str) -> np.ndarray:
+    """Labels as int64: 1 landslide, 0 not, -1 where NULL. Any other value is refused (a
+    label of 2 or -1 is not silently taken for a landslide or not)."""
+    parsed = [_label_value(v) for v in values]
+    bad = [v for v, p in zip(values, parsed) if p is None]
+    if bad:
+        raise LsmError(
+            f"Field '{field_name}' of '{layer}': {len(bad)} feature(s) have values other than "
+            f"0 (non-landslide) or 1 (landslide), e.g. {_examples(bad)}. Fix them (e.g. with "
+            "the Field Calculator) or remove those features; samples layers made by 'Prepare "
+            "training samples' hold only 0 and 1.")
+    return np.array(parsed, dtype=np.int64)
+
+
+def parse_splits(values, layer: str) -> np.ndarray:
+    """'train' / 'validation' (case and surrounding spaces aside); anything else, NULL
+    included, is refused with a count."""
+    split = np.array([str(v).strip().lower() if v is not None else "" for v in values],
+                     dtype="<U10")
+    bad = [v for v, s in zip(values, split) if s not in (TRAIN, VALIDATION)]
+    if bad:
+        raise LsmError(
+            f"Field 'split' of '{layer}': {len(bad)} feature(s) have values other than "
+            f"'{TRAIN}' or '{VALIDATION}', e.g. {_examples(bad)}. Fix them or remove those "
+            "features, or use the output of 'Prepare training samples'.")
+    return split
+
+
+def _whole(value, default: int) -> int:
+    """An integer from a whole number (or its text); ``default`` for NULL; ValueError else."""
+    if value is None:
+        return default
+    if isinstance(value, (str, bytes)):
+        text = (value.decode("utf-8", "replace") if isinstance(value, bytes) else value).strip()
+        if not text:
+            return default
+        value = float(text)
+    number = float(value)
+    if not np.isfinite(number) or not number.is_integer():
+        raise ValueError(value)
+    return int(number)
+
+
+def parse_whole(values, field_name: str, layer: str, default: int, meaning: str) -> np.ndarray:
+    """Whole numbers (``default`` where NULL); anything else is refused with a count."""
+    out, bad = [], []
+    for v in values:
+        try:
+            out.append(_whole(v, default))
+        except (TypeError, ValueError, OverflowError):
+            bad.append(v)
+            out.append(default)
+    if bad:
+        raise LsmError(
+            f"Field '{field_name}' of '{layer}': {len(bad)} feature(s) have values that are not "
+            f"whole numbers, e.g. {_examples(bad)} {meaning}. Fix them or prepare the samples "
+            "again with 'Prepare training samples'.")
+    return np.array(out, dtype=np.int64)
+
+
+def parse_folds(values, layer: str) -> np.ndarray:
+    """Fold numbers as 'Prepare training samples' writes them: 1..k for training samples, 0
+    (or NULL) for none. Fractional, negative or non-numeric values are refused with a count."""
+    folds, bad = [], []
+    for v in values:
+        try:
+            f = _whole(v, 0)
+        except (TypeError, ValueError, OverflowError):
+            f = -1
+        if f < 0:
+            bad.append(v)
+        folds.append(f)
+    if bad:
+        raise LsmError(
+            f"Field 'fold' of '{layer}': {len(bad)} feature(s) have fold numbers that are not "
+            f"whole numbers >= 0, e.g. {_examples(bad)} (1..k: the cross-validation fold of a "
+            "training sample; 0: none). Fix them or prepare the samples again with 'Prepare "
+            "training samples'.")
+    return np.array(folds, dtype=np.int64)
+
+
+def fold_warnings(samples: SampleSet) -> list[str]:
+    """What cross-validation by the samples' folds should know: training samples without a
+    fold (never tested) while others have one, and fold numbers outside 1..k without gaps
+    (as 'Prepare training samples' writes them). Cross-validation takes every distinct fold
+    number as one fold, so such a number (e.g. 99) becomes one more, usually small, fold."""
+    train = samples.split == TRAIN
+    folds = samples.fold[train]
+    numbered = folds > 0
+    if not numbered.any():
+        return []  # no folds at all: training draws folds by landslide (and says so)
+    layer = samples.source or "the samples layer"
+    out = []
+    none = int(np.sum(~numbered))
+    if none:
+        out.append(f"Field 'fold' of '{layer}': {none} training sample(s) have no fold (0 or "
+                   "NULL) while the others have one: cross-validation always trains on them "
+                   "and never tests them.")
+    present = np.unique(folds[numbered])
+    # the written folds: 1..k without a gap
+    k = int(np.sum(present == np.arange(1, present.size + 1)))
+    outside = present[present > k]
+    if outside.size:
+        count = int(np.sum(np.isin(folds, outside)))
+        written = f"1..{k}" if k else "1..k (none is 1)"
+        out.append(f"Field 'fold' of '{layer}': {count} training sample(s) have fold numbers "
+                   f"outside {written} (e.g. {_examples(outside.tolist())}), which 'Prepare "
+                   "training samples' does not write: cross-validation uses each such number as "
+                   f"one more fold ({present.size} folds in all). Check the field, or prepare "
+                   "the samples again.")
+    return out
+
+
+def shared_cells(samples: SampleSet, grid: Grid) -> int:
+    """How many validation samples lie on a grid cell that a training sample also holds (a
+    duplicated inventory: the same cells on both sides of the split)."""
+    col, row = grid.cell_of(samples.x, samples.y)
+    inside = grid.inside(col, row)
+    cell = row * grid.width + col
+    train_cells = np.unique(cell[inside & (samples.split == TRAIN)])
+    return int(np.sum(inside & (samples.split == VALIDATION) & np.isin(cell, train_cells)))
+
+
+def shared_cells_warning(samples: SampleSet, grid: Grid) -> Optional[str]:
+    """The warning for :func:`shared_cells`, or None when no validation sample shares a cell."""
+    n = shared_cells(samples, grid)
+    if not n:
+        return None
+    return (f"{n} validation sample(s) share their cell with a training sample (a duplicated "
+            "inventory?): validation is not independent there, so the validation metrics are "
+            "optimistic. Prepare the samples again from an inventory without duplicates "
+            "('Prepare training samples' samples each cell once).")
 
 
 def values_at(ds: gdal.Dataset, x: np.ndarray, y: np.ndarray,
@@ -202,7 +392,8 @@ def prepare_samples(inventory: str, stack_path: str, output_path: str, *,
     progress.info(f"Inventory: {len(feats.geometries)} feature(s), {feats.geometry_type} "
                   f"geometries; stack {grid.width} x {grid.height} cells")
     if label_field:
-        samples = _labelled_points(feats, grid, ds, label_field, id_field, report, progress)
+        samples = _labelled_points(feats, grid, ds, label_field, id_field, report, progress,
+                                   layer_display_name(inventory))
     else:
         samples = _sample_inventory(feats, grid, ds, landslide_cells, cells_per_polygon, ratio,
                                     buffer, seed, id_field, report, out.parent, progress)
@@ -261,7 +452,7 @@ def _landslide_ids(feats: Features, id_field: Optional[str]) -> np.ndarray:
 
 def _labelled_points(feats: Features, grid: Grid, ds: gdal.Dataset, label_field: str,
                      id_field: Optional[str], report: SampleReport,
-                     progress: Progress) -> SampleSet:
+                     progress: Progress, layer: str = "the inventory") -> SampleSet:
     if feats.geometry_type != "point":
         raise LsmError("A labelled layer (with a label field) must hold points; for polygons, "
                        "leave the label field empty and sample cells from the polygons.")
@@ -269,12 +460,12 @@ def _labelled_points(feats: Features, grid: Grid, ds: gdal.Dataset, label_field:
                   else g.GetGeometryRef(0).GetX() for g in feats.geometries])
     y = np.array([g.GetY() if g.GetGeometryType() != ogr.wkbMultiPoint
                   else g.GetGeometryRef(0).GetY() for g in feats.geometries])
-    label = np.array([_label_value(v) for v in feats.attributes[label_field]], dtype=np.int64)
+    label = parse_labels(feats.attributes[label_field], label_field, layer)
     ids = _landslide_ids(feats, id_field)
     missing = int(np.sum(label < 0))
     if missing:
-        report.messages.append(f"{missing} point(s) with an empty or unreadable label were "
-                               "skipped.")
+        report.messages.append(f"Field '{label_field}' of '{layer}': "
+                               f"{missing} point(s) have no label (NULL); they were skipped.")
     col, row = grid.cell_of(x, y)
     inside = grid.inside(col, row)
     _, valid = values_at(ds, x, y)

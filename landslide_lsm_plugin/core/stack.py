@@ -128,7 +128,30 @@ def reference_grid(reference: Optional[str], spec: Optional[GridSpec],
     if not source:
         raise LsmError("Give a reference grid: a reference raster, or CRS, extent and cell "
                        "size (or at least one factor raster).")
-    return Grid.of(open_raster(source, "reference raster"))
+    return north_up(Grid.of(open_raster(source, "reference raster")), source)
+
+
+def north_up(grid: Grid, source: str) -> Grid:
+    """The grid of a reference raster as the stack's north-up grid.
+
+    A rotated geotransform (rotation terms) is refused: samples, evaluation and every reader
+    of cell coordinates need a north-up grid, and the factors are warped onto the grid's
+    extent. A grid that is only flipped (rows south to north, or columns east to west) covers
+    the same cells north-up: the stack is written north-up."""
+    x0, dx, rx, y0, ry, dy = grid.geotransform
+    if rx or ry:
+        name = Path(str(source).split("|")[0]).name
+        raise LsmError(
+            f"The grid of '{name}' (the reference raster, or the first factor when none is "
+            f"given) is rotated: its geotransform has rotation terms ({rx:g}, {ry:g}), and the "
+            "factor stack must be a north-up grid. Warp it to a "
+            f"north-up grid first: gdalwarp \"{source}\" north_up.tif (Raster > Projections > "
+            "Warp), then use that as the reference raster (or give CRS, extent and cell size).")
+    if dx > 0 and dy < 0:
+        return grid
+    xmin, _, _, ymax = grid.extent
+    return Grid(grid.width, grid.height, (xmin, abs(dx), 0.0, ymax, 0.0, -abs(dy)),
+                grid.crs_wkt)
 
 
 def _warp_options(grid: Grid, resampling: str, src_nodata: Optional[float]) -> gdal.WarpOptions:

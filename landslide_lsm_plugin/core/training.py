@@ -23,7 +23,13 @@ from .models import (
 from .progress import SILENT, Progress
 from .provenance import check_fr_provenance
 from .raster import open_raster
-from .sampling import SampleSet, read_samples, values_at
+from .sampling import (
+    SampleSet,
+    fold_warnings,
+    read_samples,
+    shared_cells_warning,
+    values_at,
+)
 from .stack import StackInfo, stack_info
 
 
@@ -54,6 +60,19 @@ def training_data(stack_path: str, samples_path: str, split: str = "train") -> T
                         part.landslide_id[ok], samples)
 
 
+def sample_warnings(samples: SampleSet, grid, folds: bool = True) -> list[str]:
+    """What training should say about a samples layer: NULL labels left out, odd fold
+    numbers (when CV uses the layer's folds), validation samples sharing a cell with training
+    samples."""
+    out = list(samples.messages)
+    if folds:
+        out += fold_warnings(samples)
+    shared = shared_cells_warning(samples, grid)
+    if shared:
+        out.append(shared)
+    return out
+
+
 def cv_table(result: TrainResult) -> list[dict]:
     """Rows of the CV results table, best first."""
     rows = []
@@ -81,12 +100,17 @@ def train_to_file(model_type: str, stack_path: str, samples_path: str, model_pat
                   search_samples: int = DEFAULT_SEARCH_SAMPLES,
                   final_samples: Optional[int] = -1, halving: bool = True, n_jobs: int = 2,
                   name: Optional[str] = None,
-                  progress: Progress = SILENT) -> tuple[TrainResult, dict]:
-    """Train a model on the training samples and write its model file."""
+                  progress: Progress = SILENT,
+                  signing_key: Optional[bytes] = None) -> tuple[TrainResult, dict]:
+    """Train a model on the training samples and write its model file (signed with
+    ``signing_key`` when given, see core.model_io)."""
     progress.check()
     data = training_data(stack_path, samples_path)
     if data.dropped:
         progress.warning(f"{data.dropped} training sample(s) on nodata cells were ignored.")
+    for warning in sample_warnings(data.samples, data.info.grid,
+                                   folds=cv_scheme == SAMPLE_FOLDS):
+        progress.warning(warning)
     for warning in check_fr_provenance(data.info.fr_samples, data.samples, data.info.grid,
                                        "Training"):
         progress.warning(warning)
@@ -129,5 +153,6 @@ def train_to_file(model_type: str, stack_path: str, samples_path: str, model_pat
         "stack": Path(stack_path).name,
         "samples": Path(samples_path.split("|", maxsplit=1)[0]).name,
     }
-    save_model(model_path, result.estimator, meta, inputs=(stack_path, samples_path))
+    save_model(model_path, result.estimator, meta, inputs=(stack_path, samples_path),
+               signing_key=signing_key)
     return result, meta

@@ -557,3 +557,185 @@ def test_failures_stop_the_workflow_model_with_the_cause(plugin, tmp_path):
         processing.run(WORKFLOW, params, feedback=feedback)
     assert "Every landslide lies outside the factor stack's extent" in feedback.text()
     assert files_in(out) == ["stack.tif"]  # the step before the failure completed; none after
+
+
+# --- 5. samples layers, rotated grids, extreme models (hostile or clumsy input) ------------
+
+def _edited_samples(source: str, target: Path, edit) -> str:
+    """A copy of a samples layer with edit(feature index, feature) applied to every feature."""
+    import shutil
+
+    from osgeo import ogr
+
+    target.parent.mkdir(exist_ok=True)
+    shutil.copy(source.split("|", maxsplit=1)[0], target)
+    ds = ogr.Open(str(target), 1)
+    layer = ds.GetLayer(0)
+    features = list(layer)
+    for i, feature in enumerate(features):
+        if edit(i, feature):
+            layer.SetFeature(feature)
+    ds = None
+    return str(target)
+
+
+def test_samples_with_labels_other_than_0_and_1_are_refused(prepared, tmp_path):
+    def label_two(i, feature):
+        if i < 3:
+            feature.SetField("label", 2)
+            return True
+        return False
+
+    bad = _edited_samples(prepared["samples"], tmp_path / "edited" / "samples.gpkg", label_two)
+    with pytest.raises(QgsProcessingException,
+                       match=r"Field 'label' of 'samples.gpkg': 3 feature\(s\) have values other "
+                             r"than 0 \(non-landslide\) or 1 \(landslide\), e\.g\. 2\. Fix them"):
+        run("trainlogistic", {"STACK": prepared["stack"], "SAMPLES": bad, "FOLDS": 3,
+                              "OUTPUT_MODEL": str(tmp_path / "m.lsmodel")})
+    assert not (tmp_path / "m.lsmodel").exists()
+
+
+def test_a_duplicated_inventory_is_warned_by_training_and_evaluation(prepared, tmp_path):
+    """A samples layer made of two copies, the second with its training samples marked as
+    validation: the same cells on both sides of the split."""
+    from osgeo import ogr
+
+    path = Path(_edited_samples(prepared["samples"], tmp_path / "edited" / "twice.gpkg",
+                                lambda i, f: False))
+    ds = ogr.Open(str(path), 1)
+    layer = ds.GetLayer(0)
+    copies = [f.Clone() for f in layer if f.GetField("split") == "train"]
+    for feature in copies:
+        feature.SetFID(-1)
+        feature.SetField("split", "validation")
+        feature.SetField("fold", 0)
+        layer.CreateFeature(feature)
+    ds = None
+    expected = (f"{len(copies)} validation sample(s) share their cell with a training sample "
+                "(a duplicated inventory?): validation is not independent there")
+    feedback = Recorder()
+    model = run("trainlogistic", {"STACK": prepared["stack"], "SAMPLES": str(path), "FOLDS": 3,
+                                  "OUTPUT_MODEL": str(tmp_path / "m.lsmodel"),
+                                  "OUTPUT_LSI": str(tmp_path / "lsi.tif")}, feedback)
+    assert expected in feedback.text()
+    feedback = Recorder()
+    run("evaluate", {"LSI": [model["OUTPUT_LSI"]], "SAMPLES": str(path),
+                     "OUTPUT": "TEMPORARY_OUTPUT", "OUTPUT_RESULTS": str(tmp_path / "r.json")},
+        feedback)
+    assert feedback.text().count(expected) == 1
+    # the samples as prepared: no such warning
+    feedback = Recorder()
+    run("evaluate", {"LSI": [model["OUTPUT_LSI"]], "SAMPLES": prepared["samples"],
+                     "OUTPUT": "TEMPORARY_OUTPUT", "OUTPUT_RESULTS": str(tmp_path / "r2.json")},
+        feedback)
+    assert "share their cell" not in feedback.text()
+
+
+def test_a_rotated_reference_grid_is_refused_before_any_output(plugin, tmp_path):
+    data = np.random.default_rng(4).random((40, 50)).astype(np.float32)
+    rotated = write_raster(tmp_path / "rotated.tif", data)
+    ds = gdal.Open(str(rotated), gdal.GA_Update)
+    ds.SetGeoTransform((X0, 10.0, 2.0, Y0, 2.0, -10.0))
+    ds = None
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(QgsProcessingException) as err:
+        run("buildstack", {"CONTINUOUS": [str(rotated)], "OUTPUT": str(out / "stack.tif")})
+    assert ("The grid of 'rotated.tif' (the reference raster, or the first factor when none is "
+            "given) is rotated: its geotransform has rotation terms (2, 2), and the factor "
+            "stack must be a north-up grid. Warp it to a north-up grid first: gdalwarp"
+            in str(err.value)), str(err.value)
+    assert files_in(out) == []
+    # warped north-up as the message says, it builds
+    gdal.Warp(str(tmp_path / "north_up.tif"), str(rotated)).FlushCache()
+    result = run("buildstack", {"CONTINUOUS": [str(tmp_path / "north_up.tif")],
+                                "OUTPUT": str(out / "stack.tif")})
+    assert gdal.Open(result["OUTPUT"]).GetGeoTransform()[2::2] == (0.0, 0.0)
+
+
+def test_a_south_up_reference_grid_gives_a_north_up_stack_of_the_same_cells(plugin, tmp_path):
+    """Rows stored south to north (a positive cell height): the stack covers the same cells,
+    north-up, with each value where it was (it used to come out upside down)."""
+    data = np.arange(40 * 50, dtype=np.float32).reshape(40, 50)
+    north = write_raster(tmp_path / "north.tif", data)
+    south = write_raster(tmp_path / "south.tif", data[::-1].copy())
+    ds = gdal.Open(str(south), gdal.GA_Update)
+    ds.SetGeoTransform((X0, 10.0, 0.0, Y0 - 400.0, 0.0, 10.0))
+    ds = None
+    out = run("buildstack", {"CONTINUOUS": [str(north)], "REFERENCE": str(south),
+                             "OUTPUT": str(tmp_path / "stack.tif")})["OUTPUT"]
+    assert gdal.Open(out).GetGeoTransform() == (X0, 10.0, 0.0, Y0, 0.0, -10.0)
+    assert np.array_equal(read_raster(out)[0], data)
+
+
+def test_a_model_with_extreme_weights_is_refused_and_leaves_no_map(prepared, tmp_path):
+    """A logistic regression whose weights were set to +-1e308 (finite: the file is valid):
+    its decision values overflow, its map would be all 0 and 1 (or NaN)."""
+    from landslide_lsm_plugin.core import model_io
+
+    loaded = model_io.load_model(prepared["model"])
+    loaded.estimator.steps[-1][1].coef_ = np.array([[1e308, -1e308]])
+    extreme = model_io.save_model(tmp_path / "extreme.lsmodel", loaded.estimator, loaded.meta)
+    with pytest.raises(QgsProcessingException, match=r"The model gives no finite decision "
+                                                     r"value \(NaN or infinite\) for \d+ of "
+                                                     r"\d+ cells: the model file is damaged"):
+        run("predictlsi", {"MODEL": str(extreme), "STACK": prepared["stack"],
+                           "OUTPUT": str(tmp_path / "lsi.tif")})
+    assert not list(tmp_path.glob("lsi*"))
+
+
+# --- races and output targets (issue: hostile files and races) -----------------------------------
+
+class PublishesThenCancels(Recorder):
+    """Run B's feedback: at the cancel point another run (A) publishes B's output path, then B
+    is canceled. B's cleanup must leave A's finished file alone."""
+
+    def __init__(self, path: Path, content: bytes, cancel_at: float) -> None:
+        super().__init__(cancel_at=None)
+        self.path, self.content, self.at = path, content, cancel_at
+        self.published = False
+
+    def _progress(self, value: float) -> None:
+        if value >= self.at and not self.published:
+            tmp = self.path.with_name(".other-run.part")
+            tmp.write_bytes(self.content)
+            os.replace(tmp, self.path)  # as run A's atomic writer does
+            self.published = True
+            self.cancel()
+
+
+@pytest.mark.parametrize("alg,output,name", [("classifylsi", "OUTPUT", "other.tif"),
+                                             ("frequencyratio", "OUTPUT_TABLE", "other.gpkg")])
+def test_a_failed_run_never_removes_a_file_another_run_published(prepared, tmp_path, alg,
+                                                                 output, name):
+    target = tmp_path / name
+    params = {"classifylsi": {"INPUT": prepared["lsi"]},
+              "frequencyratio": {"STACK": prepared["stack"], "SAMPLES": prepared["samples"],
+                                 "OUTPUT": str(tmp_path / "fr.tif")}}[alg]
+    feedback = PublishesThenCancels(target, b"run A's finished output", cancel_at=0.0)
+    with pytest.raises(QgsProcessingException, match="Canceled"):
+        run(alg, dict(params, **{output: str(target)}), feedback)
+    assert feedback.published
+    assert target.read_bytes() == b"run A's finished output"
+
+
+def test_outputs_that_are_not_files_are_refused_before_any_work(prepared, tmp_path):
+    folder = tmp_path / "a-folder.tif"
+    folder.mkdir()
+    fifo = tmp_path / "pipe.tif"
+    os.mkfifo(fifo)
+    loop = tmp_path / "loop.tif"
+    loop.symlink_to(tmp_path / "loop2.tif")
+    (tmp_path / "loop2.tif").symlink_to(loop)
+    cases = ((folder, "is a folder"), (fifo, "pipe"), (loop, "symbolic link loop"))
+    if os.geteuid() == 0:  # only root can make device nodes: it must never replace one
+        device = tmp_path / "null.tif"
+        os.mknod(device, 0o666 | __import__("stat").S_IFCHR, os.makedev(1, 3))
+        cases += ((device, "device"),)
+    for path, message in cases:
+        feedback = Recorder()
+        with pytest.raises(QgsProcessingException, match=message):
+            run("classifylsi", {"INPUT": prepared["lsi"], "OUTPUT": str(path)}, feedback)
+        assert "%" not in feedback.text()  # refused before any work
+    assert folder.is_dir() and __import__("stat").S_ISFIFO(os.lstat(fifo).st_mode)
+    assert loop.is_symlink()
