@@ -398,7 +398,7 @@ def _model_zip(path: Path) -> Iterator[zipfile.ZipFile]:
     with open_regular(path, "model file") as fh:
         try:
             zf = zipfile.ZipFile(fh)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        except Exception as exc:  # hostile bytes fail in many ways
             raise LsmError(_not_ours(path)) from exc
         with zf:
             check_zip(zf, path.name, MAX_MODEL_INFLATED)
@@ -558,15 +558,21 @@ def check_payload_zip(payload: bytes, name: str) -> None:
     that every array's header fits its bytes, before skops inflates or allocates anything."""
     try:
         inner = zipfile.ZipFile(io.BytesIO(payload))
-    except zipfile.BadZipFile as exc:
+    except Exception as exc:  # hostile bytes fail in many ways
         raise LsmError(f"'{name}' is damaged: its model part is not a skops payload.") from exc
     with inner:
         check_zip(inner, name, MAX_PAYLOAD_INFLATED)
         for info in inner.infolist():
             check_member(info, MAX_PAYLOAD_INFLATED, name)
             if info.filename.endswith(".npy"):
-                with inner.open(info) as fh:
-                    _npy_header(fh, info.file_size, f"{name}: {info.filename}")
+                try:
+                    with inner.open(info) as fh:
+                        _npy_header(fh, info.file_size, f"{name}: {info.filename}")
+                except LsmError:
+                    raise
+                except Exception as exc:  # a member that cannot even be opened
+                    raise LsmError(f"'{name}' is damaged: '{info.filename}' cannot be read "
+                                   f"({exc}).") from exc
 
 
 def _npy_header(fh, size: int, where: str) -> tuple[tuple, bool, np.dtype, int]:
@@ -598,7 +604,7 @@ def read_npz(data: bytes, name: str, limit: int) -> dict[str, np.ndarray]:
     no pickle, no object arrays, no array larger than its bytes."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except Exception as exc:  # hostile bytes fail in many ways
         raise LsmError(f"'{name}' is not an array archive.") from exc
     arrays: dict[str, np.ndarray] = {}
     with zf:
@@ -706,7 +712,7 @@ def check_keras_file(data: bytes, name: str) -> None:
     """Bound a .keras file (a zip) before Keras opens it: declared sizes and ratios."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except Exception as exc:  # hostile bytes fail in many ways
         raise LsmError(f"'{name}' is not a Keras model file.") from exc
     with zf:
         check_zip(zf, name, MAX_KERAS_BYTES)

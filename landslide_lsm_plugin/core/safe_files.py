@@ -132,7 +132,7 @@ def read_zip_member(zf: zipfile.ZipFile, member: str, limit: int, name: str) -> 
     try:
         with zf.open(info) as fh:
             data = fh.read(info.file_size + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+    except Exception as exc:  # hostile bytes fail in many ways (zlib.error, struct.error, ...)
         raise LsmError(f"'{name}' is damaged: its part '{member}' cannot be read ({exc}).") \
             from exc
     if len(data) != info.file_size:
