@@ -41,7 +41,7 @@ def _progress():
 def _training_cells(job: dict, progress):
     from ..core.errors import LsmError
     from ..core.raster import open_raster
-    from ..core.sampling import read_samples, values_at
+    from ..core.sampling import read_samples, shared_cells_warning, values_at
     from ..core.stack import stack_info
     from ..core.strategy import LSNET_MAX_SAMPLES, subset_by_landslide
 
@@ -51,6 +51,11 @@ def _training_cells(job: dict, progress):
                        "the FR-encoded one.")
     ds = open_raster(job["stack"], "factor stack")
     samples = read_samples(job["samples"], info.grid)
+    # what every Train algorithm says of a samples layer (core.training.sample_warnings, which
+    # needs scikit-learn: not here); LSNet does not use the folds
+    shared = shared_cells_warning(samples, info.grid)
+    for message in list(samples.messages) + ([shared] if shared else []):
+        progress.warning(message)
     train = samples.subset(samples.train)
     _, ok = values_at(ds, train.x, train.y)
     if (~ok).any():
