@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,9 +27,10 @@ from .raster import (
     read_window,
     window_count,
 )
+from .results_file import RESULTS_FORMAT, load_results
+from .safe_files import check_regular_file
 from .sampling import read_samples, values_at
 
-RESULTS_FORMAT = "landslide-lsm-evaluation"
 RATE_BINS = 1000
 
 
@@ -112,6 +114,11 @@ def evaluate_lsi(lsi_paths: Sequence[str], samples_path: str, *,
         ds = open_raster(path, "LSI raster")
         grid = Grid.of(ds)
         samples = read_samples(samples_path, grid)
+        from .sampling import shared_cells_warning
+
+        for warning in samples.messages + [shared_cells_warning(samples, grid)]:
+            if warning and warning not in result.messages:  # once, not once per map
+                result.messages.append(warning)
         lsi_all, ok = values_at(ds, samples.x, samples.y, [1])
         score = lsi_all[:, 0]
         if not ok.all():
@@ -205,16 +212,19 @@ def model_record(model_file: str, messages: Optional[list] = None, lsi_name: str
     file gives ``{"model_file": ..., "missing": reason}`` and a message."""
     if not model_file:
         return {}
-    from .model_io import model_kind, read_meta, read_sidecar
+    from .model_io import model_kind, read_meta, read_sidecar, sidecar_of
 
     record: dict = {"model_file": str(model_file)}
     reason = ""
     meta: dict = {}
-    if not Path(model_file).exists():
+    if not os.path.exists(model_file):
         reason = "no longer exists"
     else:
         try:
+            # regular files only: a FIFO named in an LSI's metadata must not hang the caller
+            check_regular_file(model_file, "model file")
             if model_kind(model_file) == "lsnet":
+                check_regular_file(sidecar_of(model_file), "LSNet sidecar")
                 meta = read_sidecar(model_file)
                 meta["epochs_trained"] = len(meta.get("history") or [])
             else:
@@ -255,15 +265,9 @@ def _check_fr_samples(record: dict, samples, grid: Grid, name: str) -> list[str]
 
 
 def read_results(path: str) -> dict:
-    """Read a results file written by Evaluate; refuse anything else."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LsmError(f"Cannot read the results file '{path}': {exc}") from exc
-    if not isinstance(data, dict) or data.get("format") != RESULTS_FORMAT:
-        raise LsmError(f"'{path}' is not a Landslide LSM evaluation results file (made by "
-                       "'Evaluate susceptibility maps').")
-    return data
+    """Read a results file written by Evaluate, every field its consumers use checked
+    (core.results_file); refuse anything else with an LsmError naming the file and field."""
+    return load_results(path)
 
 
 METRIC_COLUMNS = (("model", str), ("tp", int), ("tn", int), ("fp", int), ("fn", int),

@@ -8,14 +8,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from .errors import LsmError
 from .raster import atomic_file
 
 MODEL_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
                 "#17becf")
 
 
+#: most classes a zone map's legend shows (Classify LSI makes up to 12, custom breaks more)
+MAX_ZONES = 50
+
+
 def color_of(index: int) -> str:
     return MODEL_COLORS[index % len(MODEL_COLORS)]
+
+
+def plain(text) -> str:
+    """``text`` drawn as it is: every ``$`` escaped, so a model name such as ``a$b$`` is not
+    parsed as mathtext (which would draw it wrongly, or fail on ``$\\foo$``)."""
+    return str(text).replace("$", r"\$")
 
 
 def draw_roc(ax, models: Sequence[dict], title: str = "ROC on the validation samples",
@@ -25,12 +36,12 @@ def draw_roc(ax, models: Sequence[dict], title: str = "ROC on the validation sam
     for i, m in enumerate(models):
         auroc = m["metrics"]["auroc"]
         ax.plot(m["roc"]["fpr"], m["roc"]["tpr"], color=m.get("color") or color_of(i),
-                linewidth=2, label=f"{m['name']} (AUROC {auroc:.3f})")
+                linewidth=2, label=plain(f"{m['name']} (AUROC {auroc:.3f})"))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.01)
     ax.set_xlabel("False positive rate (1 - specificity)")
     ax.set_ylabel("True positive rate (sensitivity)")
-    ax.set_title(title, fontsize=title_size)
+    ax.set_title(plain(title), fontsize=title_size)
     ax.set_aspect("equal")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="lower right", fontsize="small")
@@ -43,10 +54,10 @@ def draw_rates(ax, models: Sequence[dict], key: str, title: str) -> None:
         curve = m.get(key)
         if curve:
             ax.plot(curve["area"], curve["landslides"], color=m.get("color") or color_of(i),
-                    linewidth=2, label=f"{m['name']} (AUC {curve['auc']:.3f})")
+                    linewidth=2, label=plain(f"{m['name']} (AUC {curve['auc']:.3f})"))
     ax.set_xlabel("Cumulative share of the area (highest LSI first)")
     ax.set_ylabel("Cumulative share of landslides")
-    ax.set_title(title)
+    ax.set_title(plain(title))
     ax.grid(True, alpha=0.3)
     ax.legend(loc="lower right", fontsize="small")
 
@@ -72,16 +83,27 @@ def save_roc_figure(models: Sequence[dict], path: str | Path, dpi: int = 120) ->
 
 def read_preview(path: str | Path, max_side: int = 700):
     """A raster's first band decimated to at most ``max_side`` cells a side (masked nodata),
-    with its extent (xmin, xmax, ymin, ymax)."""
+    with its extent (xmin, xmax, ymin, ymax). Only a regular file GDAL can read is opened
+    (results_file.check_raster): an LsmError otherwise."""
     import numpy as np
     from osgeo import gdal
 
-    ds = gdal.Open(str(path))
+    from .raster import gdal_exceptions
+    from .results_file import check_raster
+
+    ds = check_raster(str(path), "raster")
     band = ds.GetRasterBand(1)
     scale = max(1.0, max(ds.RasterXSize, ds.RasterYSize) / max_side)
     w, h = max(1, int(ds.RasterXSize / scale)), max(1, int(ds.RasterYSize / scale))
-    data = band.ReadAsArray(buf_xsize=w, buf_ysize=h,
-                            resample_alg=gdal.GRIORA_NearestNeighbour).astype(float)
+    try:
+        with gdal_exceptions():
+            data = band.ReadAsArray(buf_xsize=w, buf_ysize=h,
+                                    resample_alg=gdal.GRIORA_NearestNeighbour)
+    except RuntimeError as exc:
+        raise LsmError(f"Cannot read the raster '{path}': {exc}") from exc
+    if data is None or np.iscomplexobj(data):
+        raise LsmError(f"Cannot read the raster '{path}' as a map of numbers.")
+    data = data.astype(float)
     nodata = band.GetNoDataValue()
     mask = ~np.isfinite(data) | ((data == nodata) if nodata is not None else False)
     x0, dx, _, y0, _, dy = ds.GetGeoTransform()
@@ -112,19 +134,22 @@ def draw_zones(ax, path: str | Path, title: str) -> None:
     from .styles import ramp_colors
 
     data, extent, meta = read_preview(path)
+    top = float(data.max()) if data.count() else 5.0
     labels = meta.get("LSM_ZONING_LABELS", "").split("|") if meta.get("LSM_ZONING_LABELS") \
-        else zone_labels(int(data.max()) if data.count() else 5)
+        else zone_labels(int(top) if 1 <= top <= MAX_ZONES else MAX_ZONES + 1)
+    if len(labels) > MAX_ZONES:
+        raise LsmError(f"'{path}' is not a zone map: it has more than {MAX_ZONES} classes.")
     colors = ramp_colors(len(labels))
     cmap = ListedColormap(colors)
     norm = BoundaryNorm([i + 0.5 for i in range(len(labels) + 1)], cmap.N)
     ax.imshow(data, extent=extent, cmap=cmap, norm=norm, interpolation="nearest")
-    ax.legend(handles=[Patch(color=c, label=lab) for c, lab in zip(colors, labels)],
+    ax.legend(handles=[Patch(color=c, label=plain(lab)) for c, lab in zip(colors, labels)],
               loc="lower left", fontsize="x-small", framealpha=0.85)
     _map_axes(ax, title)
 
 
 def _map_axes(ax, title: str) -> None:
-    ax.set_title(title)
+    ax.set_title(plain(title))
     ax.ticklabel_format(style="plain", useOffset=False)
     ax.tick_params(labelsize="x-small")
     ax.set_aspect("equal")

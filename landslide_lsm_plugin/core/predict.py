@@ -19,8 +19,14 @@ import numpy as np
 
 from .errors import LsmError
 from .frequency_ratio import encodings_from_spec
-from .model_io import (UNSIGNED, KernelExpansion, kernel_expansion, load_kernel, load_model,
-                       unsigned_warning)
+from .model_io import (
+    UNSIGNED,
+    KernelExpansion,
+    kernel_expansion,
+    load_kernel,
+    load_model,
+    unsigned_warning,
+)
 from .progress import SILENT, Progress
 from .raster import (
     FLOAT_NODATA,

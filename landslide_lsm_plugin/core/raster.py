@@ -61,6 +61,14 @@ def gdal_exceptions() -> Iterator[None]:
     yield
 
 
+def band_max(band: gdal.Band) -> Optional[float]:
+    """The largest valid value of a band (exact), or None when it has no valid cell."""
+    try:
+        return float(band.ComputeRasterMinMax(False)[1])
+    except (RuntimeError, TypeError):  # GDAL: "no valid pixels found"
+        return None
+
+
 @contextlib.contextmanager
 def bounded_gdal_cache(megabytes: int = 64) -> Iterator[None]:
     """Cap GDAL's block cache for the duration (GDAL utilities that write whole rasters,

@@ -7,15 +7,18 @@ import datetime as dt
 import html
 import json
 import math
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional
 
 from .. import __version__
+from .errors import LsmError
 from .evaluation import model_record, read_results
 from .figures import draw_lsi, draw_rates, draw_roc, draw_zones, figure_png
 from .progress import SILENT, Progress
-from .raster import atomic_file, check_output_path, open_raster
+from .raster import atomic_file, check_output_path
+from .results_file import check_raster
 
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2em auto;
@@ -41,6 +44,10 @@ def _fmt(value, digits: int = 3) -> str:
             return "inf"
         return f"{value:.{digits}f}"
     return html.escape(str(value))
+
+
+def _or(value, default):
+    return default if value is None else value
 
 
 def _img(png: bytes, alt: str) -> str:
@@ -73,9 +80,15 @@ def _table(columns: Sequence[tuple[str, str]], rows: Sequence[dict], best: Optio
 
 def _model_meta(lsi_path: str) -> dict:
     """The model record of an LSI raster's model file, read now (for results files written
-    before Evaluate kept it); empty when the file is gone."""
-    model_file = open_raster(lsi_path, "LSI raster").GetMetadataItem("LSM_MODEL_FILE") or ""
-    record = model_record(model_file)
+    before Evaluate kept it); empty when the LSI raster or the model file is gone or is not
+    what it should be."""
+    if not os.path.exists(lsi_path):
+        return {}
+    try:
+        model_file = check_raster(lsi_path, "LSI raster").GetMetadataItem("LSM_MODEL_FILE")
+    except LsmError:
+        return {}
+    record = model_record(model_file or "")
     return {} if record.get("missing") else record
 
 
@@ -121,7 +134,7 @@ def _model_section(m: dict) -> list[str]:
     (hyperparameters and CV), from the results file (older results: from the model file)."""
     meta = m.get("model")
     if meta is None:  # results written before Evaluate kept the model's metadata
-        meta = _model_meta(m["lsi"]) if m.get("lsi") and Path(m["lsi"]).exists() else {}
+        meta = _model_meta(m["lsi"]) if m["lsi"] else {}
     meta = dict(meta or {})
     parts = [f"<h3>{html.escape(m['name'])}</h3>"]
     run = {"LSI raster": m.get("lsi"), "zone raster": m.get("zones"),
@@ -168,9 +181,9 @@ def build_report(results_path: str, output_path: str, *, title: str = "Landslide
     parts = [f"<h1>{html.escape(title)}</h1>",
              f'<p class="note">Landslide LSM {__version__}, '
              f'{dt.datetime.now().strftime("%Y-%m-%d %H:%M")}. Evaluation on '
-             f'{html.escape(str(results.get("n_validation", "?")))} validation samples '
+             f'{html.escape(str(_or(results.get("n_validation"), "?")))} validation samples '
              '(threshold: '
-             f'{html.escape(str(results.get("threshold_mode", "0.5")))}).</p>']
+             f'{html.escape(str(_or(results.get("threshold_mode"), "0.5")))}).</p>']
 
     # metrics
     rows = [dict(m["metrics"], model=m["name"], training_time_s=m.get("training_time_s"),
@@ -206,13 +219,19 @@ def build_report(results_path: str, output_path: str, *, title: str = "Landslide
         progress.percent(10 + 70 * k / max(1, len(models)))
         for key, drawer, label in (("lsi", draw_lsi, "LSI"), ("zones", draw_zones, "Zones")):
             path = m.get(key)
-            if path and Path(path).exists():
-                caption = f"{label} {m['name']}"
+            if not path or not os.path.exists(path):  # moved or deleted since: left out
+                continue
+            caption = f"{label} {m['name']}"
+            try:
                 png = figure_png(lambda fig, p=path, d=drawer, t=caption:
                                  d(fig.add_subplot(1, 1, 1), p, t))
-                parts.append(f"<figure>{_img(png, caption)}<figcaption>"
-                             f"{html.escape(label)} of {html.escape(m['name'])}: "
-                             f"{html.escape(Path(path).name)}</figcaption></figure>")
+            except LsmError as exc:  # a FIFO, a folder, not a raster: said, not drawn
+                parts.append(f'<p class="note">{html.escape(label)} of '
+                             f"{html.escape(m['name'])} not shown: {html.escape(str(exc))}</p>")
+                continue
+            parts.append(f"<figure>{_img(png, caption)}<figcaption>"
+                         f"{html.escape(label)} of {html.escape(m['name'])}: "
+                         f"{html.escape(Path(path).name)}</figcaption></figure>")
     parts.append("</div>")
 
     # tables of the data preparation

@@ -27,6 +27,7 @@ from .raster import (
     Grid,
     RasterWriter,
     band_names,
+    band_max,
     bounded_gdal_cache,
     check_output_path,
     gdal_exceptions,
@@ -272,7 +273,7 @@ def _proximity(geometries: list, grid: Grid, tmpdir: Path, tag: str) -> Optional
     burned = rasterize(geometries, np.ones(len(geometries), int), grid,
                        tmpdir / f"{tag}_burn.tif", all_touched=True, dtype=gdal.GDT_Byte)
     src = gdal.Open(str(burned))
-    if src.GetRasterBand(1).ComputeRasterMinMax(False)[1] < 1:
+    if (band_max(src.GetRasterBand(1)) or 0) < 1:  # nothing burned on the grid
         return None
     path = tmpdir / f"{tag}_distance.tif"
     with gdal_exceptions():
@@ -304,8 +305,10 @@ def _margin_for_outside_features(geometries: list, grid: Grid,
         return 0.0
     if inside is not None:
         ds = gdal.Open(str(inside))  # keep the dataset alive while its band is used
-        farthest = ds.GetRasterBand(1).ComputeRasterMinMax(False)[1]
+        farthest = band_max(ds.GetRasterBand(1))
         ds = None
+        if farthest is None:
+            farthest = math.hypot(gx1 - gx0, gy1 - gy0)
     else:
         farthest = math.hypot(gx1 - gx0, gy1 - gy0)
     return min(reach, farthest)

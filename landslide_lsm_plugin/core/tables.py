@@ -19,7 +19,19 @@ def _cell(value) -> str:
         return f"{value:.10g}"
     if hasattr(value, "item"):
         return _cell(value.item())
-    return str(value)
+    if isinstance(value, (int, bool)):
+        return str(value)
+    return _text(str(value))
+
+
+#: first characters that make a spreadsheet read a cell as a formula
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(text: str) -> str:
+    """Text as a spreadsheet shows it, never run: a cell starting like a formula (a model name
+    '=HYPERLINK(…)' from someone else's results file) gets a leading apostrophe."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def write_csv(path: str | Path, columns: Sequence[str], rows: Sequence[dict],

@@ -9,7 +9,9 @@ dock says so and still shows the table.
 
 from __future__ import annotations
 
+import html
 import math
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -35,6 +37,7 @@ from .. import deps, results
 from ..core.errors import LsmError
 from ..core.evaluation import read_results
 from ..core.figures import color_of, draw_roc
+from ..core.results_file import check_raster
 from ..core.styles import sidecar_path
 from ..core.tables import write_csv
 
@@ -79,6 +82,11 @@ def best_rows(entries: list, key: str, higher_is_better: bool) -> set:
     return {i for i, v in values if abs(v - target) <= 1e-12 * max(1.0, abs(target))}
 
 
+def _plain_tip(text: str) -> str:
+    """A tooltip that shows ``text`` as it is: Qt would render text that looks like HTML."""
+    return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>"
+
+
 def _swatch(color: str) -> QIcon:
     """A small square of the model's curve colour."""
     pixmap = QPixmap(14, 14)
@@ -102,8 +110,7 @@ class CompareModelsDock(QgsDockWidget):
         self._build()
         self.resultsAnnounced.connect(self.add_results_file)
         results.add_listener(self._announced)
-        for path in self._recent() + self._session_results():
-            self.add_results_file(path, quiet=True)
+        self._load_files(self._recent() + self._session_results())
 
     # --- widgets -------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -136,6 +143,7 @@ class CompareModelsDock(QgsDockWidget):
         plot_layout.setContentsMargins(0, 0, 0, 0)
         self.message = QLabel(self.plot_area)
         self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.PlainText)
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self._make_canvas(plot_layout)
         self.table = QTableWidget(0, 2 + len(METRICS), splitter)
@@ -168,6 +176,7 @@ class CompareModelsDock(QgsDockWidget):
         layout.addLayout(bottom)
         self.status = QLabel(body)
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.PlainText)  # messages quote file names and file contents
         self.status.setMinimumWidth(60)  # a long message wraps; it never widens the dock
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
         layout.addWidget(self.status)
@@ -211,33 +220,63 @@ class CompareModelsDock(QgsDockWidget):
         return [p for p in results.session_results() if p not in _forgotten]
 
     def add_results_file(self, path: str, quiet: bool = False) -> bool:
-        """Add (or re-read) a results file; its models join the comparison."""
+        """Add (or re-read) a results file; its models join the comparison. A file that does not
+        load (read_results checks all of it) is refused with the reason and not remembered."""
         path = str(path)
-        _forgotten.discard(path)
         try:
             data = read_results(path)
         except LsmError as exc:
             if not quiet:
                 self._say(str(exc), warning=True)
             return False
-        self.entries = [e for e in self.entries if e["file"] != path]
-        for model in data.get("models", []):
-            entry = dict(model)
-            entry["file"] = path
-            entry["visible"] = True
-            self.entries.append(entry)
-        if path not in self.files:
-            self.files.append(path)
-        self._remember(path)
+        _forgotten.discard(path)
+        self._take(path, data)
         self._update()
-        self._say(self.tr("{} model(s) from {} results file(s)").format(len(self.entries),
-                                                                       len(self.files)))
+        self._remember([path])  # only once it loaded and showed
+        self._say_counts()
         return True
 
+    def _take(self, path: str, data: dict) -> None:
+        """The models of a checked results file join (or replace that file's) entries."""
+        self.entries = [e for e in self.entries if e["file"] != path]
+        for model in data["models"]:
+            self.entries.append(dict(model, file=path, visible=True))
+        if path not in self.files:
+            self.files.append(path)
+
+    def _load_files(self, paths: list) -> None:
+        """(Re-)read results files remembered or of this session. One that no longer loads is
+        skipped, said in the status line, and dropped from the dock and the remembered list."""
+        loaded, skipped = [], []
+        for path in dict.fromkeys(str(p) for p in paths):
+            if not os.path.exists(path):  # on a drive not mounted now: kept for later
+                continue
+            try:
+                data = read_results(path)
+            except LsmError as exc:
+                skipped.append(str(exc))
+                self.entries = [e for e in self.entries if e["file"] != path]
+                self.files = [f for f in self.files if f != path]
+                self._forget(path)
+                continue
+            self._take(path, data)
+            loaded.append(path)
+        self._update()
+        self._remember(loaded)
+        if skipped:
+            self._say(self.tr("{} model(s) from {} results file(s). Skipped {} results file(s) "
+                              "that no longer load, and removed them from the dock's list: {}")
+                      .format(len(self.entries), len(self.files), len(skipped),
+                              " | ".join(skipped)))
+        elif loaded:
+            self._say_counts()
+
+    def _say_counts(self) -> None:
+        self._say(self.tr("{} model(s) from {} results file(s)").format(len(self.entries),
+                                                                       len(self.files)))
+
     def refresh(self) -> None:
-        for path in list(self.files) + self._session_results():
-            if Path(path).exists():
-                self.add_results_file(path, quiet=True)
+        self._load_files(list(self.files) + self._session_results())
 
     def clear(self) -> None:
         """Empty the comparison and forget its files: the recent list kept in the settings and
@@ -249,17 +288,28 @@ class CompareModelsDock(QgsDockWidget):
         self._update()
         self._say(self.tr("Cleared; run Evaluate or add a results file."))
 
-    def _remember(self, path: str) -> None:
-        settings = QgsSettings()
-        recent = [p for p in self._recent() if p != path]
-        settings.setValue(RECENT_KEY, ([path] + recent)[:20])
+    def _remember(self, paths: list) -> None:
+        """Put results files that loaded first in the remembered list (at most 20)."""
+        if paths:
+            rest = [p for p in self._saved() if p not in paths]
+            QgsSettings().setValue(RECENT_KEY, (list(paths) + rest)[:20])
+
+    def _forget(self, path: str) -> None:
+        saved = self._saved()
+        if path in saved:
+            QgsSettings().setValue(RECENT_KEY, [p for p in saved if p != path])
 
     @staticmethod
-    def _recent() -> list:
+    def _saved() -> list:
+        """The remembered results files (text entries only: the settings file is anyone's)."""
         value = QgsSettings().value(RECENT_KEY, [])
         if isinstance(value, str):
             value = [value]
-        return [p for p in (value or []) if Path(p).exists()]
+        return [p for p in (value if isinstance(value, list) else []) if isinstance(p, str)]
+
+    @classmethod
+    def _recent(cls) -> list:
+        return [p for p in cls._saved() if os.path.exists(p)]
 
     def visible_entries(self) -> list:
         return [e for e in self.entries if e["visible"]]
@@ -291,7 +341,7 @@ class CompareModelsDock(QgsDockWidget):
             show.setToolTip(self.tr("Show or hide this model's ROC curve"))
             self.table.setItem(row, 0, show)
             name = QTableWidgetItem(self._label(entry))
-            name.setToolTip(f"{entry['lsi']}\n{entry['file']}")
+            name.setToolTip(_plain_tip(f"{entry['lsi']}\n{entry['file']}"))
             self.table.setItem(row, 1, name)
             for col, (key, _, higher) in enumerate(METRICS, start=2):
                 value = metric_value(entry, key)
@@ -346,13 +396,18 @@ class CompareModelsDock(QgsDockWidget):
     def load_map(self, entry: dict, which: str) -> Optional[QgsRasterLayer]:
         """Add a model's LSI ('lsi') or zone ('zones') raster to the project, styled."""
         path = entry.get(which)
-        if not path or not Path(path).exists():
+        if not path or not os.path.exists(path):
             hint = ("" if which == "lsi" else self.tr(" Classify its LSI and give the zone "
                                                       "raster to Evaluate (ZONES)."))
             self._say(self.tr("No {} raster found for {}.").format(which, entry["name"]) + hint,
                       warning=True)
             return None
         title = f"{'LSI' if which == 'lsi' else 'Zones'} {self._label(entry)}"
+        try:  # a FIFO or device would hang QGIS's main thread in QgsRasterLayer
+            check_raster(str(path), "LSI raster" if which == "lsi" else "zone raster")
+        except LsmError as exc:
+            self._say(str(exc), warning=True)
+            return None
         layer = QgsRasterLayer(str(path), title)
         if not layer.isValid():
             self._say(self.tr("Cannot open {} as a raster.").format(path), warning=True)
@@ -369,7 +424,7 @@ class CompareModelsDock(QgsDockWidget):
         from ..core.styles import default_qml
 
         style = sidecar_path(path)
-        if style.exists():
+        if os.path.isfile(style):  # a regular file only: a FIFO would hang loadNamedStyle
             _, ok = layer.loadNamedStyle(str(style))
             if ok:
                 return
@@ -454,9 +509,9 @@ class CompareModelsDock(QgsDockWidget):
 
     def _say(self, text: str, warning: bool = False) -> None:
         self.status.setText(text)
-        self.status.setToolTip(text)
-        if warning and self.iface is not None:
-            self.iface.messageBar().pushWarning(TITLE, text)
+        self.status.setToolTip(_plain_tip(text))
+        if warning and self.iface is not None:  # the message bar shows rich text
+            self.iface.messageBar().pushWarning(TITLE, html.escape(text, quote=False))
 
     def shutdown(self) -> None:
         """Detach from the session's results (when the plugin unloads)."""

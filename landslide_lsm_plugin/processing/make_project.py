@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from qgis.core import (
     QgsProcessing,
@@ -56,6 +56,7 @@ class CreateProject(LsmAlgorithm):
     def execute(self, parameters, context, feedback, progress):
         from ..core.evaluation import read_results
         from ..core.raster import atomic_file, check_output_path
+        from ..core.results_file import check_raster
         from ..core.styles import sidecar_path
 
         results = read_results(self.parameterAsFile(parameters, self.RESULTS, context))
@@ -66,11 +67,13 @@ class CreateProject(LsmAlgorithm):
         project.writeEntryBool("Paths", "/Absolute", False)
         root = project.layerTreeRoot()
 
-        def add_raster(path: str, name: str, group) -> QgsRasterLayer:
+        def add_raster(path: str, name: str, group, what: str = "") -> QgsRasterLayer:
+            if what:  # named by the results file: a FIFO or device would hang QGIS here
+                check_raster(path, what)
             layer = QgsRasterLayer(path, name)
             if not layer.isValid():
                 raise QgsProcessingException(f"Cannot open the raster '{path}'.")
-            if sidecar_path(path).exists():
+            if os.path.isfile(sidecar_path(path)):  # a regular file only (not a FIFO)
                 layer.loadNamedStyle(str(sidecar_path(path)))
             project.addMapLayer(layer, False)
             group.addLayer(layer)
@@ -102,10 +105,12 @@ class CreateProject(LsmAlgorithm):
         first = None
         for i, model in enumerate(results["models"]):
             group = root.insertGroup(i + 1, model["name"])  # below the data (points on top)
-            if model.get("zones") and Path(model["zones"]).exists():
-                add_raster(model["zones"], f"Zones {model['name']}", group)
-            if model.get("lsi") and Path(model["lsi"]).exists():
-                layer = add_raster(model["lsi"], f"LSI {model['name']}", group)
+            if model.get("zones") and os.path.exists(model["zones"]):
+                add_raster(model["zones"], f"Zones {model['name']}", group,
+                           f"zone raster of '{model['name']}' (models[{i}].zones)")
+            if model["lsi"] and os.path.exists(model["lsi"]):
+                layer = add_raster(model["lsi"], f"LSI {model['name']}", group,
+                                   f"LSI raster of '{model['name']}' (models[{i}].lsi)")
                 first = first or layer
             if i > 0:
                 group.setItemVisibilityChecked(False)

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import os
 import shutil
 import sys
 import threading
@@ -401,3 +402,73 @@ def test_menu_action_opens_the_dock(plugin):
     plugin.action.trigger()
     assert plugin.dock is not None and not plugin.dock.isHidden()
     assert plugin.dock.windowTitle() == "Landslide susceptibility: compare models"
+
+
+# --- results files from anyone: checked before they are kept, skipped once they break ---------
+
+def malformed_copy(path, folder) -> str:
+    """A results file whose ROC arrays do not pair up (it used to break the dock's figure)."""
+    data = json.loads(open(path).read())
+    data["models"][0]["roc"]["tpr"].pop()
+    bad = folder / "broken.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    return str(bad)
+
+
+def test_a_saved_results_file_that_no_longer_loads_is_skipped_and_dropped(
+        qgis_iface, plugin, evaluations, tmp_path, slot_errors):
+    from landslide_lsm_plugin.gui.dock import RECENT_KEY, CompareModelsDock
+
+    bad = malformed_copy(evaluations[0], tmp_path)
+    QgsSettings().setValue(RECENT_KEY, [bad, evaluations[1], 42])
+    widget = CompareModelsDock(qgis_iface)  # as when QGIS starts with this in its settings
+    try:
+        status = widget.status.text()
+        assert "Skipped 1 results file(s) that no longer load" in status, status
+        assert f"'{bad}': models[0].roc.fpr has" in status
+        assert "RF" in [e["name"] for e in widget.entries]
+        assert all(e["file"] != bad for e in widget.entries)
+        assert widget.table.rowCount() == len(widget.entries)
+        saved = QgsSettings().value(RECENT_KEY, [])
+        assert bad not in saved and evaluations[1] in saved
+        assert widget.status.textFormat() == Qt.PlainText  # file text is never markup
+        assert slot_errors == []
+    finally:
+        widget.shutdown()
+        widget.deleteLater()
+    again = CompareModelsDock(qgis_iface)  # dropped: not skipped (nor mentioned) again
+    try:
+        assert "Skipped" not in again.status.text()
+    finally:
+        again.shutdown()
+        again.deleteLater()
+
+
+def test_add_results_refuses_a_malformed_file_before_remembering_it(
+        dock, evaluations, tmp_path, monkeypatch, slot_errors, warnings_bar):
+    from landslide_lsm_plugin.gui import dock as dock_module
+    from landslide_lsm_plugin.gui.dock import RECENT_KEY
+
+    bad = malformed_copy(evaluations[0], tmp_path)
+    before = list(dock.entries)
+    monkeypatch.setattr(dock_module.QFileDialog, "getOpenFileNames",
+                        staticmethod(lambda *args, **kwargs: ([bad], "")))
+    dock.add_button.click()
+    QApplication.processEvents()
+    assert slot_errors == []
+    assert bad not in QgsSettings().value(RECENT_KEY, [])
+    assert dock.entries == before and bad not in dock.files
+    assert f"'{bad}': models[0].roc.fpr has" in dock.status.text()
+    assert len(warnings_bar()) == 1 and "must pair up" in warnings_bar()[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_loading_a_map_that_is_a_fifo_says_so_instead_of_freezing_qgis(dock, tmp_path):
+    from .test_report import fifo_watchdog
+
+    fifo = tmp_path / "lsi.tif"
+    os.mkfifo(fifo)
+    entry = dict(dock.entries[0], lsi=str(fifo))
+    with fifo_watchdog(fifo):
+        assert dock.load_map(entry, "lsi") is None
+    assert "is a pipe (FIFO)" in dock.status.text()

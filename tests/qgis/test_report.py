@@ -3,11 +3,17 @@ by Evaluate from the model files, so they survive the model files), the evaluati
 parameters, and the Report algorithm's own. Real sample area, real models, real files."""
 
 import json
+import os
 import re
+import shutil
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from osgeo import gdal
+from qgis.core import QgsProcessingException
 
 from landslide_lsm_plugin.core.model_io import read_meta
 
@@ -152,11 +158,108 @@ def test_maps_evaluated_without_their_model_files_say_so(evaluated, run_alg, tmp
 def test_every_value_of_a_results_file_is_escaped(evaluated, run_alg, tmp_path):
     """A results file is data from anywhere: no field reaches the page as markup."""
     data = json.loads(Path(evaluated["results"]).read_text(encoding="utf-8"))
-    data["n_validation"] = "<script>alert('n')</script>"
-    data["threshold_mode"] = "<img src=x onerror=alert(1)>"
+    data["n_validation"] = "<script>alert('n')</script>"  # a count: refused, not shown
     hostile = tmp_path / "hostile.json"
+    hostile.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(QgsProcessingException, match="n_validation must be a whole number"):
+        run_alg("report", {"RESULTS": str(hostile), "OUTPUT": str(tmp_path / "h.html")})
+    data["n_validation"] = 12
+    data["threshold_mode"] = "<script>alert('n')</script>"
+    data["models"][0]["name"] = "<img src=x onerror=alert(1)>"
     hostile.write_text(json.dumps(data), encoding="utf-8")
     out = run_alg("report", {"RESULTS": str(hostile), "OUTPUT": str(tmp_path / "h.html")})
     page = Path(out["OUTPUT"]).read_text(encoding="utf-8")
     assert "<script>" not in page and "<img src=x" not in page
-    assert "&lt;script&gt;alert(&#x27;n&#x27;)&lt;/script&gt; validation samples" in page
+    assert "(threshold: &lt;script&gt;alert(&#x27;n&#x27;)&lt;/script&gt;)" in page
+    assert "<h3>&lt;img src=x onerror=alert(1)&gt;</h3>" in page
+
+
+# --- hostile results files (any field, any file type): clear errors, no hang ------------------
+
+@contextmanager
+def fifo_watchdog(*fifos, seconds: float = 15.0):
+    """Fail instead of hanging: after ``seconds``, release any reader blocked on the FIFOs (by
+    opening them for writing) and record that one was."""
+    done, hung = threading.Event(), []
+
+    def watch():
+        if done.wait(seconds):
+            return
+        while not done.is_set():
+            for fifo in fifos:
+                try:
+                    os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+                    hung.append(str(fifo))
+                except OSError:  # nobody is waiting on it
+                    pass
+            time.sleep(0.1)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join(5)
+    assert not hung, f"QGIS waited on the FIFO(s) {sorted(set(hung))}"
+
+
+@pytest.fixture(scope="module")
+def small_results(tmp_path_factory):
+    """A real results file (two models, maps, zones), made in core in about 2 s."""
+    from ..unit.test_results_file import make_results
+
+    return make_results(tmp_path_factory.mktemp("small_results"))
+
+
+def test_report_and_project_of_a_malformed_results_file_name_the_field(small_results, run_alg,
+                                                                       tmp_path):
+    data = json.loads(small_results.read_text(encoding="utf-8"))
+    data["models"][1]["roc"]["tpr"].pop()
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    for alg, out in (("report", "r.html"), ("makeproject", "p.qgz")):
+        with pytest.raises(QgsProcessingException) as caught:
+            run_alg(alg, {"RESULTS": str(bad), "OUTPUT": str(tmp_path / out)})
+        text = str(caught.value)
+        assert f"'{bad}': models[1].roc.fpr has" in text and "must pair up" in text, text
+        assert "This is a bug" not in text
+        assert not (tmp_path / out).exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_fifos_in_place_of_a_results_file_or_its_maps_do_not_hang_qgis(small_results, run_alg,
+                                                                       tmp_path):
+    """Create project runs on QGIS's main thread: a FIFO there would freeze the desktop."""
+    fifo_results = tmp_path / "results.json"
+    os.mkfifo(fifo_results)
+    with fifo_watchdog(fifo_results):
+        for alg, out in (("report", "r.html"), ("makeproject", "p.qgz")):
+            with pytest.raises(QgsProcessingException, match=r"is a pipe \(FIFO\)"):
+                run_alg(alg, {"RESULTS": str(fifo_results), "OUTPUT": str(tmp_path / out)})
+    data = json.loads(small_results.read_text(encoding="utf-8"))
+    lsi_fifo = tmp_path / "lsi.tif"
+    os.mkfifo(lsi_fifo)
+    data["models"][0]["lsi"] = str(lsi_fifo)
+    (tmp_path / "fifo_map.json").write_text(json.dumps(data), encoding="utf-8")
+    with fifo_watchdog(lsi_fifo):
+        with pytest.raises(QgsProcessingException,
+                           match=r"LSI raster of 'LR' \(models\[0\]\.lsi\) .* is a pipe"):
+            run_alg("makeproject", {"RESULTS": str(tmp_path / "fifo_map.json"),
+                                    "OUTPUT": str(tmp_path / "p.qgz")})
+        report = run_alg("report", {"RESULTS": str(tmp_path / "fifo_map.json"),
+                                    "OUTPUT": str(tmp_path / "r.html")})
+    assert "LSI of LR not shown" in Path(report["OUTPUT"]).read_text(encoding="utf-8")
+    # a FIFO where a map's .qml style would be (QGIS reads it with the map): refused, named
+    data = json.loads(small_results.read_text(encoding="utf-8"))
+    maps = tmp_path / "maps"
+    maps.mkdir()
+    lsi = maps / "LR.tif"
+    shutil.copyfile(data["models"][0]["lsi"], lsi)
+    os.mkfifo(maps / "LR.qml")
+    data["models"][0]["lsi"] = str(lsi)
+    (tmp_path / "qml.json").write_text(json.dumps(data), encoding="utf-8")
+    with fifo_watchdog(maps / "LR.qml"):
+        with pytest.raises(QgsProcessingException, match=r"'LR\.qml' beside it, a pipe"):
+            run_alg("makeproject", {"RESULTS": str(tmp_path / "qml.json"),
+                                    "OUTPUT": str(tmp_path / "q.qgz")})

@@ -389,3 +389,16 @@ def test_gdal_exception_mode_is_never_toggled_from_threads(tmp_path):
         outcomes = list(pool.map(work, range(400)))
     assert set(outcomes) == {"ok", "refused"}, set(outcomes) - {"ok", "refused"}
     assert gdal.GetUseExceptions() == 1  # left on: switched on once, never off
+
+
+def test_csv_cells_that_look_like_formulas_are_written_as_text(tmp_path):
+    import csv
+
+    from landslide_lsm_plugin.core.tables import write_csv
+
+    out = write_csv(tmp_path / "m.csv", ["model", "auroc", "shift"],
+                    [{"model": '=HYPERLINK("http://x","y")', "auroc": 0.7, "shift": -3},
+                     {"model": "@SUM(A1)", "auroc": -0.5, "shift": 2}])
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert rows[0]["model"] == "'=HYPERLINK(\"http://x\",\"y\")" and rows[1]["model"] == "'@SUM(A1)"
+    assert rows[0]["shift"] == "-3" and rows[1]["auroc"] == "-0.5"  # numbers stay numbers
