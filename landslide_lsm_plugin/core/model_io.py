@@ -164,23 +164,30 @@ class KernelExpansion:
 
 
 def kernel_expansion(estimator) -> Optional[KernelExpansion]:
-    """The exact kernel expansion of a fitted pipeline (StandardScalers, then a Platt-calibrated
-    binary RBF SVC, or an RBF Nystroem map and a binary LogisticRegression), else None.
+    """The exact kernel expansion of a fitted model, else None: an RBF-SVM with its Platt
+    sigmoid (:class:`~.platt.PlattSvm`: StandardScalers, then a binary RBF SVC), or a pipeline
+    of StandardScalers, an RBF Nystroem map and a binary LogisticRegression (KLR). Files of
+    plugin 0.1.0 held the SVM in a CalibratedClassifierCV: :func:`load_model` turns them into a
+    PlattSvm (:func:`_platt_svm`).
 
-    This is scikit-learn's own computation, rearranged: for KLR the logistic coefficients are
-    mapped back through the Nystroem normalisation onto the kernel centres."""
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.frozen import FrozenEstimator
+    This is scikit-learn's own computation rearranged, read through public attributes only: for
+    KLR the logistic coefficients are mapped back through the Nystroem normalisation
+    (``normalization_``) onto the kernel centres."""
     from sklearn.kernel_approximation import Nystroem
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
     from sklearn.svm import SVC
 
+    from .platt import PlattSvm
+
+    link_ab = None
+    if isinstance(estimator, PlattSvm):
+        estimator, link_ab = estimator.pipeline, estimator.link_ab
     if not isinstance(estimator, Pipeline):
         return None
     steps = [s for _, s in estimator.steps]
-    if isinstance(steps[-1], CalibratedClassifierCV):
+    if isinstance(steps[-1], SVC):
         scalers, final = steps[:-1], steps[-1:]
     elif (len(steps) >= 2 and isinstance(steps[-2], Nystroem)
           and isinstance(steps[-1], LogisticRegression)):
@@ -190,17 +197,13 @@ def kernel_expansion(estimator) -> Optional[KernelExpansion]:
     if not all(isinstance(s, StandardScaler) for s in scalers):
         return None
     if len(final) == 1:
-        calibrated = final[0].calibrated_classifiers_
-        if len(calibrated) != 1:
-            return None
-        svc, sigmoid = calibrated[0].estimator, calibrated[0].calibrators[0]
-        if isinstance(svc, FrozenEstimator):  # an SVM calibrated without refitting it
-            svc = svc.estimator
-        if not isinstance(svc, SVC) or svc.kernel != "rbf" or len(svc.classes_) != 2:
+        svc = final[0]
+        if (link_ab is None or not isinstance(svc, SVC) or svc.kernel != "rbf"
+                or len(svc.classes_) != 2 or isinstance(svc.gamma, str)):
             return None
         centres, weights = svc.support_vectors_, svc.dual_coef_[0]
-        gamma, bias = float(svc._gamma), float(svc.intercept_[0])
-        link, ab = "platt", (float(sigmoid.a_), float(sigmoid.b_))
+        gamma, bias = float(svc.gamma), float(svc.intercept_[0])
+        link, ab = "platt", (float(link_ab[0]), float(link_ab[1]))
     else:
         kernel, logit = final
         if (kernel.kernel != "rbf" or kernel.gamma is None or len(logit.classes_) != 2
@@ -236,6 +239,11 @@ def check_estimator(estimator, n_factors: int, name: str) -> None:
         return LsmError(f"'{name}' is not a model this plugin can use safely: {what}. It is "
                         "refused and nothing in it was run.")
 
+    from .platt import PlattSvm
+
+    whole = estimator
+    if isinstance(estimator, PlattSvm):
+        estimator = estimator.pipeline
     if not isinstance(estimator, Pipeline) or not isinstance(estimator.steps, list):
         raise refuse("it is not a scikit-learn pipeline")
     steps = [step for _, step in estimator.steps]
@@ -249,10 +257,10 @@ def check_estimator(estimator, n_factors: int, name: str) -> None:
             value = getattr(scaler, attr, None)
             if value is not None and np.shape(value) != (n_factors,):
                 raise refuse(f"its scaler's {attr} does not have one value per factor")
-    if type(final).__name__ in ("CalibratedClassifierCV",) or (
+    if isinstance(whole, PlattSvm) or (
             len(steps) >= 2 and type(steps[-2]).__name__ == "Nystroem"):
         try:
-            expansion = kernel_expansion(estimator)
+            expansion = kernel_expansion(whole)
         except Exception as exc:  # attributes that do not fit together
             raise refuse(f"its kernel model is inconsistent ({exc})") from exc
         if expansion is None or expansion.centres.shape[1] != n_factors:
@@ -314,8 +322,13 @@ def save_model(path: str | Path, estimator, meta: dict, inputs: tuple = (),
     if out.suffix.lower() != MODEL_SUFFIX:
         raise LsmError(f"Model files end in {MODEL_SUFFIX}; choose a name like "
                        f"'{out.stem}{MODEL_SUFFIX}'.")
-    payload = sio.dumps(estimator)
+    from .platt import PlattSvm
+
+    # an SVM is stored as its scikit-learn pipeline, with its Platt sigmoid in meta.json
+    payload = sio.dumps(estimator.pipeline if isinstance(estimator, PlattSvm) else estimator)
     full_meta = dict(meta)
+    if isinstance(estimator, PlattSvm):
+        full_meta["platt"] = list(estimator.link_ab)
     full_meta.update(format=FORMAT, format_version=FORMAT_VERSION, plugin_version=__version__,
                      created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                      model_sha256=hashlib.sha256(payload).hexdigest())
@@ -531,8 +544,55 @@ def load_model(path: str | Path, signing_key: Optional[bytes] = None) -> LoadedM
     except Exception as exc:  # a payload whose parts do not fit together
         raise LsmError(f"'{path.name}' is damaged: its model cannot be rebuilt ({exc}).") \
             from exc
+    estimator = _platt_svm(estimator, parts, path.name)
     check_estimator(estimator, len(parts.meta["factors"]), path.name)
     return LoadedModel(parts.meta, estimator, parts.trust)
+
+
+def _platt_svm(estimator, parts: ModelParts, name: str):
+    """An SVM pipeline put back together with its Platt sigmoid: from meta.json's ``platt``, or,
+    for a plugin-0.1.0 file (the SVM inside a CalibratedClassifierCV), from its kernel part's
+    link, so that no scikit-learn private attribute is read. Other models are returned as they
+    are."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.pipeline import Pipeline
+    from sklearn.svm import SVC
+
+    from .platt import PlattSvm
+
+    def damaged(what: str) -> LsmError:
+        return LsmError(f"'{name}' is damaged: {what}. Train the model again or use the "
+                        "original file.")
+
+    if not isinstance(estimator, Pipeline) or not estimator.steps:
+        return estimator
+    final = estimator.steps[-1][1]
+    if "platt" in parts.meta:
+        ab = parts.meta["platt"]
+        if (not isinstance(ab, list) or len(ab) != 2
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                           and np.isfinite(v) for v in ab)):
+            raise damaged("meta.json field 'platt' is not two finite numbers")
+        if not isinstance(final, SVC):
+            raise damaged("meta.json has a Platt sigmoid but the model is not an SVM")
+        return PlattSvm(estimator, float(ab[0]), float(ab[1]))
+    if isinstance(final, SVC):
+        raise damaged("an SVM without its Platt sigmoid (meta.json field 'platt')")
+    if not isinstance(final, CalibratedClassifierCV):
+        return estimator
+    # plugin 0.1.0: CalibratedClassifierCV(FrozenEstimator(svc)); the sigmoid is the kernel
+    # part's link (both under the file's checksums)
+    frozen = final.estimator
+    if not isinstance(frozen, FrozenEstimator) or not isinstance(frozen.estimator, SVC) \
+            or parts.kernel is None:
+        raise LsmError(f"'{name}' was written by an early development version of the plugin; "
+                       "train the model again.")
+    try:
+        link = KernelExpansion.from_bytes(parts.kernel, len(parts.meta["factors"])).link_ab
+    except Exception as exc:  # a damaged part
+        raise damaged(f"its kernel part cannot be read ({exc})") from exc
+    return PlattSvm(Pipeline(estimator.steps[:-1] + [("model", frozen.estimator)]), *link)
 
 
 def load_kernel(path: str | Path, signing_key: Optional[bytes] = None

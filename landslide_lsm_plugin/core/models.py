@@ -14,9 +14,7 @@ from typing import Optional
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.frozen import FrozenEstimator
 from sklearn.kernel_approximation import Nystroem
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
@@ -26,6 +24,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from .errors import LsmError
+from .platt import PlattSvm
 from .progress import SILENT, Progress
 from .strategy import (
     DEFAULT_FINAL_SAMPLES,
@@ -437,8 +436,8 @@ def _fit_final(model_type: str, params: dict, x: np.ndarray, y: np.ndarray, seed
 
 
 def platt_from_search(svm, x: np.ndarray, y: np.ndarray, oof: np.ndarray,
-                      y_search: np.ndarray):
-    """A calibrated SVM pipeline whose sigmoid comes from the search's out-of-fold decision
+                      y_search: np.ndarray) -> PlattSvm:
+    """The SVM pipeline with a Platt sigmoid that comes from the search's out-of-fold decision
     values (each fold's values standardised by that fold model's own training values).
 
     scikit-learn would pool the raw out-of-fold decision values of extra calibration fits:
@@ -447,20 +446,14 @@ def platt_from_search(svm, x: np.ndarray, y: np.ndarray, oof: np.ndarray,
     another offset and scale, the pooled values no longer rank the cells and the sigmoid can
     even turn the ranking upside down. Here the sigmoid maps a standardised score, and the
     final model's decision values are standardised by its own training values: no SVM is
-    refitted. The result is stored in the usual CalibratedClassifierCV."""
-    steps, svc = svm.steps[:-1], svm.steps[-1][1]
-    z = Pipeline(steps).transform(x) if steps else x
-    calibrated = CalibratedClassifierCV(FrozenEstimator(svc), method="sigmoid", ensemble=False,
-                                        cv=2).fit(z, y)
+    refitted. Only public scikit-learn API is used: the sigmoid is plain numbers beside the
+    pipeline (:class:`PlattSvm`), not written into scikit-learn's calibration objects."""
     scored = np.isfinite(oof)
     logit = LogisticRegression(C=1e6, max_iter=1000).fit(oof[scored, None], y_search[scored])
     w, c = float(logit.coef_[0, 0]), float(logit.intercept_[0])
-    mean, std = _standardiser(svc.decision_function(z))
-    sigmoid = calibrated.calibrated_classifiers_[0].calibrators[0]
+    mean, std = _standardiser(svm.decision_function(x))
     # p = 1 / (1 + exp(a f + b)) = logistic(w (f - mean) / std + c)
-    sigmoid.a_ = -w / std
-    sigmoid.b_ = -(c - w * mean / std)
-    return Pipeline(steps + [("model", calibrated)])
+    return PlattSvm(svm, -w / std, -(c - w * mean / std))
 
 
 def _scores(estimator, x: np.ndarray) -> np.ndarray:

@@ -217,19 +217,18 @@ def negate_weights(path: Path, out: Path) -> Path:
 @pytest.fixture(scope="module")
 def signed_svm(tmp_path_factory):
     from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC
+
+    from landslide_lsm_plugin.core.platt import PlattSvm
 
     d = tmp_path_factory.mktemp("signed")
     rng = np.random.default_rng(5)
     x = rng.random((150, 3))
     y = (x[:, 0] > 0.5).astype(int)
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.svm import SVC
-
-    pipe = Pipeline([("scale", StandardScaler()),
-                     ("model", CalibratedClassifierCV(SVC(kernel="rbf", gamma=0.5), cv=2,
-                                                      ensemble=False))]).fit(x, y)
+    svm = PlattSvm(Pipeline([("scale", StandardScaler()),
+                             ("model", SVC(kernel="rbf", gamma=0.5))]).fit(x, y), -1.5, 0.1)
     meta = {"name": "SVM", "model_type": "svm", "factors": FACTORS, "encoding": "raw"}
-    return model_io.save_model(d / "svm.lsmodel", pipe, meta, signing_key=KEY)
+    return model_io.save_model(d / "svm.lsmodel", svm, meta, signing_key=KEY)
 
 
 def test_a_signed_file_edited_with_recomputed_checksums_is_refused(signed_svm, tmp_path):

@@ -113,7 +113,7 @@ def test_large_inventory_search_on_a_subset_final_fit_bounded_and_logged():
     assert max(r.samples for r in by_round[1]) < min(r.samples for r in by_round[2])
     best = min(result.cv_rows, key=lambda r: r.rank)
     assert best.round == 2 and best.params == result.params
-    svc = result.estimator[-1].calibrated_classifiers_[0].estimator.estimator
+    svc = result.estimator.pipeline[-1]
     assert svc.support_vectors_.shape[0] <= result.n_final
     # the same seed gives the same subsets, search and model; another seed other subsets
     again = models.train_model(models.SVM, x, y, groups=groups, seed=11,
