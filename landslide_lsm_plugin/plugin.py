@@ -27,7 +27,11 @@ class LandslideLsmPlugin:
     MENU = "&Landslide LSM"
 
     def __init__(self, iface) -> None:
+        from .results import ResultsRegistry
+
         self.iface = iface
+        #: the results files Evaluate wrote in this session: the dock shows them
+        self.results_registry = ResultsRegistry()
         self.provider = None
         self.dock = None
         self.action = None
@@ -35,9 +39,12 @@ class LandslideLsmPlugin:
 
     def initProcessing(self) -> None:
         from .processing.provider import LandslideProvider
+        from .results import PROVIDER_ATTRIBUTE
 
         if self.provider is None:
             self.provider = LandslideProvider()
+            # where Evaluate (run by this provider, on any thread) finds the registry
+            setattr(self.provider, PROVIDER_ATTRIBUTE, self.results_registry)
             QgsApplication.processingRegistry().addProvider(self.provider)
 
     def initGui(self) -> None:
@@ -68,8 +75,9 @@ class LandslideLsmPlugin:
         from .gui.dock import CompareModelsDock
 
         if self.dock is None:
-            self.dock = CompareModelsDock(self.iface, self.iface.mainWindow())
-            self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+            self.dock = CompareModelsDock(self.iface, self.iface.mainWindow(),
+                                          registry=self.results_registry)
+            self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.show()
         self.dock.raise_()
         return self.dock

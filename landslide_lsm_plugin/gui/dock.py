@@ -2,9 +2,12 @@
 the maps onto the canvas.
 
 It reads the results files written by *Evaluate susceptibility maps*: those produced in this
-QGIS session arrive by themselves (Evaluate announces them), others are added by the user.
-The figure is a matplotlib Figure in a FigureCanvasQTAgg (never pyplot); without matplotlib the
-dock says so and still shows the table.
+QGIS session arrive by themselves (Evaluate announces them to the plugin's
+:class:`~landslide_lsm_plugin.results.ResultsRegistry`), others are added by the user.
+The models of those files are the rows of a :class:`ResultsTableModel` (Qt model/view), shown
+by a QTableView; the figure draws the rows the user ticked. The figure is a matplotlib Figure
+in a FigureCanvasQTAgg (never pyplot); without matplotlib the dock says so and still shows the
+table.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ from __future__ import annotations
 import html
 import math
 import os
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 from qgis.core import QgsProject, QgsRasterLayer, QgsSettings
 from qgis.gui import QgsDockWidget
-from qgis.PyQt.QtCore import Qt, pyqtSignal
+from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, Qt, pyqtSignal
 from qgis.PyQt.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
@@ -27,19 +32,19 @@ from qgis.PyQt.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from .. import deps, results
+from .. import deps
 from ..core.errors import LsmError
 from ..core.evaluation import read_results
 from ..core.figures import color_of, draw_roc
 from ..core.results_file import check_raster
 from ..core.styles import sidecar_path
 from ..core.tables import write_csv
+from ..results import ResultsRegistry
 
 TITLE = "Landslide susceptibility: compare models"
 RECENT_KEY = "landslide_lsm/recent_results"
@@ -59,10 +64,7 @@ METRIC_HELP = {
     "training_time_s": "Training time in seconds",
     "map_time_s": "Time to compute the LSI map, in seconds",
 }
-BEST_BRUSH = QBrush(QColor("#d9f0d3"))
-#: Results of this QGIS session the user cleared from the dock: not brought back by a new
-#: dock or Refresh, until Evaluate writes them again or the user adds them.
-_forgotten: set = set()
+BEST_COLOR = "#d9f0d3"
 
 
 def metric_value(entry: dict, key: str) -> Optional[float]:
@@ -94,23 +96,272 @@ def _swatch(color: str) -> QIcon:
     return QIcon(pixmap)
 
 
+def _number(flag) -> int:
+    """An enum or flag as the int a QVariant carries (PyQt5 enums are ints, PyQt6 ones not)."""
+    return int(getattr(flag, "value", flag))
+
+
+CHECKED = _number(Qt.CheckState.Checked)
+ALIGN_NUMBER = _number(Qt.AlignmentFlag.AlignRight) | _number(Qt.AlignmentFlag.AlignVCenter)
+
+
+@dataclass
+class ResultRecord:
+    """One model of one results file: a row of the comparison."""
+
+    file: str
+    #: the model as the results file has it (name, lsi, zones, metrics, roc, run times)
+    model: dict
+    visible: bool = True
+
+    @property
+    def name(self) -> str:
+        return self.model["name"]
+
+    def entry(self) -> dict:
+        """The model with the file it came from (what load_map and the figure take)."""
+        return dict(self.model, file=self.file)
+
+
+class ResultsTableModel(QAbstractTableModel):
+    """The models of the results files in the comparison: one row per model of each file.
+
+    Column 0 is checkable (show the ROC curve) and carries the curve's colour; column 1 the
+    model's name; then one column per entry of METRICS, the best value of each marked (bold on
+    a green background) when there are several models. Rows are replaced a file at a time.
+    """
+
+    SHOW_COLUMN, MODEL_COLUMN, FIRST_METRIC_COLUMN = 0, 1, 2
+    #: the row's ResultRecord, in any column
+    RecordRole = Qt.ItemDataRole.UserRole
+    #: a metric column's value as a number (None when missing)
+    ValueRole = Qt.ItemDataRole.UserRole + 1
+
+    #: the curves to draw changed: rows added, removed, shown or hidden
+    curvesChanged = pyqtSignal()  # noqa: N815 (Qt naming)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._records: list[ResultRecord] = []
+        self._files: list[str] = []
+        self._best: dict = {}
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._best_brush = QBrush(QColor(BEST_COLOR))
+        self._swatches: dict = {}  # colour -> icon, made once
+
+    # --- reading -------------------------------------------------------------------------------
+    def files(self) -> list:
+        """The results files in the comparison, in the order they were added."""
+        return list(self._files)
+
+    def records(self) -> list:
+        return list(self._records)
+
+    def record(self, row: int) -> ResultRecord:
+        return self._records[row]
+
+    def visible_records(self) -> list:
+        return [r for r in self._records if r.visible]
+
+    def label_of(self, name: str, file: str = "") -> str:
+        """A model's name, with its file's name when another model has the same name."""
+        if sum(r.name == name for r in self._records) > 1:
+            return f"{name} ({Path(file).stem})"
+        return name
+
+    def label(self, row: int) -> str:
+        record = self._records[row]
+        return self.label_of(record.name, record.file)
+
+    def color(self, row: int) -> str:
+        return self._records[row].model.get("color") or color_of(row)
+
+    def curves(self) -> list:
+        """The ticked models as draw_roc takes them: labelled, each in its row's colour."""
+        return [dict(r.model, name=self.label(i), color=self.color(i))
+                for i, r in enumerate(self._records) if r.visible]
+
+    # --- changing ------------------------------------------------------------------------------
+    def set_file(self, path: str, models: list) -> None:
+        """The models of a results file join the comparison (replacing that file's rows)."""
+        path = str(path)
+        self._remove_rows_of(path)
+        if path not in self._files:
+            self._files.append(path)
+        if models:
+            first = len(self._records)
+            self.beginInsertRows(QModelIndex(), first, first + len(models) - 1)
+            self._records.extend(ResultRecord(path, dict(m)) for m in models)
+            self.endInsertRows()
+        self._changed()
+
+    def remove_file(self, path: str) -> None:
+        path = str(path)
+        self._remove_rows_of(path)
+        self._files = [f for f in self._files if f != path]
+        self._changed()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._records, self._files, self._best = [], [], {}
+        self.endResetModel()
+        self.curvesChanged.emit()
+
+    def set_visible(self, row: int, visible: bool) -> bool:
+        state = Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked
+        return self.setData(self.index(row, self.SHOW_COLUMN), state,
+                            Qt.ItemDataRole.CheckStateRole)
+
+    def _remove_rows_of(self, path: str) -> None:
+        row = len(self._records)
+        while row > 0:  # from the end, a run of rows of this file at a time
+            if self._records[row - 1].file != path:
+                row -= 1
+                continue
+            last = row - 1
+            while row > 0 and self._records[row - 1].file == path:
+                row -= 1
+            self.beginRemoveRows(QModelIndex(), row, last)
+            del self._records[row:last + 1]
+            self.endRemoveRows()
+
+    def _changed(self) -> None:
+        """After rows came or went: the best values, labels and colours of every row may too."""
+        entries = [r.model for r in self._records]
+        self._best = {key: best_rows(entries, key, higher) for key, _, higher in METRICS}
+        if self._records:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._records) - 1, self.columnCount() - 1))
+        self.curvesChanged.emit()
+
+    # --- Qt's model interface ------------------------------------------------------------------
+    def rowCount(self, parent: Optional[QModelIndex] = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self._records)
+
+    def columnCount(self, parent: Optional[QModelIndex] = None) -> int:
+        return 0 if parent is not None and parent.isValid() else (
+            self.FIRST_METRIC_COLUMN + len(METRICS))
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < self.columnCount():
+            return None
+        if section == self.SHOW_COLUMN:
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.tr("Show the model's ROC curve")
+            return self.tr("Show") if role == Qt.ItemDataRole.DisplayRole else None
+        if section == self.MODEL_COLUMN:
+            return self.tr("Model") if role == Qt.ItemDataRole.DisplayRole else None
+        key, title, higher = METRICS[section - self.FIRST_METRIC_COLUMN]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.tr(title)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tr(METRIC_HELP[key]) + " (" + (
+                self.tr("higher is better") if higher else self.tr("lower is better")) + ")"
+        return None
+
+    def flags(self, index: QModelIndex):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == self.SHOW_COLUMN:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        return flags
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._records):
+            return None
+        row, column = index.row(), index.column()
+        record = self._records[row]
+        if role == self.RecordRole:
+            return record
+        if column == self.SHOW_COLUMN:
+            if role == Qt.ItemDataRole.CheckStateRole:
+                return Qt.CheckState.Checked if record.visible else Qt.CheckState.Unchecked
+            if role == Qt.ItemDataRole.DecorationRole:
+                # the colour as an icon, not a background: a selected row would hide a background
+                color = self.color(row)
+                if color not in self._swatches:
+                    self._swatches[color] = _swatch(color)
+                return self._swatches[color]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.tr("Show or hide this model's ROC curve")
+            return None
+        if column == self.MODEL_COLUMN:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.label(row)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return _plain_tip(f"{record.model.get('lsi', '')}\n{record.file}")
+            return None
+        key, _, higher = METRICS[column - self.FIRST_METRIC_COLUMN]
+        value = metric_value(record.model, key)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return "" if value is None else (f"{value:.1f}" if key.endswith("_s")
+                                             else f"{value:.3f}")
+        if role == self.ValueRole:
+            return value
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return ALIGN_NUMBER
+        if len(self._records) > 1 and row in self._best.get(key, ()):
+            if role == Qt.ItemDataRole.FontRole:
+                return self._bold
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return self._best_brush
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.tr("Best of the models") + " (" + (
+                    self.tr("highest") if higher else self.tr("lowest")) + ")"
+        return None
+
+    def setData(self, index: QModelIndex, value, role=Qt.ItemDataRole.EditRole) -> bool:
+        """Only the Show column's check state changes: it shows or hides the model's curve."""
+        if (not index.isValid() or index.column() != self.SHOW_COLUMN
+                or role != Qt.ItemDataRole.CheckStateRole
+                or not 0 <= index.row() < len(self._records)):
+            return False
+        visible = _number(value) == CHECKED
+        record = self._records[index.row()]
+        if record.visible != visible:
+            record.visible = visible
+            self.dataChanged.emit(index, index)
+            self.curvesChanged.emit()
+        return True
+
+
 class CompareModelsDock(QgsDockWidget):
-    """Overlay ROC curves of evaluated models, compare their metrics, load their maps."""
+    """Overlay ROC curves of evaluated models, compare their metrics, load their maps.
+
+    ``registry`` is the plugin's ResultsRegistry (the evaluations of this session); a dock
+    made without one (a script) has a registry of its own, which nothing announces to.
+    """
 
     resultsAnnounced = pyqtSignal(str)  # noqa: N815 (Qt naming)
 
-    def __init__(self, iface=None, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, iface=None, parent: Optional[QWidget] = None,
+                 registry: Optional[ResultsRegistry] = None) -> None:
         super().__init__(TITLE, parent)
         self.setObjectName("LandslideLsmCompareModels")
         self.iface = iface
-        self.entries: list[dict] = []
-        self.files: list[str] = []
+        self.registry = registry if registry is not None else ResultsRegistry()
+        self.model = ResultsTableModel(self)
         self.figure = None
         self.canvas = None
+        self._hold_redraw = 0
         self._build()
+        self.model.curvesChanged.connect(self.redraw)
+        # Evaluate announces on a Processing worker thread: the signal queues it to this one
         self.resultsAnnounced.connect(self.add_results_file)
-        results.add_listener(self._announced)
+        self.registry.add_listener(self._announced)
         self._load_files(self._recent() + self._session_results())
+
+    @property
+    def entries(self) -> list:
+        """The models in the comparison, as dicts (a copy: change them through the model)."""
+        return [dict(r.entry(), visible=r.visible) for r in self.model.records()]
+
+    @property
+    def files(self) -> list:
+        """The results files in the comparison."""
+        return self.model.files()
 
     # --- widgets -------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -137,29 +388,23 @@ class CompareModelsDock(QgsDockWidget):
             row.addStretch(1)
             layout.addLayout(row)
 
-        splitter = QSplitter(Qt.Vertical, body)
+        splitter = QSplitter(Qt.Orientation.Vertical, body)
         self.plot_area = QWidget(splitter)
         plot_layout = QVBoxLayout(self.plot_area)
         plot_layout.setContentsMargins(0, 0, 0, 0)
         self.message = QLabel(self.plot_area)
         self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.PlainText)
-        self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._make_canvas(plot_layout)
-        self.table = QTableWidget(0, 2 + len(METRICS), splitter)
-        self.table.setHorizontalHeaderLabels(
-            [self.tr("Show"), self.tr("Model")] + [self.tr(t) for _, t, _ in METRICS])
-        self.table.horizontalHeaderItem(0).setToolTip(self.tr("Show the model's ROC curve"))
-        for col, (key, _, higher) in enumerate(METRICS, start=2):
-            self.table.horizontalHeaderItem(col).setToolTip(
-                self.tr(METRIC_HELP[key]) + " (" + (self.tr("higher is better") if higher
-                                                    else self.tr("lower is better")) + ")")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table = QTableView(splitter)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.itemChanged.connect(self._visibility_changed)
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
         splitter.addWidget(self.plot_area)
         splitter.addWidget(self.table)
         self.table.setMinimumHeight(110)
@@ -176,9 +421,10 @@ class CompareModelsDock(QgsDockWidget):
         layout.addLayout(bottom)
         self.status = QLabel(body)
         self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.PlainText)  # messages quote file names and file contents
+        # messages quote file names and file contents
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setMinimumWidth(60)  # a long message wraps; it never widens the dock
-        self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.status)
         self.setWidget(body)
 
@@ -212,12 +458,12 @@ class CompareModelsDock(QgsDockWidget):
 
     # --- results -------------------------------------------------------------------------------
     def _announced(self, path: str) -> None:
-        """Called by Evaluate (any thread): hand over to the GUI thread."""
+        """Called by the registry when Evaluate announces (any thread): hand over to the GUI
+        thread."""
         self.resultsAnnounced.emit(path)
 
-    @staticmethod
-    def _session_results() -> list:
-        return [p for p in results.session_results() if p not in _forgotten]
+    def _session_results(self) -> list:
+        return self.registry.session_results()
 
     def add_results_file(self, path: str, quiet: bool = False) -> bool:
         """Add (or re-read) a results file; its models join the comparison. A file that does not
@@ -229,63 +475,51 @@ class CompareModelsDock(QgsDockWidget):
             if not quiet:
                 self._say(str(exc), warning=True)
             return False
-        _forgotten.discard(path)
-        self._take(path, data)
-        self._update()
+        self.registry.restore(path)
+        self.model.set_file(path, data["models"])
         self._remember([path])  # only once it loaded and showed
         self._say_counts()
         return True
-
-    def _take(self, path: str, data: dict) -> None:
-        """The models of a checked results file join (or replace that file's) entries."""
-        self.entries = [e for e in self.entries if e["file"] != path]
-        for model in data["models"]:
-            self.entries.append(dict(model, file=path, visible=True))
-        if path not in self.files:
-            self.files.append(path)
 
     def _load_files(self, paths: list) -> None:
         """(Re-)read results files remembered or of this session. One that no longer loads is
         skipped, said in the status line, and dropped from the dock and the remembered list."""
         loaded, skipped = [], []
-        for path in dict.fromkeys(str(p) for p in paths):
-            if not os.path.exists(path):  # on a drive not mounted now: kept for later
-                continue
-            try:
-                data = read_results(path)
-            except LsmError as exc:
-                skipped.append(str(exc))
-                self.entries = [e for e in self.entries if e["file"] != path]
-                self.files = [f for f in self.files if f != path]
-                self._forget(path)
-                continue
-            self._take(path, data)
-            loaded.append(path)
-        self._update()
+        with self._one_redraw():
+            for path in dict.fromkeys(str(p) for p in paths):
+                if not os.path.exists(path):  # on a drive not mounted now: kept for later
+                    continue
+                try:
+                    data = read_results(path)
+                except LsmError as exc:
+                    skipped.append(str(exc))
+                    self.model.remove_file(path)
+                    self._forget(path)
+                    continue
+                self.model.set_file(path, data["models"])
+                loaded.append(path)
         self._remember(loaded)
         if skipped:
             self._say(self.tr("{} model(s) from {} results file(s). Skipped {} results file(s) "
                               "that no longer load, and removed them from the dock's list: {}")
-                      .format(len(self.entries), len(self.files), len(skipped),
+                      .format(self.model.rowCount(), len(self.model.files()), len(skipped),
                               " | ".join(skipped)))
         elif loaded:
             self._say_counts()
 
     def _say_counts(self) -> None:
-        self._say(self.tr("{} model(s) from {} results file(s)").format(len(self.entries),
-                                                                       len(self.files)))
+        self._say(self.tr("{} model(s) from {} results file(s)").format(
+            self.model.rowCount(), len(self.model.files())))
 
     def refresh(self) -> None:
-        self._load_files(list(self.files) + self._session_results())
+        self._load_files(self.model.files() + self._session_results())
 
     def clear(self) -> None:
         """Empty the comparison and forget its files: the recent list kept in the settings and
         this session's evaluations, so neither a new dock nor Refresh brings them back."""
-        _forgotten.update(self.files)
-        _forgotten.update(results.session_results())
+        self.registry.forget(self.model.files() + self.registry.session_results())
         QgsSettings().remove(RECENT_KEY)
-        self.entries, self.files = [], []
-        self._update()
+        self.model.clear()
         self._say(self.tr("Cleared; run Evaluate or add a results file."))
 
     def _remember(self, paths: list) -> None:
@@ -311,80 +545,43 @@ class CompareModelsDock(QgsDockWidget):
     def _recent(cls) -> list:
         return [p for p in cls._saved() if os.path.exists(p)]
 
-    def visible_entries(self) -> list:
-        return [e for e in self.entries if e["visible"]]
-
     # --- drawing -------------------------------------------------------------------------------
-    def _update(self) -> None:
-        self._fill_table()
-        self.redraw()
-
-    def _label(self, entry: dict) -> str:
-        names = [e["name"] for e in self.entries]
-        if names.count(entry["name"]) > 1:
-            return f"{entry['name']} ({Path(entry['file']).stem})"
-        return entry["name"]
-
-    def _fill_table(self) -> None:
-        self.table.blockSignals(True)
-        self.table.setRowCount(len(self.entries))
-        best = {key: best_rows(self.entries, key, higher)
-                for key, _, higher in METRICS}
-        bold = QFont()
-        bold.setBold(True)
-        for row, entry in enumerate(self.entries):
-            show = QTableWidgetItem()
-            show.setFlags(Qt.ItemIsUserCheckable | Qt.ItemIsEnabled | Qt.ItemIsSelectable)
-            show.setCheckState(Qt.Checked if entry["visible"] else Qt.Unchecked)
-            # the colour as an icon, not a background: a selected row would hide a background
-            show.setIcon(_swatch(entry.get("color") or color_of(row)))
-            show.setToolTip(self.tr("Show or hide this model's ROC curve"))
-            self.table.setItem(row, 0, show)
-            name = QTableWidgetItem(self._label(entry))
-            name.setToolTip(_plain_tip(f"{entry['lsi']}\n{entry['file']}"))
-            self.table.setItem(row, 1, name)
-            for col, (key, _, higher) in enumerate(METRICS, start=2):
-                value = metric_value(entry, key)
-                text = "" if value is None else (f"{value:.1f}" if key.endswith("_s")
-                                                  else f"{value:.3f}")
-                item = QTableWidgetItem(text)
-                item.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter))
-                if row in best[key] and len(self.entries) > 1:
-                    item.setFont(bold)
-                    item.setBackground(BEST_BRUSH)
-                    item.setToolTip(self.tr("Best of the models") + " (" + (
-                        self.tr("highest") if higher else self.tr("lowest")) + ")")
-                self.table.setItem(row, col, item)
-        self.table.blockSignals(False)
-
-    def _visibility_changed(self, item: QTableWidgetItem) -> None:
-        if item.column() == 0 and item.row() < len(self.entries):
-            self.entries[item.row()]["visible"] = item.checkState() == Qt.Checked
+    @contextmanager
+    def _one_redraw(self):
+        """Changes of the model inside draw the figure once, at the end."""
+        self._hold_redraw += 1
+        try:
+            yield
+        finally:
+            self._hold_redraw -= 1
             self.redraw()
 
     def redraw(self) -> None:
-        if self.figure is None:
+        """Draw the ROC curves of the model's ticked rows."""
+        if self.figure is None or self._hold_redraw:
             return
         self.figure.clear()
         ax = self.figure.add_subplot(1, 1, 1)
-        shown = []
-        for i, entry in enumerate(self.entries):
-            if entry["visible"]:
-                shown.append(dict(entry, name=self._label(entry),
-                                  color=entry.get("color") or color_of(i)))
         # a side panel is narrow: a short title that fits beside the axes
-        draw_roc(ax, shown, title=self.tr("ROC, validation samples"), title_size="medium")
-        if not self.entries:
+        draw_roc(ax, self.model.curves(), title=self.tr("ROC, validation samples"),
+                 title_size="medium")
+        if not self.model.rowCount():
             ax.text(0.5, 0.55, self.tr("Run 'Evaluate susceptibility maps'\nor add a results "
                                        "file"), ha="center", va="center", color="#666666")
         self.canvas.draw_idle()
 
     # --- actions -------------------------------------------------------------------------------
-    def selected_entry(self) -> Optional[dict]:
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+    def selected_record(self) -> Optional[ResultRecord]:
+        """The row selected in the table; the only one when there is a single row."""
+        selection = self.table.selectionModel()
+        rows = selection.selectedRows() if selection is not None else []
         if rows:
-            return self.entries[rows[0].row()]
-        return self.entries[0] if len(self.entries) == 1 else None
+            return self.model.record(rows[0].row())
+        return self.model.record(0) if self.model.rowCount() == 1 else None
+
+    def selected_entry(self) -> Optional[dict]:
+        record = self.selected_record()
+        return None if record is None else record.entry()
 
     def load_selected(self, which: str) -> Optional[QgsRasterLayer]:
         entry = self.selected_entry()
@@ -402,7 +599,8 @@ class CompareModelsDock(QgsDockWidget):
             self._say(self.tr("No {} raster found for {}.").format(which, entry["name"]) + hint,
                       warning=True)
             return None
-        title = f"{'LSI' if which == 'lsi' else 'Zones'} {self._label(entry)}"
+        label = self.model.label_of(entry["name"], entry.get("file", ""))
+        title = f"{'LSI' if which == 'lsi' else 'Zones'} {label}"
         try:  # a FIFO or device would hang QGIS's main thread in QgsRasterLayer
             check_raster(str(path), "LSI raster" if which == "lsi" else "zone raster")
         except LsmError as exc:
@@ -455,9 +653,10 @@ class CompareModelsDock(QgsDockWidget):
         columns = ["model", "tp", "tn", "fp", "fn", "threshold", "n"] + \
             [key for key, _, _ in METRICS] + ["kappa", "lsi", "results_file"]
         rows = []
-        for entry in self.entries:
-            row = {"model": self._label(entry), "lsi": entry.get("lsi"),
-                   "results_file": entry["file"]}
+        for i, record in enumerate(self.model.records()):
+            entry = record.model
+            row = {"model": self.model.label(i), "lsi": entry.get("lsi"),
+                   "results_file": record.file}
             for key in ("tp", "tn", "fp", "fn", "threshold", "n", "kappa"):
                 row[key] = entry["metrics"].get(key)
             for key, _, _ in METRICS:
@@ -515,4 +714,4 @@ class CompareModelsDock(QgsDockWidget):
 
     def shutdown(self) -> None:
         """Detach from the session's results (when the plugin unloads)."""
-        results.remove_listener(self._announced)
+        self.registry.remove_listener(self._announced)

@@ -125,7 +125,7 @@ class EvaluateMaps(LsmAlgorithm):
             save_roc_figure(evaluation.as_dict()["models"], figure)
         from ..results import announce_results
 
-        announce_results(results_path)
+        announce_results(self, results_path)  # to the plugin's dock; no-op without the plugin
         best = max(evaluation.models, key=lambda m: m.metrics["auroc"])
         return {self.OUTPUT: table, self.OUTPUT_RESULTS: results_path,
                 self.OUTPUT_CSV: csv_path or None, self.OUTPUT_FIGURE: figure or None,

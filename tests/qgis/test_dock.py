@@ -1,6 +1,8 @@
 """The comparison dock, built offscreen with pytest-qgis's iface and fed real evaluations."""
 
+import ast
 import csv
+import inspect
 import json
 import os
 import shutil
@@ -59,7 +61,7 @@ def evaluations(foot):
 def dock(qgis_iface, plugin, evaluations):
     from landslide_lsm_plugin.gui.dock import CompareModelsDock
 
-    widget = CompareModelsDock(qgis_iface)
+    widget = CompareModelsDock(qgis_iface, registry=plugin.results_registry)
     widget.clear()
     for path in evaluations:
         widget.add_results_file(path)
@@ -70,6 +72,22 @@ def dock(qgis_iface, plugin, evaluations):
     widget.shutdown()
     widget.close()
     widget.deleteLater()
+
+
+DISPLAY = Qt.ItemDataRole.DisplayRole
+
+
+def cell(model, row: int, column: int, role=DISPLAY):
+    return model.data(model.index(row, column), role)
+
+
+def headers(model) -> list:
+    return [model.headerData(c, Qt.Orientation.Horizontal, DISPLAY)
+            for c in range(model.columnCount())]
+
+
+def names(dock) -> list:
+    return [record.name for record in dock.model.records()]
 
 
 def aurocs(files):
@@ -102,37 +120,41 @@ def file_value(model: dict, column: str):
     return (model["metrics"] if where == "metrics" else model).get(key)
 
 
-def marked_best(item) -> bool:
-    return (item.font().bold() and item.background().color().name() == "#d9f0d3"
-            and item.toolTip().startswith("Best"))
+def marked_best(model, row: int, column: int) -> bool:
+    font = cell(model, row, column, Qt.ItemDataRole.FontRole)
+    background = cell(model, row, column, Qt.ItemDataRole.BackgroundRole)
+    tip = cell(model, row, column, Qt.ItemDataRole.ToolTipRole)
+    return (font is not None and font.bold() and background is not None
+            and background.color().name() == "#d9f0d3" and (tip or "").startswith("Best"))
 
 
 def test_table_holds_every_number_of_the_results_files(dock, evaluations):
     data = {m["name"]: m for f in evaluations for m in json.loads(open(f).read())["models"]}
-    table = dock.table
-    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
-    assert headers == ["Show", "Model", *COLUMNS]
-    assert sorted(table.item(r, 1).text() for r in range(table.rowCount())) == ["LR", "RF"]
+    table = dock.model
+    titles = headers(table)
+    assert titles == ["Show", "Model", *COLUMNS]
+    assert dock.table.model() is table  # the view shows the model
+    assert sorted(cell(table, r, 1) for r in range(table.rowCount())) == ["LR", "RF"]
     for row in range(table.rowCount()):
-        model = data[table.item(row, 1).text()]
+        model = data[cell(table, row, 1)]
         for column, (_, key, fmt, _) in COLUMNS.items():
             value = file_value(model, column)
             assert value is not None, f"{key} missing from the results file"
-            assert table.item(row, headers.index(column)).text() == fmt.format(value), column
+            assert cell(table, row, titles.index(column)) == fmt.format(value), column
 
 
 def test_table_marks_the_best_model_of_each_metric(dock, evaluations):
     data = {m["name"]: m for f in evaluations for m in json.loads(open(f).read())["models"]}
-    table = dock.table
-    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
-    row_of = {table.item(r, 1).text(): r for r in range(table.rowCount())}
+    table = dock.model
+    titles = headers(table)
+    row_of = {cell(table, r, 1): r for r in range(table.rowCount())}
     decided = 0
     for column, (_, _, _, higher) in COLUMNS.items():
         values = {name: file_value(m, column) for name, m in data.items()}
         target = (max if higher else min)(values.values())
         best = {name for name, v in values.items() if v == target}
         marked = {name for name, r in row_of.items()
-                  if marked_best(table.item(r, headers.index(column)))}
+                  if marked_best(table, r, titles.index(column))}
         assert marked == best, column
         decided += len(best) == 1
     # the fixture's two models differ: several metrics have a single winner
@@ -140,23 +162,191 @@ def test_table_marks_the_best_model_of_each_metric(dock, evaluations):
     # AUROC: the better model's cell is marked, the other one's is plain
     auroc = {n: m["metrics"]["auroc"] for n, m in data.items()}
     winner, loser = sorted(auroc, key=auroc.get, reverse=True)
-    col = headers.index("AUROC")
-    assert marked_best(table.item(row_of[winner], col))
-    assert not table.item(row_of[loser], col).font().bold()
+    col = titles.index("AUROC")
+    assert marked_best(table, row_of[winner], col)
+    assert cell(table, row_of[loser], col, Qt.ItemDataRole.FontRole) is None
     # run time: lower is better
     times = {n: m["training_time_s"] for n, m in data.items()}
     if times["LR"] != times["RF"]:
         fastest = min(times, key=times.get)
-        assert marked_best(table.item(row_of[fastest], headers.index("Train (s)")))
+        assert marked_best(table, row_of[fastest], titles.index("Train (s)"))
         slowest = max(times, key=times.get)
-        assert not marked_best(table.item(row_of[slowest], headers.index("Train (s)")))
+        assert not marked_best(table, row_of[slowest], titles.index("Train (s)"))
 
 
 def test_checkbox_hides_a_model(dock):
-    dock.table.item(0, 0).setCheckState(Qt.Unchecked)
+    check = dock.model.index(0, 0)
+    assert dock.model.setData(check, Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)
     assert len(dock.figure.axes[0].get_lines()) == 2
-    dock.table.item(0, 0).setCheckState(Qt.Checked)
+    assert dock.model.setData(check, Qt.CheckState.Checked, Qt.ItemDataRole.CheckStateRole)
     assert len(dock.figure.axes[0].get_lines()) == 3
+
+
+# --- the table is a Qt model over the models of the results files -----------------------------
+
+def test_the_model_answers_rows_data_and_flags(dock):
+    model = dock.model
+    assert model.rowCount() == 2 and model.columnCount() == 2 + len(COLUMNS)
+    assert [cell(model, r, 1) for r in range(2)] == ["LR", "RF"]
+    for row in range(2):
+        check = model.index(row, 0)
+        assert cell(model, row, 0, Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+        assert Qt.ItemFlag.ItemIsUserCheckable & model.flags(check)
+        assert not Qt.ItemFlag.ItemIsEditable & model.flags(model.index(row, 2))
+        # the swatch is the curve's colour
+        swatch = cell(model, row, 0, Qt.ItemDataRole.DecorationRole).pixmap(14, 14).toImage()
+        line = dock.figure.axes[0].get_lines()[row + 1]
+        assert swatch.pixelColor(7, 7).name() == line.get_color()
+        auroc = cell(model, row, headers(model).index("AUROC"), model.ValueRole)
+        assert auroc == pytest.approx(model.record(row).model["metrics"]["auroc"])
+    assert cell(model, 5, 1) is None and not model.index(5, 1).isValid()
+    # the metric columns are not editable: setData only takes the Show column's check state
+    assert not model.setData(model.index(0, 2), "0.5", Qt.ItemDataRole.EditRole)
+    assert not model.setData(model.index(0, 1), "X", Qt.ItemDataRole.EditRole)
+    assert names(dock) == ["LR", "RF"]
+
+
+def test_unticking_a_row_hides_its_curve_and_redraws(dock, evaluations):
+    model = dock.model
+    changed, redrawn = [], []
+    model.dataChanged.connect(lambda first, last, *roles: changed.append(first.row()))
+    model.curvesChanged.connect(lambda: redrawn.append(True))
+    before = dock.figure.axes[0]
+    assert model.setData(model.index(1, 0), Qt.CheckState.Unchecked,
+                         Qt.ItemDataRole.CheckStateRole)
+    assert changed == [1] and redrawn == [True]
+    assert not model.record(1).visible and model.record(0).visible
+    assert [r.name for r in model.visible_records()] == ["LR"]
+    assert cell(model, 1, 0, Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
+    ax = dock.figure.axes[0]
+    assert ax is not before  # drawn again, from the visible rows only
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(legend) == 2 and legend[1].startswith("LR (AUROC")
+    # the same value again changes nothing; the view's int check state (2) works too
+    assert model.setData(model.index(1, 0), Qt.CheckState.Unchecked,
+                         Qt.ItemDataRole.CheckStateRole)
+    assert redrawn == [True]
+    assert model.setData(model.index(1, 0), 2, Qt.ItemDataRole.CheckStateRole)
+    assert model.record(1).visible and len(dock.figure.axes[0].get_lines()) == 3
+    # hidden rows still count in the table and its exports
+    model.set_visible(0, False)
+    assert len(dock.figure.axes[0].get_lines()) == 2 and model.rowCount() == 2
+    assert len(dock.entries) == 2 and not dock.entries[0]["visible"]
+
+
+def three_models(path, folder) -> str:
+    """A results file of three models (the one of ``path``, under three names)."""
+    data = json.loads(open(path).read())
+    model = data["models"][0]
+    data["models"] = [dict(model, name=name) for name in ("SVM", "KLR", "LSNet")]
+    out = folder / "three.json"
+    out.write_text(json.dumps(data), encoding="utf-8")
+    return str(out)
+
+
+def test_a_results_file_with_three_models_gives_three_rows(dock, evaluations, tmp_path):
+    dock.clear()
+    three = three_models(evaluations[0], tmp_path)
+    assert dock.add_results_file(three)
+    assert dock.model.rowCount() == 3 and dock.model.files() == [three]
+    assert [cell(dock.model, r, 1) for r in range(3)] == ["SVM", "KLR", "LSNet"]
+    assert len(dock.figure.axes[0].get_lines()) == 4
+    assert dock.status.text() == "3 model(s) from 1 results file(s)"
+    auroc = headers(dock.model).index("AUROC")
+    assert all(marked_best(dock.model, r, auroc) for r in range(3))  # equal: all best
+    # re-reading the file replaces its rows; another file's rows join after them
+    assert dock.add_results_file(three) and dock.model.rowCount() == 3
+    assert dock.add_results_file(evaluations[1])
+    assert [cell(dock.model, r, 1) for r in range(4)] == ["SVM", "KLR", "LSNet", "RF"]
+    # one name twice: each gets its file's name
+    assert dock.add_results_file(evaluations[0])
+    assert cell(dock.model, 4, 1) == "LR"
+    dock.model.set_file(str(tmp_path / "again.json"), [dock.model.record(3).model])
+    assert [cell(dock.model, r, 1) for r in (3, 5)] == ["RF (RF)", "RF (again)"]
+
+
+def test_clearing_empties_the_model_and_the_figure(dock):
+    model = dock.model
+    resets = []
+    model.modelReset.connect(lambda: resets.append(True))
+    dock.table.selectRow(0)
+    dock.clear()
+    assert resets == [True]
+    assert model.rowCount() == 0 and model.records() == [] and model.files() == []
+    assert dock.entries == [] and dock.selected_entry() is None
+    assert len(dock.figure.axes[0].get_lines()) == 1  # the chance diagonal only
+    assert dock.status.text().startswith("Cleared")
+
+
+def test_the_results_registry_keeps_no_module_level_state(qgis_iface, evaluations):
+    """Each plugin instance has its own registry; the dock listens to the one it was given."""
+    from landslide_lsm_plugin.gui import dock as dock_module
+    from landslide_lsm_plugin.gui.dock import CompareModelsDock
+
+    first, second = results.ResultsRegistry(), results.ResultsRegistry()
+    heard = []
+    first.add_listener(heard.append)
+    first.announce(evaluations[0])
+    assert first.session_results() == [evaluations[0]] and second.session_results() == []
+    assert heard == [evaluations[0]]
+    first.forget([evaluations[0]])
+    assert first.session_results() == [] and not second.is_forgotten(evaluations[0])
+    first.announce(evaluations[0])  # Evaluate wrote it again: back
+    assert first.session_results() == [evaluations[0]]
+
+    one = CompareModelsDock(qgis_iface, registry=first)
+    other = CompareModelsDock(qgis_iface, registry=second)
+    try:
+        one.clear()
+        other.clear()
+        second.announce(evaluations[1])
+        for _ in range(20):
+            QApplication.processEvents()
+        assert names(other) == ["RF"] and names(one) == []
+        assert one.model is not other.model
+    finally:
+        for widget in (one, other):
+            widget.shutdown()
+            widget.deleteLater()
+    second.announce(evaluations[0])  # after shutdown: nobody listens, nothing breaks
+
+    # and no module keeps lists, sets or dicts of its own between plugin instances
+    for module in (results, dock_module):
+        for node in ast.parse(inspect.getsource(module)).body:
+            targets = (node.targets if isinstance(node, ast.Assign)
+                       else [node.target] if isinstance(node, ast.AnnAssign) else [])
+            value = getattr(node, "value", None)
+            mutable = isinstance(value, (ast.List, ast.Set, ast.Dict, ast.ListComp,
+                                         ast.SetComp, ast.DictComp)) or (
+                isinstance(value, ast.Call) and getattr(value.func, "id", "")
+                in ("list", "set", "dict", "deque", "defaultdict"))
+            for target in targets:
+                name = getattr(target, "id", "")
+                assert not (mutable and not name.isupper()), f"{module.__name__}.{name}"
+
+
+def test_announcing_without_the_plugin_does_nothing(evaluations):
+    """processing.run or qgis_process without the plugin's GUI: Evaluate's announce is a
+    no-op (no provider, or a provider without a registry)."""
+    from landslide_lsm_plugin.processing.evaluate import EvaluateMaps
+    from landslide_lsm_plugin.processing.provider import LandslideProvider
+
+    bare = EvaluateMaps()
+    assert bare.provider() is None and results.registry_of(bare) is None
+    results.announce_results(bare, evaluations[0])
+    provider = LandslideProvider(with_models=False)  # registered by hand, without the plugin
+    provider.refreshAlgorithms()
+    running = provider.algorithm("evaluate").create()  # as processing.run makes it
+    assert running.provider() is provider and results.registry_of(running) is None
+    results.announce_results(running, evaluations[0])
+
+
+def test_evaluate_finds_the_registry_of_the_plugin_that_runs_it(plugin):
+    from qgis.core import QgsApplication
+
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById("landslide_lsm:evaluate")
+    assert isinstance(plugin.results_registry, results.ResultsRegistry)
+    assert results.registry_of(algorithm) is plugin.results_registry
 
 
 def test_load_buttons_add_styled_layers(dock):
@@ -183,14 +373,14 @@ def test_export_figure_and_table(dock, tmp_path, evaluations):
 
 def test_an_evaluate_run_reaches_the_dock(dock, evaluations, tmp_path):
     dock.clear()
-    worker = threading.Thread(target=results.announce_results, args=(evaluations[0],))
+    worker = threading.Thread(target=dock.registry.announce, args=(evaluations[0],))
     worker.start()
     worker.join()
     for _ in range(20):
         QApplication.processEvents()
-    assert [e["name"] for e in dock.entries] == ["LR"]
+    assert names(dock) == ["LR"]
     dock.refresh()
-    assert len(dock.entries) >= 1
+    assert dock.model.rowCount() >= 1
 
 
 def lsi_from_hills(stack, path):
@@ -213,7 +403,7 @@ def test_a_real_evaluate_run_reaches_the_open_dock(dock, foot, tmp_path):
 
     lsi = lsi_from_hills(foot["stack"], tmp_path / "Handmade.tif")
     dock.clear()
-    assert dock.entries == []
+    assert dock.model.rowCount() == 0
     out = processing.run("landslide_lsm:evaluate", {
         "LSI": [str(lsi)], "SAMPLES": foot["samples"], "OUTPUT": "TEMPORARY_OUTPUT",
         "OUTPUT_RESULTS": str(tmp_path / "handmade.json")})
@@ -221,9 +411,10 @@ def test_a_real_evaluate_run_reaches_the_open_dock(dock, foot, tmp_path):
         QApplication.processEvents()
     written = json.loads(open(out["OUTPUT_RESULTS"]).read())["models"][0]
     assert written["name"] == "Handmade" and written["metrics"]["auroc"] > 0.8
-    assert [e["name"] for e in dock.entries] == ["Handmade"]
-    assert dock.entries[0]["metrics"]["auroc"] == pytest.approx(written["metrics"]["auroc"])
-    assert dock.table.rowCount() == 1 and dock.table.item(0, 1).text() == "Handmade"
+    assert names(dock) == ["Handmade"]
+    assert dock.model.record(0).model["metrics"]["auroc"] == pytest.approx(
+        written["metrics"]["auroc"])
+    assert dock.model.rowCount() == 1 and cell(dock.model, 0, 1) == "Handmade"
     legend = [t.get_text() for t in dock.figure.axes[0].get_legend().get_texts()]
     assert f"Handmade (AUROC {written['metrics']['auroc']:.3f})" in legend
 
@@ -260,7 +451,7 @@ def test_without_matplotlib_the_dock_says_so(qgis_iface, plugin, evaluations, mo
     widget.add_results_file(evaluations[0])
     assert widget.figure is None and "matplotlib" in widget.message.text()
     assert "pip install" in widget.message.text()
-    assert widget.table.rowCount() >= 1
+    assert widget.model.rowCount() >= 1
     widget.shutdown()
     widget.deleteLater()
 
@@ -341,7 +532,7 @@ def test_without_matplotlib_figure_export_is_disabled_and_explained(
 
 def test_maps_without_their_qml_get_the_plugins_styles(dock, evaluations, tmp_path):
     QgsProject.instance().removeAllMapLayers()
-    entry = next(e for e in dock.entries if e["name"] == "RF")
+    entry = next(r.entry() for r in dock.model.records() if r.name == "RF")
     bare = dict(entry)
     for which in ("lsi", "zones"):
         copy = tmp_path / f"bare_{which}.tif"
@@ -376,22 +567,26 @@ def test_maps_without_their_qml_get_the_plugins_styles(dock, evaluations, tmp_pa
 def test_clear_forgets_the_results_of_earlier_sessions(qgis_iface, plugin, evaluations):
     from landslide_lsm_plugin.gui.dock import RECENT_KEY, CompareModelsDock
 
-    first = CompareModelsDock(qgis_iface)
+    # the plugin's registry knows the evaluations of this session (the fixture ran Evaluate)
+    registry = plugin.results_registry
+    assert all(p in registry.session_results() or registry.is_forgotten(p) for p in evaluations)
+    first = CompareModelsDock(qgis_iface, registry=registry)
     for path in evaluations:
         first.add_results_file(path)
     assert set(evaluations) <= set(QgsSettings().value(RECENT_KEY, []))
     first.clear()
-    assert first.entries == [] and first.table.rowCount() == 0
+    assert first.model.rowCount() == 0 and first.model.files() == []
     first.shutdown()
     first.deleteLater()
 
-    again = CompareModelsDock(qgis_iface)  # as after restarting QGIS or reopening the dock
+    # as after restarting QGIS or reopening the dock
+    again = CompareModelsDock(qgis_iface, registry=registry)
     try:
-        assert again.entries == [] and again.table.rowCount() == 0
+        assert again.model.rowCount() == 0
         again.refresh()
-        assert again.entries == []
+        assert again.model.rowCount() == 0
         again.add_results_file(evaluations[1])  # adding by hand still works
-        assert [e["name"] for e in again.entries] == ["RF"]
+        assert names(again) == ["RF"]
     finally:
         again.shutdown()
         again.deleteLater()
@@ -426,12 +621,12 @@ def test_a_saved_results_file_that_no_longer_loads_is_skipped_and_dropped(
         status = widget.status.text()
         assert "Skipped 1 results file(s) that no longer load" in status, status
         assert f"'{bad}': models[0].roc.fpr has" in status
-        assert "RF" in [e["name"] for e in widget.entries]
-        assert all(e["file"] != bad for e in widget.entries)
-        assert widget.table.rowCount() == len(widget.entries)
+        assert "RF" in names(widget)
+        assert all(r.file != bad for r in widget.model.records())
+        assert bad not in widget.model.files()
         saved = QgsSettings().value(RECENT_KEY, [])
         assert bad not in saved and evaluations[1] in saved
-        assert widget.status.textFormat() == Qt.PlainText  # file text is never markup
+        assert widget.status.textFormat() == Qt.TextFormat.PlainText  # never markup
         assert slot_errors == []
     finally:
         widget.shutdown()
@@ -450,14 +645,14 @@ def test_add_results_refuses_a_malformed_file_before_remembering_it(
     from landslide_lsm_plugin.gui.dock import RECENT_KEY
 
     bad = malformed_copy(evaluations[0], tmp_path)
-    before = list(dock.entries)
+    before = dock.model.records()
     monkeypatch.setattr(dock_module.QFileDialog, "getOpenFileNames",
                         staticmethod(lambda *args, **kwargs: ([bad], "")))
     dock.add_button.click()
     QApplication.processEvents()
     assert slot_errors == []
     assert bad not in QgsSettings().value(RECENT_KEY, [])
-    assert dock.entries == before and bad not in dock.files
+    assert dock.model.records() == before and bad not in dock.model.files()
     assert f"'{bad}': models[0].roc.fpr has" in dock.status.text()
     assert len(warnings_bar()) == 1 and "must pair up" in warnings_bar()[0]
 
@@ -468,7 +663,7 @@ def test_loading_a_map_that_is_a_fifo_says_so_instead_of_freezing_qgis(dock, tmp
 
     fifo = tmp_path / "lsi.tif"
     os.mkfifo(fifo)
-    entry = dict(dock.entries[0], lsi=str(fifo))
+    entry = dict(dock.model.record(0).entry(), lsi=str(fifo))
     with fifo_watchdog(fifo):
         assert dock.load_map(entry, "lsi") is None
     assert "is a pipe (FIFO)" in dock.status.text()

@@ -93,17 +93,20 @@ report["attempted"]["makeproject"] = attempts.take()
 
 # the comparison dock, fed the results file
 try:
+    from qgis.PyQt.QtCore import Qt
+
     from landslide_lsm_plugin.gui.dock import CompareModelsDock
 
     dock = CompareModelsDock(None)
     dock.clear()
     report["dock_added"] = dock.add_results_file(results_path)
     app.processEvents()
-    report["dock_rows"] = [dock.table.item(r, 1).text() for r in range(dock.table.rowCount())]
-    headers = [dock.table.horizontalHeaderItem(c).text()
-               for c in range(dock.table.columnCount())]
-    report["dock_auroc"] = [dock.table.item(r, headers.index("AUROC")).text()
-                            for r in range(dock.table.rowCount())]
+    table = dock.model  # the view's model: what the dock's table shows
+    report["dock_rows"] = [table.index(r, 1).data() for r in range(table.rowCount())]
+    headers = [table.headerData(c, Qt.Orientation.Horizontal)
+               for c in range(table.columnCount())]
+    report["dock_auroc"] = [table.index(r, headers.index("AUROC")).data()
+                            for r in range(table.rowCount())]
     report["dock_curves"] = (len(dock.figure.axes[0].get_lines())
                              if dock.figure is not None else None)
     dock.shutdown()
