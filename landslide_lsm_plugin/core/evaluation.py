@@ -27,6 +27,7 @@ from .raster import (
     read_window,
     window_count,
 )
+from .records import LsiTags
 from .results_file import RESULTS_FORMAT, load_results
 from .safe_files import check_regular_file
 from .sampling import read_samples, values_at
@@ -69,13 +70,6 @@ class Evaluation:
                 "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "threshold_mode": self.threshold_mode, "n_validation": self.n_validation,
                 "n_training": self.n_training, "models": [m.as_dict() for m in self.models]}
-
-
-def _float_or_none(text) -> Optional[float]:
-    try:
-        return float(text)
-    except (TypeError, ValueError):
-        return None
 
 
 def _lsi_histogram(ds, progress: Progress) -> np.ndarray:
@@ -134,21 +128,19 @@ def evaluate_lsi(lsi_paths: Sequence[str], samples_path: str, *,
             threshold = youden_threshold(samples.label[train], score[train])
         metrics = evaluate_scores(samples.label[val], score[val], threshold)
         fpr, tpr = roc_points(samples.label[val], score[val])
+        tags = LsiTags.from_metadata(ds.GetMetadata() or {})
         name = (names[k] if names and k < len(names) and names[k] else
-                ds.GetMetadataItem("LSM_MODEL_NAME") or Path(path).stem)
+                tags.model_name or Path(path).stem)
         base, n = name, 2
         while name in used_names:
             name, n = f"{base} ({n})", n + 1
         used_names.add(name)
         ev = ModelEvaluation(
             name, str(path), metrics.as_dict(), {"fpr": fpr, "tpr": tpr},
-            model_type=ds.GetMetadataItem("LSM_MODEL_TYPE") or "",
-            zones=zones_by_lsi.get(Path(path).name),
-            training_time_s=_float_or_none(ds.GetMetadataItem("LSM_TRAINING_TIME")),
-            map_time_s=_float_or_none(ds.GetMetadataItem("LSM_MAP_TIME")),
-            cv_auroc=_float_or_none(ds.GetMetadataItem("LSM_CV_AUROC")))
-        ev.model = model_record(ds.GetMetadataItem("LSM_MODEL_FILE") or "", result.messages,
-                                Path(path).name)
+            model_type=tags.model_type, zones=zones_by_lsi.get(Path(path).name),
+            training_time_s=tags.training_time_s, map_time_s=tags.map_time_s,
+            cv_auroc=tags.cv_auroc)
+        ev.model = model_record(tags.model_file, result.messages, Path(path).name)
         result.messages.extend(_check_fr_samples(ev.model, samples, grid, name))
         if rate_curves:
             edges = np.linspace(0.0, 1.0, RATE_BINS + 1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
@@ -36,6 +36,7 @@ from .raster import (
     open_raster,
     read_window,
 )
+from .records import LsiTags
 from .stack import StackInfo, stack_info
 from .styles import pseudocolor_qml, write_sidecar
 
@@ -382,12 +383,9 @@ def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: dict, en
 
     valid_cells = 0
     model_name = name or meta.get("name") or meta.get("model_type", "model")
+    tags = LsiTags.of_model(meta, model_name)
     with RasterWriter(out, grid, 1, np.float32, FLOAT_NODATA, descriptions=["lsi"],
-                      metadata={"LSM_LSI": "1", "LSM_MODEL_TYPE": meta.get("model_type", ""),
-                                "LSM_MODEL_NAME": model_name,
-                                "LSM_TRAINING_TIME": meta.get("training_time_s", ""),
-                                "LSM_CV_AUROC": meta.get("cv_score", ""),
-                                "LSM_MODEL_FILE": meta.get("model_file", "")}) as writer:
+                      metadata=tags.to_metadata()) as writer:
         with ThreadPoolExecutor(max_workers=max(1, n_jobs)) as pool:
             step = max(1, 2 * n_jobs)
             for first in range(0, len(windows), step):
@@ -397,7 +395,7 @@ def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: dict, en
                     valid_cells += n
                 progress.fraction(min(first + step, len(windows)), len(windows))
         map_time = time.perf_counter() - start
-        writer.metadata["LSM_MAP_TIME"] = f"{map_time:.3f}"
+        writer.metadata.update(replace(tags, map_time_s=map_time).to_metadata())
     handles.clear()
     write_sidecar(out, pseudocolor_qml(0.0, 1.0))
     report = PredictReport(str(out), valid_cells, map_time, meta.get("model_type", ""),

@@ -18,6 +18,7 @@ from .evaluation import model_record, read_results
 from .figures import draw_lsi, draw_rates, draw_roc, draw_zones, figure_png
 from .progress import SILENT, Progress
 from .raster import atomic_file, check_output_path
+from .records import LsiTags
 from .results_file import check_raster
 
 CSS = """
@@ -85,7 +86,8 @@ def _model_meta(lsi_path: str) -> dict:
     if not os.path.exists(lsi_path):
         return {}
     try:
-        model_file = check_raster(lsi_path, "LSI raster").GetMetadataItem("LSM_MODEL_FILE")
+        model_file = LsiTags.from_metadata(
+            check_raster(lsi_path, "LSI raster").GetMetadata() or {}).model_file
     except LsmError:
         return {}
     record = model_record(model_file or "")

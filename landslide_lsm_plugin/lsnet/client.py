@@ -36,6 +36,7 @@ from ..core.model_io import (
 from ..core.predict import PredictReport
 from ..core.progress import SILENT, Progress
 from ..core.raster import check_output_path, publish, temporary_sibling
+from ..core.records import WorkerExit, parse_worker_event
 from ..core.styles import pseudocolor_qml, write_sidecar
 
 ENV_VAR = "LANDSLIDE_LSM_PYTHON"
@@ -368,7 +369,7 @@ def run_worker(job: dict, python: str, progress: Progress = SILENT,
 
 
 #: the worker's exit code for an exception it did not expect (it prints the traceback)
-UNEXPECTED_ERROR = 5
+UNEXPECTED_ERROR = WorkerExit.UNEXPECTED
 
 
 def _how_it_ended(returncode: int) -> str:
@@ -400,8 +401,7 @@ def _shorten(line: str, limit: int = 300) -> str:
 
 
 def _parse(line: str) -> Optional[dict]:
-    event = _parse_json(line)
-    return event if event is not None and "event" in event else None
+    return parse_worker_event(line)
 
 
 def _relay(event: dict, progress: Progress) -> None:

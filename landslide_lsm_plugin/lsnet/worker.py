@@ -18,6 +18,7 @@ import os
 import sys
 import time
 import traceback
+from dataclasses import replace
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -25,7 +26,10 @@ import numpy as np
 
 
 def emit(event: str, **fields) -> None:
-    print(json.dumps({"event": event, **fields}, default=float), flush=True)
+    """Print one event of the worker protocol (core.records) for the client."""
+    from ..core.records import worker_event
+
+    print(worker_event(event, **fields), flush=True)
 
 
 def _progress():
@@ -275,6 +279,7 @@ def predict(job: dict, model=None) -> dict:
     from ..core.errors import LsmError
     from ..core.predict import check_stack_matches
     from ..core.raster import FLOAT_NODATA, RasterWriter, iter_windows, open_raster
+    from ..core.records import LsiTags
     from ..core.stack import stack_info
     from .dense import DenseLsnet
     from .patches import Preprocessing, read_padded
@@ -297,12 +302,10 @@ def predict(job: dict, model=None) -> dict:
         raise LsmError(f"LSNet maps in blocks of at least 1 x 1 cells, not {block}.")
     windows = list(iter_windows(grid.width, grid.height, block))
     first, unseen, valid_cells = float(job.get("progress_from", 0.0)), 0, 0
+    tags = LsiTags.of_model(dict(meta, model_type="lsnet", model_file=job.get("model_file", "")),
+                            job.get("name") or meta.get("name", "LSNet"))
     with RasterWriter(job["lsi"], grid, 1, np.float32, FLOAT_NODATA, descriptions=["lsi"],
-                      metadata={"LSM_LSI": "1", "LSM_MODEL_TYPE": "lsnet",
-                                "LSM_MODEL_NAME": job.get("name") or meta.get("name", "LSNet"),
-                                "LSM_TRAINING_TIME": meta.get("training_time_s", ""),
-                                "LSM_CV_AUROC": meta.get("cv_score", ""),
-                                "LSM_MODEL_FILE": job.get("model_file", "")}) as writer:
+                      metadata=tags.to_metadata()) as writer:
         for k, win in enumerate(windows):
             raw, valid = read_padded(ds, win.row - center, win.col - center,
                                      win.height + window - 1, win.width + window - 1)
@@ -322,7 +325,7 @@ def predict(job: dict, model=None) -> dict:
             writer.write(win, lsi)
             emit("progress", percent=round(first + (100 - first) * (k + 1) / len(windows), 2))
         map_time = time.perf_counter() - start
-        writer.metadata["LSM_MAP_TIME"] = f"{map_time:.3f}"
+        writer.metadata.update(replace(tags, map_time_s=map_time).to_metadata())
     emit("mapped", valid_cells=valid_cells, map_time_s=map_time, unseen_category_cells=unseen)
     return {"valid_cells": valid_cells, "map_time_s": map_time}
 
@@ -336,10 +339,11 @@ def probe() -> None:
 
 def main(argv: list) -> int:
     from ..core.errors import LsmError
+    from ..core.records import WorkerExit
 
     if len(argv) != 2:
         print("usage: python -m landslide_lsm_plugin.lsnet.worker JOB.json", file=sys.stderr)
-        return 2
+        return WorkerExit.USAGE
     with open(argv[1], encoding="utf-8") as fh:
         job = json.load(fh)
     # stderr is what the client shows when the worker dies without a word (killed, crashed):
@@ -359,16 +363,16 @@ def main(argv: list) -> int:
             raise LsmError(f"Unknown worker command {job['command']!r}.")
     except LsmError as exc:
         emit("error", message=str(exc))
-        return 3
+        return WorkerExit.REFUSED
     except MemoryError:
         emit("error", message="LSNet ran out of memory. Use a smaller window, width or batch "
                               "size, or fewer training samples.")
-        return 4
+        return WorkerExit.OUT_OF_MEMORY
     except Exception as exc:
         traceback.print_exc()
         emit("error", message=f"{type(exc).__name__}: {exc}")
-        return 5
-    return 0
+        return WorkerExit.UNEXPECTED
+    return WorkerExit.OK
 
 
 if __name__ == "__main__":

@@ -86,3 +86,28 @@ def test_the_plugin_reads_and_writes_no_private_scikit_learn_attributes():
             if PRIVATE.search(code):
                 offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+def test_lsi_tags_round_trip_and_tolerate_what_other_tools_write():
+    from landslide_lsm_plugin.core.records import LsiTags
+
+    tags = LsiTags("svm", "SVM <b>", "/m/svm.lsmodel", 12.5, 0.81, 3.25)
+    items = tags.to_metadata()
+    assert items["LSM_LSI"] == "1" and items["LSM_MODEL_FILE"] == "/m/svm.lsmodel"
+    assert LsiTags.from_metadata(items) == tags and LsiTags.is_lsi(items)
+    odd = dict(items, LSM_CV_AUROC="nan", LSM_TRAINING_TIME="soon", LSM_MAP_TIME="inf")
+    back = LsiTags.from_metadata(odd)
+    assert back.cv_auroc is None and back.training_time_s is None and back.map_time_s is None
+    assert LsiTags.from_metadata({}) == LsiTags() and not LsiTags.is_lsi({})
+
+
+def test_worker_protocol_lines():
+    from landslide_lsm_plugin.core.records import WORKER_EVENTS, parse_worker_event, worker_event
+
+    line = worker_event("epoch", epoch=3, loss=np.float32(0.25))
+    assert parse_worker_event(line) == {"event": "epoch", "epoch": 3, "loss": 0.25}
+    for other in ("", "2026 TensorFlow says hi", "{not json", '{"event": "shutdown"}', "[1]"):
+        assert parse_worker_event(other) is None
+    with pytest.raises(ValueError):
+        worker_event("shutdown")
+    assert "done" in WORKER_EVENTS and "error" in WORKER_EVENTS
