@@ -4,7 +4,9 @@ QGIS calls :func:`classFactory`. Importing this package does not import qgis, so
 in :mod:`landslide_lsm_plugin.core` is usable (and tested) without QGIS.
 """
 
-__version__ = "0.1.0"
+from .version import __version__
+
+__all__ = ["__version__", "classFactory"]
 
 
 def classFactory(iface):

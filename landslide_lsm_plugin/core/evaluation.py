@@ -13,7 +13,7 @@ from typing import Optional
 
 import numpy as np
 
-from .. import __version__
+from ..version import __version__
 from .errors import LsmError
 from .metrics import THRESHOLD_YOUDEN, evaluate_scores, rate_curve, roc_points, youden_threshold
 from .progress import SILENT, Progress

@@ -29,7 +29,7 @@ from typing import Optional
 
 import numpy as np
 
-from .. import __version__
+from ..version import __version__
 from .errors import LsmError
 from .raster import atomic_file, check_output_path
 from .safe_files import (

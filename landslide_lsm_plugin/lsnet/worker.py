@@ -109,10 +109,10 @@ def train(job: dict) -> dict:
     import keras
     import tensorflow as tf
 
-    from .. import __version__
     from ..core.errors import LsmError
     from ..core.model_io import LSNET_FORMAT
     from ..core.strategy import LSNET_PATCHES_PER_EPOCH, LSNET_TIME_BUDGET_S
+    from ..version import __version__
     from .network import build_patch_model, compile_model
     from .patches import auroc, check_window, dihedral, fit_preprocessing, read_padded
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from qgis.core import Qgis, QgsMessageLog, QgsProcessingModelAlgorithm, QgsProcessingProvider
 
-from .. import __version__
 from ..resources_path import icon, resource
+from ..version import __version__
 from . import algorithm_classes
 from .base import LSNET_PYTHON_SETTING
 

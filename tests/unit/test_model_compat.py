@@ -111,3 +111,16 @@ def test_worker_protocol_lines():
     with pytest.raises(ValueError):
         worker_event("shutdown")
     assert "done" in WORKER_EVENTS and "error" in WORKER_EVENTS
+
+
+def test_the_version_module_is_a_leaf_that_matches_metadata_txt():
+    import ast
+    import configparser
+
+    from landslide_lsm_plugin import version
+
+    tree = ast.parse((ROOT / "landslide_lsm_plugin" / "version.py").read_text())
+    assert not [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "metadata.txt", encoding="utf-8")
+    assert cfg["general"]["version"] == version.__version__
