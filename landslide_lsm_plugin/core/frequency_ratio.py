@@ -256,42 +256,140 @@ def compute_fr(stack_path: str, samples_path: str, *, method: str = NATURAL_BREA
         sample = sample_cells(ds, bands, sample_size if need_sample else 1, seed,
                               progress.sub(0, 30), what="The factor stack")
         for j, i in enumerate(binned):
-            s = specs[i]
-            if s.method in (NATURAL_BREAKS, QUANTILE):
-                distinct = np.unique(sample.values[:, j]).size
-                if distinct <= s.classes:
-                    specs[i] = ClassingSpec(CATEGORIES)
-                    result.messages.append(
-                        f"Factor '{info.names[i]}' has only {distinct} distinct values (in a "
-                        f"sample): classed by its values as categories instead of {s.classes} "
-                        f"{s.method.replace('_', ' ')} classes (parameter 'Per-factor classing' "
-                        "sets another classing for it).")
-                    continue
-            edges[i] = compute_breaks(s.method, s.classes, sample.values[:, j],
-                                      float(sample.vmin[j]), float(sample.vmax[j]), s.custom)
+            specs[i], found = _class_breaks(specs[i], sample.values[:, j], float(sample.vmin[j]),
+                                            float(sample.vmax[j]), info.names[i],
+                                            result.messages)
+            if found is not None:
+                edges[i] = found
     # 2. area per class (and the categories present)
     area, codes, valid_cells = _area_counts(ds, specs, edges, progress.sub(30, 100))
     result.valid_cells = valid_cells
     for i, (name, kind, spec) in enumerate(zip(info.names, info.kinds, specs)):
-        enc = FactorEncoding(name, kind, spec.method)
-        if spec.method in METHODS and i in edges:
-            enc.edges = [float(v) for v in edges[i]]
-            enc.labels = [f"{lo:.6g} – {hi:.6g}" for lo, hi in zip(enc.edges, enc.edges[1:])]
-            counts = area[i]
-        elif spec.method == CATEGORIES:
-            enc.codes = sorted(codes[i])
-            enc.labels = [f"{c:g}" for c in enc.codes]
-            counts = np.array([codes[i][c] for c in enc.codes], dtype=np.int64)
-        else:
-            enc.labels = list(SECTOR_NAMES)
-            counts = area[i]
-        idx = enc.class_index(ls_values[:, i])
-        ls_counts = np.bincount(idx[idx >= 0], minlength=enc.n_classes)[:enc.n_classes]
-        enc.area_cells = [int(v) for v in counts]
-        enc.landslide_cells = [int(v) for v in ls_counts]
-        enc.fr = [float(v) for v in frequency_ratio(counts, ls_counts)]
-        result.encodings.append(enc)
+        result.encodings.append(_factor_encoding(name, kind, spec, edges.get(i), area.get(i),
+                                                 codes.get(i), ls_values[:, i]))
     return result
+
+
+def _class_breaks(spec: ClassingSpec, sample: np.ndarray, vmin: float, vmax: float, name: str,
+                  messages: list) -> tuple[ClassingSpec, Optional[np.ndarray]]:
+    """The class edges of a binned factor from a sample of its values (and its exact range);
+    a factor with no more distinct values than classes is classed by its values instead (the
+    spec returned says so, with no edges)."""
+    if spec.method in (NATURAL_BREAKS, QUANTILE):
+        distinct = np.unique(sample).size
+        if distinct <= spec.classes:
+            messages.append(
+                f"Factor '{name}' has only {distinct} distinct values (in a sample): classed by "
+                f"its values as categories instead of {spec.classes} "
+                f"{spec.method.replace('_', ' ')} classes (parameter 'Per-factor classing' sets "
+                "another classing for it).")
+            return ClassingSpec(CATEGORIES), None
+    return spec, compute_breaks(spec.method, spec.classes, sample, vmin, vmax, spec.custom)
+
+
+def _factor_encoding(name: str, kind: str, spec: ClassingSpec, edges: Optional[np.ndarray],
+                     area: Optional[np.ndarray], codes: Optional[dict],
+                     landslide_values: np.ndarray) -> FactorEncoding:
+    """One factor's encoding from its area per class (binned and aspect factors) or per code
+    (categories), and the values of the training landslide cells."""
+    enc = FactorEncoding(name, kind, spec.method)
+    if spec.method in METHODS and edges is not None:
+        enc.edges = [float(v) for v in edges]
+        enc.labels = [f"{lo:.6g} – {hi:.6g}" for lo, hi in zip(enc.edges, enc.edges[1:])]
+        counts = area
+    elif spec.method == CATEGORIES:
+        enc.codes = sorted(codes)
+        enc.labels = [f"{c:g}" for c in enc.codes]
+        counts = np.array([codes[c] for c in enc.codes], dtype=np.int64)
+    else:
+        enc.labels = list(SECTOR_NAMES)
+        counts = area
+    idx = enc.class_index(landslide_values)
+    ls_counts = np.bincount(idx[idx >= 0], minlength=enc.n_classes)[:enc.n_classes]
+    enc.area_cells = [int(v) for v in counts]
+    enc.landslide_cells = [int(v) for v in ls_counts]
+    enc.fr = [float(v) for v in frequency_ratio(counts, ls_counts)]
+    return enc
+
+
+class FrequencyRatioEncoder:
+    """The FR encoding, shaped like a scikit-learn transformer, for factor values in memory:
+
+        encoder = FrequencyRatioEncoder(names=["slope", "lith"],
+                                        kinds=["continuous", "categorical"]).fit(X, y)
+        encoder.edges_, encoder.fr_      # class edges (binned factors) and FR per class
+        encoder.transform(X_window)      # FR of each value; NaN for nodata or unseen codes
+
+    ``X`` holds the values of the study area's cells (one column per factor; a row with a
+    non-finite value is nodata, as in the stack), ``y`` marks the training landslide cells (1).
+    Natural breaks and quantiles come from at most ``sample_size`` cells drawn with ``seed``.
+    :func:`compute_fr` does the same over a raster, window by window; both give the same
+    encoding on the same cells, and :meth:`transform` serves any window.
+    """
+
+    def __init__(self, method: str = NATURAL_BREAKS, classes: int = 8,
+                 names: Optional[Sequence[str]] = None, kinds: Optional[Sequence[str]] = None,
+                 overrides: Optional[dict] = None, sample_size: int = DEFAULT_SAMPLE,
+                 seed: int = 42) -> None:
+        self.method, self.classes = method, classes
+        self.names, self.kinds, self.overrides = names, kinds, overrides
+        self.sample_size, self.seed = sample_size, seed
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> FrequencyRatioEncoder:
+        x = np.asarray(X, dtype=np.float64)
+        labels = np.asarray(y)
+        if x.ndim != 2 or labels.shape != (x.shape[0],):
+            raise LsmError("FR needs one row of factor values per cell and one label per row.")
+        names = list(self.names or [f"factor{i + 1}" for i in range(x.shape[1])])
+        kinds = list(self.kinds or ["continuous"] * x.shape[1])
+        valid = np.all(np.isfinite(x), axis=1)
+        if not np.any(valid & (labels == 1)):
+            raise LsmError("FR needs at least one landslide cell (label 1) with valid values.")
+        x, labels = x[valid], labels[valid]
+        rng = np.random.default_rng(self.seed)
+        rows = (rng.choice(x.shape[0], self.sample_size, replace=False)
+                if x.shape[0] > self.sample_size else np.arange(x.shape[0]))
+        self.messages_: list[str] = []
+        self.encodings_: list[FactorEncoding] = []
+        for i, (name, kind) in enumerate(zip(names, kinds)):
+            values = x[:, i]
+            spec = (self.overrides or {}).get(name, _default_spec(kind, self.method,
+                                                                   self.classes))
+            edges = area = codes = None
+            if spec.method in METHODS:
+                spec, edges = _class_breaks(spec, values[rows], float(values.min()),
+                                            float(values.max()), name, self.messages_)
+            if edges is not None:
+                area = np.bincount(classify(values, edges) - 1, minlength=len(edges) - 1)
+            elif spec.method == ASPECT_SECTORS:
+                area = np.bincount(aspect_sector(values), minlength=len(SECTOR_NAMES))
+            else:
+                u, c = np.unique(values, return_counts=True)
+                if u.size > MAX_CATEGORIES:
+                    raise LsmError(f"Factor '{name}' has more than {MAX_CATEGORIES} distinct "
+                                   "values: is it really categorical? Mark it continuous, or "
+                                   "reclassify it first.")
+                codes = dict(zip(u.tolist(), c.tolist()))
+            self.encodings_.append(_factor_encoding(name, kind, spec, edges, area, codes,
+                                                    values[labels == 1]))
+        self.edges_ = [np.asarray(e.edges) for e in self.encodings_]
+        self.fr_ = [np.asarray(e.fr) for e in self.encodings_]
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """The FR value of every cell and factor (any window of any size)."""
+        x = np.asarray(X, dtype=np.float64)
+        out = np.full(x.shape, np.nan)
+        for i, enc in enumerate(self.encodings_):
+            finite = np.isfinite(x[:, i])
+            idx = np.full(x.shape[0], -1)
+            idx[finite] = enc.class_index(x[finite, i])
+            known = idx >= 0
+            out[known, i] = np.asarray(enc.fr)[idx[known]]
+        return out
+
+    def fit_transform(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return self.fit(X, y).transform(X)
 
 
 def _area_counts(ds, specs, edges, progress: Progress):

@@ -139,3 +139,41 @@ def test_ecuador_fr_is_finite(ecuador, tmp_path):
                       .GetMetadataItem("LSM_FR_ENCODING"))
     assert [f["factor"] for f in spec["factors"]] == ["slope", "cplan", "cprof", "elev",
                                                       "log10_carea"]
+
+
+def test_the_estimator_shaped_encoder_equals_compute_fr_on_the_same_cells(raster, vector,
+                                                                          tmp_path):
+    """FrequencyRatioEncoder(...).fit(values, labels) on a stack's cells gives the encoding
+    compute_fr finds window by window (natural breaks on every cell: fewer than the sample)."""
+    rng = np.random.default_rng(3)
+    slope = rng.gamma(2.0, 8.0, (30, 40)).astype(np.float32)
+    lith = rng.integers(1, 5, (30, 40)).astype(np.float32)
+    paths = [raster("slope.tif", slope), raster("lith.tif", lith)]
+    stack = tmp_path / "stack.tif"
+    stk.build_stack([stk.Factor("slope", str(paths[0])),
+                     stk.Factor("lith", str(paths[1]), kind="categorical")], str(stack))
+    cells = [tuple(c) for c in rng.integers(0, (30, 40), (60, 2))]
+    cells = list(dict.fromkeys(cells))
+    labels = [1] * (len(cells) - 10) + [0] * 10
+    samples = samples_layer(vector, cells, labels, ["train"] * len(cells))
+    expected = fr.compute_fr(str(stack), str(samples), classes=5).encodings
+
+    x = np.column_stack([slope.ravel(), lith.ravel()]).astype(np.float64)
+    y = np.zeros(x.shape[0], dtype=int)
+    for (r, c), label in zip(cells, labels):
+        y[r * 40 + c] = label
+    encoder = fr.FrequencyRatioEncoder(classes=5, names=["slope", "lith"],
+                                       kinds=["continuous", "categorical"]).fit(x, y)
+    for got, want in zip(encoder.encodings_, expected):
+        got, want = got.to_dict(), want.to_dict()
+        for key in ("edges", "fr"):
+            assert np.allclose(got.pop(key), want.pop(key), rtol=1e-12), key
+        assert got == want
+    assert np.allclose(encoder.edges_[0], expected[0].edges) and encoder.edges_[1].size == 0
+    # transform: each cell's FR, window by window the same; NaN for nodata and unseen codes
+    encoded = encoder.transform(x)
+    assert np.allclose(encoded[:, 1], np.asarray(expected[1].fr)[(x[:, 1] - 1).astype(int)])
+    halves = np.vstack([encoder.transform(x[:600]), encoder.transform(x[600:])])
+    assert np.array_equal(halves, encoded)
+    odd = encoder.transform(np.array([[np.nan, 9.0], [5.0, 2.0]]))
+    assert np.isnan(odd[0]).all() and np.isfinite(odd[1]).all()
