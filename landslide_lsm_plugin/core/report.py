@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import json
 import math
 import os
@@ -16,6 +15,7 @@ from ..version import __version__
 from .errors import LsmError
 from .evaluation import model_record, read_results
 from .figures import draw_lsi, draw_rates, draw_roc, draw_zones, figure_png
+from .htmlkit import Markup, el, join
 from .progress import SILENT, Progress
 from .raster import atomic_file, check_output_path
 from .records import LsiTags
@@ -38,28 +38,28 @@ METRICS = (("accuracy", "Accuracy"), ("precision", "Precision"), ("f1", "F1"),
 
 
 def _fmt(value, digits: int = 3) -> str:
+    """A table value as text (the builder escapes it)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):
         if math.isinf(value):
             return "inf"
         return f"{value:.{digits}f}"
-    return html.escape(str(value))
+    return str(value)
 
 
 def _or(value, default):
     return default if value is None else value
 
 
-def _img(png: bytes, alt: str) -> str:
-    return (f'<img alt="{html.escape(alt)}" src="data:image/png;base64,'
-            f'{base64.b64encode(png).decode("ascii")}">')
+def _img(png: bytes, alt: str) -> Markup:
+    return el("img", alt=alt, src="data:image/png;base64," + base64.b64encode(png).decode("ascii"))
 
 
 def _table(columns: Sequence[tuple[str, str]], rows: Sequence[dict], best: Optional[dict] = None,
-           left: Sequence[str] = (), flag: Optional[str] = None) -> str:
-    head = "".join(f'<th class="{"l" if k in left else ""}">{html.escape(t)}</th>'
-                   for k, t in columns)
+           left: Sequence[str] = (), flag: Optional[str] = None) -> Markup:
+    head = el("tr", [el("th", title, class_="l" if key in left else "")
+                     for key, title in columns])
     body = []
     for i, row in enumerate(rows):
         cells = []
@@ -72,11 +72,11 @@ def _table(columns: Sequence[tuple[str, str]], rows: Sequence[dict], best: Optio
             if flag and row.get(flag) and key == columns[0][0]:
                 cls.append("flag")
             value = row.get(key)
-            text = _fmt(value, 1 if key.endswith("_s") else 3) if isinstance(value, float) \
+            shown = _fmt(value, 1 if key.endswith("_s") else 3) if isinstance(value, float) \
                 else _fmt(value)
-            cells.append(f'<td class="{" ".join(cls)}">{text}</td>')
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+            cells.append(el("td", shown, class_=" ".join(cls)))
+        body.append(el("tr", cells))
+    return el("table", head, body)
 
 
 def _model_meta(lsi_path: str) -> dict:
@@ -111,12 +111,11 @@ def _value(value) -> str:
     return "" if value is None else str(value)
 
 
-def _key_values(items: dict) -> str:
+def _key_values(items: dict) -> Markup:
     """A two-column table of names and values (empty values left out)."""
     rows = [(str(k), _value(v)) for k, v in items.items()]
-    return "<table>" + "".join(
-        f'<tr><th class="l">{html.escape(k)}</th><td class="l">{html.escape(v)}</td></tr>'
-        for k, v in rows if v != "") + "</table>"
+    return el("table", [el("tr", el("th", k, class_="l"), el("td", v, class_="l"))
+                        for k, v in rows if v != ""])
 
 
 #: model-file metadata shown in the "Model" table of each model, with their labels
@@ -131,14 +130,14 @@ MODEL_FIELDS = (("model_type", "model type"), ("cv_score", "CV / early-stopping 
                 ("created", "trained"))
 
 
-def _model_section(m: dict) -> list[str]:
+def _model_section(m: dict) -> list[Markup]:
     """A model's heading, its run, its model file's metadata and its 'Parameters' table
     (hyperparameters and CV), from the results file (older results: from the model file)."""
     meta = m.get("model")
     if meta is None:  # results written before Evaluate kept the model's metadata
         meta = _model_meta(m["lsi"]) if m["lsi"] else {}
     meta = dict(meta or {})
-    parts = [f"<h3>{html.escape(m['name'])}</h3>"]
+    parts = [el("h3", m["name"])]
     run = {"LSI raster": m.get("lsi"), "zone raster": m.get("zones"),
            "training time (s)": m.get("training_time_s") if m.get("training_time_s") is not None
            else meta.get("training_time_s"), "map time (s)": m.get("map_time_s")}
@@ -157,14 +156,14 @@ def _model_section(m: dict) -> list[str]:
                        ("grid_size", "combinations searched"), ("score_auroc", "CV AUROC")):
         if key in cv:
             params[label] = cv[key]
-    parts.append("<h4>Parameters</h4>")
+    parts.append(el("h4", "Parameters"))
     if params:
         parts.append(_key_values(params))
     else:
-        parts.append('<p class="note">Not recorded: the model file was not found when the maps '
-                     "were evaluated.</p>")
+        parts.append(el("p", "Not recorded: the model file was not found when the maps were "
+                             "evaluated.", class_="note"))
     if meta.get("fr_encoding"):
-        parts.append("<h4>FR encoding</h4>")
+        parts.append(el("h4", "FR encoding"))
         parts.append(_table([("factor", "Factor"), ("method", "Classing"),
                              ("classes", "Classes"), ("fr_min", "FR min"), ("fr_max", "FR max")],
                             meta["fr_encoding"], left=("factor", "method")))
@@ -180,12 +179,11 @@ def build_report(results_path: str, output_path: str, *, title: str = "Landslide
     out = check_output_path(output_path, [results_path])
     results = read_results(results_path)
     models = results["models"]
-    parts = [f"<h1>{html.escape(title)}</h1>",
-             f'<p class="note">Landslide LSM {__version__}, '
-             f'{dt.datetime.now().strftime("%Y-%m-%d %H:%M")}. Evaluation on '
-             f'{html.escape(str(_or(results.get("n_validation"), "?")))} validation samples '
-             '(threshold: '
-             f'{html.escape(str(_or(results.get("threshold_mode"), "0.5")))}).</p>']
+    parts = [el("h1", title),
+             el("p", f"Landslide LSM {__version__}, "
+                     f"{dt.datetime.now().strftime('%Y-%m-%d %H:%M')}. Evaluation on "
+                     f"{_or(results.get('n_validation'), '?')} validation samples (threshold: "
+                     f"{_or(results.get('threshold_mode'), '0.5')}).", class_="note")]
 
     # metrics
     rows = [dict(m["metrics"], model=m["name"], training_time_s=m.get("training_time_s"),
@@ -197,7 +195,7 @@ def build_report(results_path: str, output_path: str, *, title: str = "Landslide
         if len(values) > 1:
             top = max(v for _, v in values)
             best[key] = {i for i, v in values if v == top}
-    parts.append("<h2>Model comparison</h2>")
+    parts.append(el("h2", "Model comparison"))
     parts.append(_table([("model", "Model"), ("tp", "TP"), ("tn", "TN"), ("fp", "FP"),
                          ("fn", "FN")] + list(METRICS) +
                         [("threshold", "Threshold"), ("training_time_s", "Training (s)"),
@@ -215,7 +213,8 @@ def build_report(results_path: str, output_path: str, *, title: str = "Landslide
     parts.append(_img(figure_png(draw_curves, (15 if rates else 6.5, 5.2)), "ROC curves"))
 
     # maps
-    parts.append("<h2>Susceptibility maps</h2><div class=\"maps\">")
+    parts.append(el("h2", "Susceptibility maps"))
+    figures = []
     for k, m in enumerate(models):
         progress.check()
         progress.percent(10 + 70 * k / max(1, len(models)))
@@ -228,29 +227,28 @@ def build_report(results_path: str, output_path: str, *, title: str = "Landslide
                 png = figure_png(lambda fig, p=path, d=drawer, t=caption:
                                  d(fig.add_subplot(1, 1, 1), p, t))
             except LsmError as exc:  # a FIFO, a folder, not a raster: said, not drawn
-                parts.append(f'<p class="note">{html.escape(label)} of '
-                             f"{html.escape(m['name'])} not shown: {html.escape(str(exc))}</p>")
+                figures.append(el("p", f"{label} of {m['name']} not shown: {exc}",
+                                  class_="note"))
                 continue
-            parts.append(f"<figure>{_img(png, caption)}<figcaption>"
-                         f"{html.escape(label)} of {html.escape(m['name'])}: "
-                         f"{html.escape(Path(path).name)}</figcaption></figure>")
-    parts.append("</div>")
+            figures.append(el("figure", _img(png, caption),
+                              el("figcaption", f"{label} of {m['name']}: {Path(path).name}")))
+    parts.append(el("div", figures, class_="maps"))
 
     # tables of the data preparation
     if fr_rows:
-        parts.append("<h2>Frequency ratio</h2>")
+        parts.append(el("h2", "Frequency ratio"))
         parts.append(_table([("factor", "Factor"), ("class", "Class"), ("range", "Range / "
                                                                          "category"),
                              ("area_pct", "Area %"), ("landslide_pct", "Landslide %"),
                              ("fr", "FR")], fr_rows, left=("factor", "range")))
     if vif_rows:
-        parts.append("<h2>Multicollinearity</h2>")
+        parts.append(el("h2", "Multicollinearity"))
         parts.append(_table([("factor", "Factor"), ("vif", "VIF"), ("tol", "TOL"),
                              ("flagged", "Flagged"), ("note", "Note")], vif_rows,
                             left=("factor", "note", "flagged"), flag="flagged"))
 
     # models, their parameters, and the parameters of the evaluation and of this report
-    parts.append("<h2>Models and parameters</h2>")
+    parts.append(el("h2", "Models and parameters"))
     for m in models:
         parts.extend(_model_section(m))
     evaluation_params = dict(results.get("parameters") or {})
@@ -260,14 +258,14 @@ def build_report(results_path: str, output_path: str, *, title: str = "Landslide
                               "results file": str(results_path),
                               "evaluated": results.get("created"),
                               "plugin version": results.get("plugin_version")})
-    parts.append("<h2>Evaluation parameters</h2>")
+    parts.append(el("h2", "Evaluation parameters"))
     parts.append(_key_values(evaluation_params))
     if parameters:
-        parts.append("<h2>Report parameters</h2>")
+        parts.append(el("h2", "Report parameters"))
         parts.append(_key_values(parameters))
-    page = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
-            + "\n".join(parts) + "</body></html>")
+    head = el("head", el("meta", charset="utf-8"), el("title", title),
+              el("style", Markup(CSS)))
+    page = "<!DOCTYPE html>" + el("html", head, el("body", join(*parts)), lang="en")
     with atomic_file(out) as tmp:
         tmp.write_text(page, encoding="utf-8")
     progress.percent(100)
