@@ -1,50 +1,229 @@
 """Guardrails on the shape of the code (parsed with ast, nothing imported)."""
 
 import ast
+import functools
 from pathlib import Path
+from typing import Iterable, Optional
 
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "landslide_lsm_plugin"
 FORBIDDEN_IN_CORE = ("qgis", "PyQt5", "PyQt6", "sip", "tensorflow", "keras")
+#: the LSNet worker side: the only modules that may import tensorflow/keras (in the worker)
+WORKER_SIDE = ("lsnet/worker.py", "lsnet/network.py", "lsnet/dense.py")
 
 
-def imported_modules(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+def module_name(path: Path, package: Path = PACKAGE) -> str:
+    """``<package>/core/x.py`` -> ``landslide_lsm_plugin.core.x`` (``__init__`` -> the package)."""
+    parts = list(path.relative_to(package.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def resolve_relative(module: str, is_package: bool, level: int, target: Optional[str]) -> str:
+    """The absolute name of ``from <level dots><target> import ...`` written in ``module``."""
+    base = module.split(".") if is_package else module.split(".")[:-1]
+    if level - 1 >= len(base):
+        raise ValueError(f"{module}: relative import beyond the top-level package")
+    base = base[:len(base) - (level - 1)]
+    return ".".join(base + ([target] if target else []))
+
+
+def _import_time_nodes(tree: ast.AST) -> Iterable[ast.AST]:
+    """The nodes that run when the module is imported: everything but function bodies."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        todo.extend(child for child in ast.iter_child_nodes(node)
+                    if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                              ast.Lambda)))
+
+
+def imported_modules(path: Path, package: Path = PACKAGE, source: Optional[str] = None,
+                     import_time_only: bool = False) -> set[str]:
+    """Absolute names of what ``path`` imports. Relative imports are resolved against the
+    file's place in ``package`` (``from ..core import x`` in ``gui/dock.py`` gives
+    ``landslide_lsm_plugin.core`` and ``landslide_lsm_plugin.core.x``): ``from m import n``
+    gives ``m`` and, within the package, ``m.n`` (``n`` may be a submodule). ``import_time_only``: only the
+    imports that run when the module is imported (not those inside functions)."""
+    source = path.read_text(encoding="utf-8") if source is None else source
+    tree = ast.parse(source, filename=str(path))
+    module = module_name(path, package) if path.is_relative_to(package) else path.stem
+    is_package = path.name == "__init__.py"
     names = set()
-    for node in ast.walk(tree):
+    for node in (_import_time_nodes(tree) if import_time_only else ast.walk(tree)):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            target = node.module if node.level == 0 else resolve_relative(
+                module, is_package, node.level, node.module)
+            names.add(target)
+            if target.split(".")[0] == package.name:  # of the package: n may be a module
+                names.update(f"{target}.{a.name}" for a in node.names if a.name != "*")
     return names
+
+
+def module_file(name: str, package: Path = PACKAGE) -> Optional[Path]:
+    """The file of a module of ``package`` (``None``: another package, or not a module)."""
+    parts = name.split(".")
+    if parts[0] != package.name:
+        return None
+    base = package.joinpath(*parts[1:])
+    for candidate in (base.with_suffix(".py") if len(parts) > 1 else None, base / "__init__.py"):
+        if candidate is not None and candidate.is_file():
+            return candidate
+    return None
+
+
+def loaded_by(names: Iterable[str], package: Path = PACKAGE) -> dict[str, str]:
+    """Every module that importing ``names`` loads, each with the module that imported it: the
+    package's own modules are followed through their parent packages and the imports they run
+    on import; other modules are kept as named."""
+    via: dict[str, str] = {}
+    expanded: set[str] = set()
+    todo = [(name, "") for name in sorted(names, reverse=True)]
+    while todo:
+        name, parent = todo.pop()
+        if name in via:
+            continue
+        via[name] = parent
+        parts = name.split(".")
+        for i in range(1, len(parts) + 1):  # importing a.b.c runs a/__init__, a/b/__init__
+            prefix = ".".join(parts[:i])
+            path = module_file(prefix, package)
+            if path is None or prefix in expanded:
+                continue
+            expanded.add(prefix)
+            via.setdefault(prefix, parent)
+            todo.extend((m, prefix) for m in sorted(_import_time_imports(path, package),
+                                                    reverse=True))
+    return via
+
+
+@functools.lru_cache(maxsize=None)
+def _import_time_imports(path: Path, package: Path) -> frozenset[str]:
+    return frozenset(imported_modules(path, package, import_time_only=True))
 
 
 def python_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
 
 
-def test_core_imports_no_qgis_pyqt_or_tensorflow():
+def _chain(via: dict[str, str], name: str) -> str:
+    steps = [name]
+    while via.get(steps[-1]):
+        steps.append(via[steps[-1]])
+    return " <- ".join(steps)
+
+
+def core_offenders(package: Path = PACKAGE) -> dict[str, list[str]]:
+    """core/ modules whose imports (absolute or relative, at import time or inside functions)
+    load qgis, PyQt, sip, tensorflow or keras, directly or through other modules of the
+    package."""
     offenders = {}
-    for path in python_files(PACKAGE / "core"):
-        bad = {m for m in imported_modules(path) if m.split(".")[0] in FORBIDDEN_IN_CORE}
+    for path in python_files(package / "core"):
+        via = loaded_by(imported_modules(path, package) | {module_name(path, package)}, package)
+        bad = sorted(_chain(via, m) for m in via if m.split(".")[0] in FORBIDDEN_IN_CORE)
         if bad:
-            offenders[str(path.relative_to(PACKAGE))] = sorted(bad)
+            offenders[str(path.relative_to(package))] = bad
+    return offenders
+
+
+def tensorflow_offenders(package: Path = PACKAGE) -> dict[str, list[str]]:
+    """Modules outside the worker side whose imports load tensorflow/keras, or a module of
+    the worker side (which imports tensorflow when its functions run)."""
+    worker_side = {module_name(package / rel, package) for rel in WORKER_SIDE}
+    offenders = {}
+    for path in python_files(package):
+        rel = path.relative_to(package).as_posix()
+        if rel in WORKER_SIDE:
+            continue
+        via = loaded_by(imported_modules(path, package), package)
+        bad = sorted(_chain(via, m) for m in via
+                     if m.split(".")[0] in ("tensorflow", "keras") or m in worker_side)
+        if bad:
+            offenders[rel] = bad
+    return offenders
+
+
+def test_core_imports_no_qgis_pyqt_or_tensorflow():
     assert python_files(PACKAGE / "core"), "core/ is empty?"
+    offenders = core_offenders()
     assert not offenders, f"core/ must stay pure: {offenders}"
 
 
 def test_tensorflow_only_in_the_lsnet_worker_side():
     """tensorflow/keras may be imported only by lsnet modules that run in the worker."""
-    allowed = {"lsnet/worker.py", "lsnet/network.py", "lsnet/dense.py"}
-    offenders = []
-    for path in python_files(PACKAGE):
-        rel = str(path.relative_to(PACKAGE))
-        if rel in allowed:
-            continue
-        if any(m.split(".")[0] in ("tensorflow", "keras") for m in imported_modules(path)):
-            offenders.append(rel)
+    offenders = tensorflow_offenders()
     assert not offenders, f"tensorflow imported outside the LSNet worker: {offenders}"
+
+
+def test_relative_imports_are_resolved_to_absolute_names(tmp_path):
+    package = tmp_path / "landslide_lsm_plugin"
+    (package / "core").mkdir(parents=True)
+    dock = package / "gui" / "dock.py"
+    init = package / "core" / "__init__.py"
+    assert imported_modules(dock, package, source="from ..core import x\nfrom . import y\n"
+                            "from .. import __version__\nimport os.path\n") == {
+        "landslide_lsm_plugin.core", "landslide_lsm_plugin.core.x", "landslide_lsm_plugin.gui",
+        "landslide_lsm_plugin.gui.y", "landslide_lsm_plugin",
+        "landslide_lsm_plugin.__version__", "os.path"}
+    assert imported_modules(init, package, source="from . import errors\n"
+                            "from .raster import open_raster\n") == {
+        "landslide_lsm_plugin.core", "landslide_lsm_plugin.core.errors",
+        "landslide_lsm_plugin.core.raster", "landslide_lsm_plugin.core.raster.open_raster"}
+    assert imported_modules(init, package, import_time_only=True, source=(
+        "import numpy\ndef f():\n    from ..gui import dock\n")) == {"numpy"}
+    with pytest.raises(ValueError, match="beyond the top-level package"):
+        imported_modules(init, package, source="from ... import x\n")
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def test_the_guardrails_catch_forbidden_modules_behind_relative_imports(tmp_path):
+    """A core module that reaches qgis, PyQt or tensorflow through a relative import of
+    another module of the package (at import time or inside a function) is caught, and so
+    is code outside the worker that imports the worker side relatively."""
+    package = _write(tmp_path / "landslide_lsm_plugin", {
+        "__init__.py": "def classFactory(iface):\n    from .plugin import Plugin\n",
+        "plugin.py": "from qgis.core import QgsApplication\n",
+        "core/__init__.py": "",
+        "core/errors.py": "class LsmError(Exception):\n    pass\n",
+        "core/clean.py": "from .errors import LsmError\nfrom .. import __version__\n",
+        "core/via_module.py": "from ..processing.base import LsmAlgorithm\n",
+        "core/via_package.py": "from .. import gui\n",
+        "core/lazy.py": "def build():\n    from ..lsnet import network\n",
+        "core/sibling.py": "from . import via_module\n",
+        "processing/__init__.py": "",
+        "processing/base.py": "from qgis.core import QgsProcessingAlgorithm\n",
+        "processing/train.py": "def run():\n    from ..lsnet.worker import train\n",
+        "gui/__init__.py": "from qgis.PyQt import QtWidgets\n",
+        "lsnet/__init__.py": "",
+        "lsnet/client.py": "from ..core.errors import LsmError\n",
+        "lsnet/network.py": "import keras\n",
+        "lsnet/dense.py": "from .network import DENSE_UNITS\nimport tensorflow as tf\n",
+        "lsnet/worker.py": "def train():\n    import tensorflow as tf\n",
+        "lsnet/bad.py": "from .network import build\n",
+    })
+    core = core_offenders(package)
+    assert set(core) == {"core/via_module.py", "core/via_package.py", "core/lazy.py",
+                         "core/sibling.py"}, core
+    for rel, first in (("core/via_module.py", "qgis.core"), ("core/via_package.py", "qgis.PyQt"),
+                       ("core/lazy.py", "keras"), ("core/sibling.py", "qgis.core")):
+        assert core[rel][0].startswith(first + " <- "), core[rel]  # the chain that leads there
+    assert "landslide_lsm_plugin.processing.base <- landslide_lsm_plugin.core.via_module" in \
+        core["core/sibling.py"][0]
+    tf = tensorflow_offenders(package)
+    assert set(tf) == {"core/lazy.py", "lsnet/bad.py", "processing/train.py"}, tf
+    assert "landslide_lsm_plugin.lsnet.worker" in tf["processing/train.py"]
 
 
 def test_no_pickle_or_joblib_in_the_plugin():
