@@ -38,6 +38,8 @@ class LandslideLsmPlugin:
         self._log_handler = None
 
     def initProcessing(self) -> None:
+        # sets GDAL's exception mode once, on this (QGIS's main) thread; unload releases it
+        from .core import raster  # noqa: F401
         from .processing.provider import LandslideProvider
         from .results import PROVIDER_ATTRIBUTE
 
@@ -83,6 +85,8 @@ class LandslideLsmPlugin:
         return self.dock
 
     def unload(self) -> None:
+        from .core.raster import release_gdal_exceptions
+
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None
@@ -98,3 +102,4 @@ class LandslideLsmPlugin:
         if self._log_handler is not None:
             logging.getLogger("landslide_lsm_plugin").removeHandler(self._log_handler)
             self._log_handler = None
+        release_gdal_exceptions()

@@ -7,6 +7,7 @@ into place only when complete: a failure or a cancel never leaves a half-written
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import contextvars
 import errno
@@ -47,8 +48,22 @@ _GDAL_TYPES = {
 # GDAL's Python exception mode is process-wide, but GDAL 3.6 keeps the error handler it installs
 # per thread: switching the mode on and off around each call from Processing's worker threads
 # failed ("Cannot call gdal.DontUseExceptions() at that point ..."). It is set once, here, when
-# the plugin's raster module is first imported, and never switched off.
+# the plugin's raster module is first imported (the plugin imports it on QGIS's main thread),
+# and released once, when the plugin unloads (release_gdal_exceptions): the handler calls into
+# Python, so it must not outlive the plugin while QGIS shuts GDAL down.
 gdal.UseExceptions()
+
+
+def release_gdal_exceptions() -> None:
+    """Switch GDAL's exception mode off again, once, when the plugin unloads or Python exits
+    (datasets closed while Python shuts down must not reach the Python error handler). Harmless
+    if GDAL refuses (another handler on top) or it is already off."""
+    with contextlib.suppress(Exception):
+        if gdal.GetUseExceptions():
+            gdal.DontUseExceptions()
+
+
+atexit.register(release_gdal_exceptions)
 
 
 @contextlib.contextmanager
