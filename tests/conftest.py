@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,6 +18,28 @@ ARTIFACTS = ROOT / "test-artifacts"
 sys.path.insert(0, str(ROOT / "scripts"))  # qgis_tools, the sample-area generator
 
 UTM17S = 32717
+
+_session: dict = {}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    _session["exitstatus"] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """The QGIS layer leaves the process at once when pytest is done, with pytest's exit status.
+
+    Since this round, the QGIS test process sometimes crashes in C++ teardown after QGIS has
+    exited and every test has passed and been reported ("corrupted size vs. prev_size", SIGSEGV,
+    no Python frame; reproduced with and without GDAL's global exception mode, not in any
+    single test file). Until the cause is found (see CHANGELOG, known problems), that teardown
+    is skipped: the result pytest reported is the result."""
+    if "qgis.core" in sys.modules and "exitstatus" in _session:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_session["exitstatus"])
 
 
 def write_raster(path: Path, data: np.ndarray, nodata: Optional[float] = -9999.0,
