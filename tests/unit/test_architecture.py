@@ -2,8 +2,9 @@
 
 import ast
 import functools
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Optional
 
 import pytest
 
@@ -46,8 +47,9 @@ def imported_modules(path: Path, package: Path = PACKAGE, source: Optional[str] 
     """Absolute names of what ``path`` imports. Relative imports are resolved against the
     file's place in ``package`` (``from ..core import x`` in ``gui/dock.py`` gives
     ``landslide_lsm_plugin.core`` and ``landslide_lsm_plugin.core.x``): ``from m import n``
-    gives ``m`` and, within the package, ``m.n`` (``n`` may be a submodule). ``import_time_only``: only the
-    imports that run when the module is imported (not those inside functions)."""
+    gives ``m`` and, within the package, ``m.n`` (``n`` may be a submodule).
+    ``import_time_only``: only the imports that run when the module is imported (not those
+    inside functions)."""
     source = path.read_text(encoding="utf-8") if source is None else source
     tree = ast.parse(source, filename=str(path))
     module = module_name(path, package) if path.is_relative_to(package) else path.stem
@@ -102,7 +104,7 @@ def loaded_by(names: Iterable[str], package: Path = PACKAGE) -> dict[str, str]:
     return via
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _import_time_imports(path: Path, package: Path) -> frozenset[str]:
     return frozenset(imported_modules(path, package, import_time_only=True))
 

@@ -164,8 +164,8 @@ def test_the_estimator_shaped_encoder_equals_compute_fr_on_the_same_cells(raster
         y[r * 40 + c] = label
     encoder = fr.FrequencyRatioEncoder(classes=5, names=["slope", "lith"],
                                        kinds=["continuous", "categorical"]).fit(x, y)
-    for got, want in zip(encoder.encodings_, expected):
-        got, want = got.to_dict(), want.to_dict()
+    for mine, theirs in zip(encoder.encodings_, expected):
+        got, want = mine.to_dict(), theirs.to_dict()
         for key in ("edges", "fr"):
             assert np.allclose(got.pop(key), want.pop(key), rtol=1e-12), key
         assert got == want
