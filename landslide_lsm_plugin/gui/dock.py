@@ -612,7 +612,7 @@ class CompareModelsDock(QgsDockWidget):
             return None
         self._style(layer, str(path), which)
         QgsProject.instance().addMapLayer(layer)
-        self._say(self.tr(f"Loaded {title}"))
+        self._say(self.tr("Loaded {}").format(title))
         return layer
 
     def _style(self, layer: QgsRasterLayer, path: str, which: str) -> None:
@@ -630,7 +630,7 @@ class CompareModelsDock(QgsDockWidget):
         document.setContent(default_qml(path, which))
         ok, error = layer.importNamedStyle(document)
         if not ok:
-            self._say(self.tr(f"Could not style {layer.name()}: {error}"), warning=True)
+            self._say(self.tr("Could not style {}: {}").format(layer.name(), error), warning=True)
         layer.triggerRepaint()
 
     def export_figure(self, path: str) -> Path:
@@ -695,15 +695,15 @@ class CompareModelsDock(QgsDockWidget):
         try:
             out = export(path)
         except LsmError as exc:  # already says what is wrong and what to do
-            self._say(self.tr(f"Could not save {what}: {exc}"), warning=True)
+            self._say(self.tr("Could not save {}: {}").format(what, exc), warning=True)
             return None
         except (OSError, ValueError, RuntimeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self._say(self.tr(f"Could not save {what} to {path}: {reason}. Choose a folder you "
-                              "can write to, or close the file if another program has it open."),
-                      warning=True)
+            self._say(self.tr("Could not save {} to {}: {}. Choose a folder you can write to, "
+                              "or close the file if another program has it open.")
+                      .format(what, path, reason), warning=True)
             return None
-        self._say(self.tr(f"Saved {out}"))
+        self._say(self.tr("Saved {}").format(out))
         return out
 
     def _say(self, text: str, warning: bool = False) -> None:
