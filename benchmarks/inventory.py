@@ -164,7 +164,7 @@ def prepare(work: Path, size: str) -> dict:
     """The area and stack (once), this size's samples and FR stack."""
     from landslide_lsm_plugin.core import frequency_ratio as fr
     from landslide_lsm_plugin.core import sampling
-    from landslide_lsm_plugin.core.sample_area import REALISTIC_INVENTORY, generate
+    from landslide_lsm_plugin.demo.sample_area import REALISTIC_INVENTORY, generate
 
     if not (work / "area" / "sample_area.json").exists():
         generate(work / "area", "paper", seed=2022, inventory=REALISTIC_INVENTORY)

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from landslide_lsm_plugin.core import evaluation, sampling  # noqa: E402
 from landslide_lsm_plugin.core import stack as stk  # noqa: E402
-from landslide_lsm_plugin.core.sample_area import generate  # noqa: E402
+from landslide_lsm_plugin.demo.sample_area import generate  # noqa: E402
 from landslide_lsm_plugin.lsnet import client  # noqa: E402
 
 ECUADOR = ROOT.parent / "shared" / "data" / "ecuador"

@@ -257,7 +257,7 @@ def main() -> int:
             # otherwise start with its memory)
             subprocess.run([sys.executable, "-c",
                             "import sys; sys.path.insert(0, sys.argv[1]);"
-                            "from landslide_lsm_plugin.core.sample_area import generate;"
+                            "from landslide_lsm_plugin.demo.sample_area import generate;"
                             "generate(sys.argv[2], int(sys.argv[3]), seed=2022, "
                             "landslides=int(sys.argv[4]))",
                             str(ROOT), str(folder / "area"), str(n), str(slides)], check=True)

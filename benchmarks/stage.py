@@ -41,7 +41,7 @@ from landslide_lsm_plugin.core.raster import (  # noqa: E402
 #: (scikit-learn included), so its baseline memory stays comparable across runs; the SVM and
 #: KLR maps get only what they need (numpy and GDAL: no scikit-learn, no skops).
 COMMON = ["core.evaluation", "core.frequency_ratio", "core.models", "core.predict",
-          "core.report", "core.sampling", "core.stack", "core.training", "core.zoning"]
+          "presentation.report", "core.sampling", "core.stack", "core.training", "core.zoning"]
 NEEDS = {"lsi_svm": ["core.predict"], "lsi_klr": ["core.predict"]}
 
 
@@ -159,7 +159,7 @@ def stage_evaluate(d: Path, args) -> dict:
 
 
 def stage_report(d: Path, args) -> dict:
-    from landslide_lsm_plugin.core import report
+    from landslide_lsm_plugin.presentation import report
 
     report.build_report(str(d / "results.json"), str(d / "report.html"))
     return {"parallel": "no"}

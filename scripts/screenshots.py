@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import qgis_tools as qt
 
-from landslide_lsm_plugin.core.figures import draw_lsi, draw_zones, figure_png
+from landslide_lsm_plugin.presentation.figures import draw_lsi, draw_zones, figure_png
 
 DESKTOP = qt.ROOT / "tests" / "qgis" / "desktop"
 IMAGES = qt.ROOT / "docs" / "images"

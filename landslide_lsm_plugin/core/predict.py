@@ -38,7 +38,6 @@ from .raster import (
 )
 from .records import LsiTags
 from .stack import StackInfo, stack_info
-from .styles import pseudocolor_qml, write_sidecar
 
 #: cells per chunk when evaluating a model (at most; kernel expansions take fewer, see
 #: :func:`chunk_cells`)
@@ -397,7 +396,6 @@ def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: dict, en
         map_time = time.perf_counter() - start
         writer.metadata.update(replace(tags, map_time_s=map_time).to_metadata())
     handles.clear()
-    write_sidecar(out, pseudocolor_qml(0.0, 1.0))
     report = PredictReport(str(out), valid_cells, map_time, meta.get("model_type", ""),
                            unseen[0])
     if unseen[0]:

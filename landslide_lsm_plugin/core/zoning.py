@@ -22,7 +22,6 @@ from .raster import (
     read_window,
     window_count,
 )
-from .styles import write_sidecar, zones_qml
 
 
 @dataclass
@@ -56,8 +55,8 @@ def classify_raster(input_path: str, output_path: str, band: int = 1,
                     samples_path: Optional[str] = None, samples_split: str = "all",
                     inventory_path: Optional[str] = None,
                     progress: Progress = SILENT) -> Zoning:
-    """Class one band of a raster into a Byte raster of zones 1..k (nodata 0), styled green
-    to red through a .qml beside it. Returns the breaks and per-class cell counts.
+    """Class one band of a raster into a Byte raster of zones 1..k (nodata 0). Returns the
+    breaks and per-class cell counts (the style is the caller's: presentation.styles).
 
     With landslide samples (label 1; all, training or validation ones) or an inventory
     (every cell of its polygons/points), each zone also gets its share of landslides and the
@@ -94,7 +93,6 @@ def classify_raster(input_path: str, output_path: str, band: int = 1,
             counts += np.bincount(zones.ravel(), minlength=k + 1)
             writer.write(win, zones)
             write_progress.fraction(i + 1, total)
-    write_sidecar(out, zones_qml(names))
 
     valid_cells = int(counts[1:].sum())
     classes = [ZoneClass(i, names[i - 1], float(edges[i - 1]), float(edges[i]), int(counts[i]),

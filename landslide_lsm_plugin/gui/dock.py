@@ -40,10 +40,10 @@ from qgis.PyQt.QtWidgets import (
 from .. import deps
 from ..core.errors import LsmError
 from ..core.evaluation import read_results
-from ..core.figures import color_of, draw_roc
 from ..core.results_file import check_raster
-from ..core.styles import sidecar_path
 from ..core.tables import write_csv
+from ..presentation.figures import color_of, draw_roc
+from ..presentation.styles import sidecar_path
 from ..results import ResultsRegistry
 
 TITLE = "Landslide susceptibility: compare models"
@@ -619,7 +619,7 @@ class CompareModelsDock(QgsDockWidget):
         """The raster's sidecar .qml, or the plugin's own style when it is missing or broken."""
         from qgis.PyQt.QtXml import QDomDocument
 
-        from ..core.styles import default_qml
+        from ..presentation.styles import default_qml
 
         style = sidecar_path(path)
         if os.path.isfile(style):  # a regular file only: a FIFO would hang loadNamedStyle

@@ -37,7 +37,6 @@ from ..core.predict import PredictReport
 from ..core.progress import SILENT, Progress
 from ..core.raster import check_output_path, publish, temporary_sibling
 from ..core.records import WorkerExit, parse_worker_event
-from ..core.styles import pseudocolor_qml, write_sidecar
 
 ENV_VAR = "LANDSLIDE_LSM_PYTHON"
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
@@ -483,7 +482,6 @@ def train_lsnet(stack: str, samples: str, model_path: str, *, params: dict,
     report = None
     if lsi and tmp_lsi:
         publish(tmp_lsi, lsi)
-        write_sidecar(lsi, pseudocolor_qml(0.0, 1.0))
         mapped = next(e for e in run.events if e["event"] == "mapped")
         report = PredictReport(str(lsi), int(mapped["valid_cells"]), float(mapped["map_time_s"]),
                                "lsnet", int(mapped.get("unseen_category_cells", 0)))
@@ -511,7 +509,6 @@ def predict_lsnet(model_path: str, stack: str, output_path: str, *,
     started = time.perf_counter()
     run = run_worker(job, python, progress, cleanup=(tmp,))
     publish(tmp, out)
-    write_sidecar(out, pseudocolor_qml(0.0, 1.0))
     mapped = next((e for e in run.events if e["event"] == "mapped"), {})
     report = PredictReport(str(out), int(mapped.get("valid_cells", 0)),
                            float(mapped.get("map_time_s", time.perf_counter() - started)),

@@ -419,10 +419,14 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
         param.setFlags(param.flags() | param.FlagAdvanced)
         return param
 
-    def style_output(self, context: QgsProcessingContext, output: str, qml_path: str,
+    def style_output(self, context: QgsProcessingContext, output: str, qml: str,
                      layer_name: Optional[str] = None) -> None:
-        """Style an output layer with a .qml when Processing loads it onto the canvas."""
-        self.on_load(context, output, StyleFromQml.create(qml_path), layer_name)
+        """Write an output raster's style beside it (``<name>.qml``: QGIS, *Create project* and
+        the dock load it from there) and apply it when Processing loads the layer."""
+        from ..presentation.styles import write_sidecar
+
+        qml_path = write_sidecar(output, qml)
+        self.on_load(context, output, StyleFromQml.create(str(qml_path)), layer_name)
 
     @staticmethod
     def on_load(context: QgsProcessingContext, output: str,

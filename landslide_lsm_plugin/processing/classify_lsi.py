@@ -94,8 +94,8 @@ class ClassifyLsi(LsmAlgorithm):
 
     def execute(self, parameters, context, feedback, progress):
         from ..core.classing import parse_custom_breaks
-        from ..core.styles import sidecar_path
         from ..core.zoning import classify_raster
+        from ..presentation.styles import zones_qml
 
         source = self.raster_path(parameters, self.INPUT, context)
         method = METHOD_KEYS[self.parameterAsEnum(parameters, self.METHOD, context)]
@@ -121,7 +121,8 @@ class ClassifyLsi(LsmAlgorithm):
                        if c.density is not None else "")
             feedback.pushInfo(f"  {c.number} {c.label:<10} {c.lower:.6g} .. {c.upper:.6g}  "
                               f"{c.area_pct:6.2f} % of the area{density}")
-        self.style_output(context, output, str(sidecar_path(output)), "Susceptibility zones")
+        self.style_output(context, output, zones_qml([c.label for c in zoning.classes]),
+                          "Susceptibility zones")
         table = self.write_table(
             parameters, self.OUTPUT_TABLE, context,
             [("zone", int), ("label", str), ("lower", float), ("upper", float), ("cells", int),

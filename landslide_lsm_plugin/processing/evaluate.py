@@ -120,7 +120,7 @@ class EvaluateMaps(LsmAlgorithm):
             write_csv(csv_path, [c for c, _ in METRIC_COLUMNS], rows, lsi_paths)
         figure = self.parameterAsFileOutput(parameters, self.OUTPUT_FIGURE, context)
         if figure:
-            from ..core.figures import save_roc_figure
+            from ..presentation.figures import save_roc_figure
 
             save_roc_figure(evaluation.as_dict()["models"], figure)
         from ..results import announce_results

@@ -57,7 +57,7 @@ class CreateProject(LsmAlgorithm):
         from ..core.evaluation import read_results
         from ..core.raster import atomic_file, check_output_path
         from ..core.results_file import check_raster
-        from ..core.styles import sidecar_path
+        from ..presentation.styles import sidecar_path
 
         results = read_results(self.parameterAsFile(parameters, self.RESULTS, context))
         out = check_output_path(self.parameterAsFileOutput(parameters, self.OUTPUT, context))

@@ -50,7 +50,7 @@ class PredictLsi(LsmAlgorithm):
     def execute(self, parameters, context, feedback, progress):
         from ..core.model_io import model_kind, read_meta
         from ..core.predict import predict_lsi
-        from ..core.styles import sidecar_path
+        from ..presentation.styles import pseudocolor_qml
 
         model = self.parameterAsFile(parameters, self.MODEL, context)
         stack = self.raster_path(parameters, self.STACK, context)
@@ -73,6 +73,6 @@ class PredictLsi(LsmAlgorithm):
         for message in report.messages:
             feedback.pushWarning(message)
         feedback.pushInfo(f"LSI of {report.valid_cells} cells in {report.map_time_s:.1f} s")
-        self.style_output(context, output, str(sidecar_path(output)),
+        self.style_output(context, output, pseudocolor_qml(0.0, 1.0),
                           f"LSI {name or report.model_type}")
         return {self.OUTPUT: output, "MAP_TIME": report.map_time_s}

@@ -64,7 +64,7 @@ class SusceptibilityReport(LsmAlgorithm):
         return f"{source} ({len(rows)} rows)"
 
     def execute(self, parameters, context, feedback, progress):
-        from ..core.report import build_report
+        from ..presentation.report import build_report
 
         results = self.parameterAsFile(parameters, self.RESULTS, context)
         output = self.parameterAsFileOutput(parameters, self.OUTPUT, context)

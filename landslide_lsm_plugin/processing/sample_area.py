@@ -72,8 +72,8 @@ class CreateSampleArea(LsmAlgorithm):
             self.addOutput(QgsProcessingOutputVectorLayer(key, self.tr(label)))
 
     def execute(self, parameters, context, feedback, progress):
-        from ..core.sample_area import generate
-        from ..core.styles import pseudocolor_qml, write_sidecar
+        from ..demo.sample_area import generate
+        from ..presentation.styles import pseudocolor_qml, write_sidecar
 
         folder = self.parameterAsString(parameters, self.OUTPUT, context)
         area = generate(folder, SIZE_KEYS[self.parameterAsEnum(parameters, self.SIZE, context)],

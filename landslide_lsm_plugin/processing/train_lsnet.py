@@ -132,8 +132,8 @@ class TrainLsnet(LsmAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("BEST_EPOCH", self.tr("Best epoch")))
 
     def execute(self, parameters, context, feedback, progress):
-        from ..core.styles import sidecar_path
         from ..lsnet.client import train_lsnet
+        from ..presentation.styles import pseudocolor_qml
 
         paper = self.parameterAsBool(parameters, self.PAPER, context)
         params = {
@@ -175,6 +175,6 @@ class TrainLsnet(LsmAlgorithm):
         if lsi:
             feedback.pushInfo(f"LSI map: {result.lsi.valid_cells} cells in "
                               f"{result.lsi.map_time_s:.1f} s")
-            self.style_output(context, lsi, str(sidecar_path(lsi)), f"LSI {name}")
+            self.style_output(context, lsi, pseudocolor_qml(0.0, 1.0), f"LSI {name}")
             outputs[self.OUTPUT_LSI] = lsi
         return outputs

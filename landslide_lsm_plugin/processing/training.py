@@ -181,9 +181,9 @@ class TrainAlgorithm(LsmAlgorithm):
         return outputs
 
     def style_lsi(self, context, lsi_path: str, model_name: str) -> None:
-        from ..core.styles import sidecar_path
+        from ..presentation.styles import pseudocolor_qml
 
-        self.style_output(context, lsi_path, str(sidecar_path(lsi_path)), f"LSI {model_name}")
+        self.style_output(context, lsi_path, pseudocolor_qml(0.0, 1.0), f"LSI {model_name}")
 
 
 def c_gamma_parameters(alg: LsmAlgorithm) -> None:

@@ -18,7 +18,7 @@ from qgis.PyQt.QtWidgets import QApplication
 from synthetic_foot import make_foot_area
 
 from landslide_lsm_plugin import results
-from landslide_lsm_plugin.core.styles import ZONE_COLORS_5
+from landslide_lsm_plugin.presentation.styles import ZONE_COLORS_5
 
 from ..conftest import write_raster
 

@@ -13,7 +13,7 @@ from .test_bad_inputs import Recorder, run
 
 @pytest.fixture(scope="module")
 def realistic(tmp_path_factory, plugin):
-    from landslide_lsm_plugin.core.sample_area import generate
+    from landslide_lsm_plugin.demo.sample_area import generate
 
     d = tmp_path_factory.mktemp("realistic")
     area = generate(d / "area", 500, seed=11, inventory="realistic")

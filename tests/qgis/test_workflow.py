@@ -12,7 +12,7 @@ import qgis_tools as qt
 from osgeo import gdal
 from qgis.core import QgsApplication, QgsProject, QgsRasterLayer
 
-from landslide_lsm_plugin.core.sample_area import draw_process_cells
+from landslide_lsm_plugin.demo.sample_area import draw_process_cells
 from landslide_lsm_plugin.lsnet.patches import auroc
 
 WORKFLOW = "landslide_lsm:landslide_susceptibility_workflow"

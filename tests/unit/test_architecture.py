@@ -120,16 +120,46 @@ def _chain(via: dict[str, str], name: str) -> str:
     return " <- ".join(steps)
 
 
-def core_offenders(package: Path = PACKAGE) -> dict[str, list[str]]:
-    """core/ modules whose imports (absolute or relative, at import time or inside functions)
-    load qgis, PyQt, sip, tensorflow or keras, directly or through other modules of the
-    package."""
+#: the layers that import no qgis, PyQt, tensorflow: the science (core), what users see of it
+#: (presentation: figures, report, styles) and the built-in sample area (demo)
+PURE_LAYERS = ("core", "presentation", "demo")
+#: the plugin's packages each pure layer may use besides itself (one way: core uses none)
+LAYER_USES = {"core": (), "presentation": ("core",), "demo": ("core",)}
+#: leaf modules any layer may import (pure, and they import nothing of the package)
+LEAVES = ("landslide_lsm_plugin", "landslide_lsm_plugin.version", "landslide_lsm_plugin.deps")
+
+
+def _is_leaf(name: str) -> bool:
+    """A leaf module or a name imported from one (``landslide_lsm_plugin.version.x``)."""
+    return name == LEAVES[0] or any(name == leaf or name.startswith(leaf + ".")
+                                    for leaf in LEAVES[1:])
+
+
+def core_offenders(package: Path = PACKAGE, layer: str = "core") -> dict[str, list[str]]:
+    """Modules of a pure layer whose imports (absolute or relative, at import time or inside
+    functions) load qgis, PyQt, sip, tensorflow or keras, directly or through other modules of
+    the package."""
     offenders = {}
-    for path in python_files(package / "core"):
+    for path in python_files(package / layer):
         via = loaded_by(imported_modules(path, package) | {module_name(path, package)}, package)
         bad = sorted(_chain(via, m) for m in via if m.split(".")[0] in FORBIDDEN_IN_CORE)
         if bad:
             offenders[str(path.relative_to(package))] = bad
+    return offenders
+
+
+def layer_offenders(package: Path = PACKAGE) -> dict[str, list[str]]:
+    """Modules of a pure layer that import a package of the plugin their layer may not use
+    (core nothing outside core; presentation and demo only core)."""
+    offenders = {}
+    for layer in PURE_LAYERS:
+        allowed = {f"{package.name}.{name}" for name in (layer, *LAYER_USES[layer])}
+        for path in python_files(package / layer):
+            bad = sorted(m for m in imported_modules(path, package)
+                         if m.split(".")[0] == package.name and not _is_leaf(m)
+                         and ".".join(m.split(".")[:2]) not in allowed)
+            if bad:
+                offenders[str(path.relative_to(package))] = bad
     return offenders
 
 
@@ -150,10 +180,35 @@ def tensorflow_offenders(package: Path = PACKAGE) -> dict[str, list[str]]:
     return offenders
 
 
-def test_core_imports_no_qgis_pyqt_or_tensorflow():
-    assert python_files(PACKAGE / "core"), "core/ is empty?"
-    offenders = core_offenders()
-    assert not offenders, f"core/ must stay pure: {offenders}"
+@pytest.mark.parametrize("layer", PURE_LAYERS)
+def test_pure_layers_import_no_qgis_pyqt_or_tensorflow(layer):
+    assert python_files(PACKAGE / layer), f"{layer}/ is empty?"
+    offenders = core_offenders(layer=layer)
+    assert not offenders, f"{layer}/ must stay pure: {offenders}"
+
+
+def test_layers_depend_one_way():
+    """core uses no other package of the plugin; presentation and demo use only core."""
+    offenders = layer_offenders()
+    assert not offenders, f"imports against the layering: {offenders}"
+
+
+def test_the_layer_rule_catches_an_upward_import(tmp_path):
+    package = _write(tmp_path / "landslide_lsm_plugin", {
+        "__init__.py": "", "version.py": "__version__ = '1'\n",
+        "core/__init__.py": "", "core/ok.py": "from ..version import __version__\n",
+        "core/up.py": "def f():\n    from ..presentation import styles\n",
+        "presentation/__init__.py": "", "presentation/ok.py": "from ..core import ok\n",
+        "presentation/up.py": "from ..processing import base\n",
+        "demo/__init__.py": "", "demo/side.py": "from ..presentation.styles import x\n",
+    })
+    assert layer_offenders(package) == {
+        "core/up.py": ["landslide_lsm_plugin.presentation",
+                       "landslide_lsm_plugin.presentation.styles"],
+        "presentation/up.py": ["landslide_lsm_plugin.processing",
+                               "landslide_lsm_plugin.processing.base"],
+        "demo/side.py": ["landslide_lsm_plugin.presentation.styles",
+                         "landslide_lsm_plugin.presentation.styles.x"]}
 
 
 def test_tensorflow_only_in_the_lsnet_worker_side():

@@ -150,8 +150,8 @@ def test_mutations_of_a_real_file_load_or_are_refused(base, data):
 def test_what_read_results_accepts_the_report_and_figures_draw(base, data):
     """Mutations that leave a valid file: the HTML report and the ROC figure are made; a
     refusal is only ever an LsmError (no 'This is a bug')."""
-    from landslide_lsm_plugin.core.figures import save_roc_figure
-    from landslide_lsm_plugin.core.report import build_report
+    from landslide_lsm_plugin.presentation.figures import save_roc_figure
+    from landslide_lsm_plugin.presentation.report import build_report
 
     doc = data.draw(mutated(base["data"]))
     path = base["dir"] / "accepted.json"

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from landslide_lsm_plugin.core.htmlkit import Markup, el, join, text
+from landslide_lsm_plugin.presentation.htmlkit import Markup, el, join, text
 
 
 def test_text_and_attributes_are_escaped_markup_is_kept():

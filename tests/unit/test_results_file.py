@@ -28,8 +28,8 @@ from landslide_lsm_plugin.core import frequency_ratio as fr
 from landslide_lsm_plugin.core import sampling as smp
 from landslide_lsm_plugin.core.errors import LsmError
 from landslide_lsm_plugin.core.evaluation import model_record, read_results
-from landslide_lsm_plugin.core.report import build_report
 from landslide_lsm_plugin.core.safe_files import MAX_JSON_BYTES
+from landslide_lsm_plugin.presentation.report import build_report
 
 from ..conftest import square, write_raster, write_vector
 
@@ -386,7 +386,7 @@ def test_names_with_dollar_signs_are_drawn_as_they_are(real, tmp_path):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from landslide_lsm_plugin.core.figures import draw_rates, draw_roc, save_roc_figure
+    from landslide_lsm_plugin.presentation.figures import draw_rates, draw_roc, save_roc_figure
 
     names = [r"$\foo$ broken", "cost $5 and $x^$ too"]
     data = copy.deepcopy(real["data"])

@@ -6,8 +6,8 @@ import json
 import numpy as np
 from osgeo import gdal, ogr
 
-from landslide_lsm_plugin.core import sample_area
 from landslide_lsm_plugin.core import stack as stk
+from landslide_lsm_plugin.demo import sample_area
 
 
 def features(path):

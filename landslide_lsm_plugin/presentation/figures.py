@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import LsmError
-from .raster import atomic_file
+from ..core.errors import LsmError
+from ..core.raster import atomic_file
 
 MODEL_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
                 "#17becf")
@@ -88,8 +88,8 @@ def read_preview(path: str | Path, max_side: int = 700):
     import numpy as np
     from osgeo import gdal
 
-    from .raster import gdal_exceptions
-    from .results_file import check_raster
+    from ..core.raster import gdal_exceptions
+    from ..core.results_file import check_raster
 
     ds = check_raster(str(path), "raster")
     band = ds.GetRasterBand(1)
@@ -130,7 +130,7 @@ def draw_zones(ax, path: str | Path, title: str) -> None:
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Patch
 
-    from .classing import zone_labels
+    from ..core.classing import zone_labels
     from .styles import ramp_colors
 
     data, extent, meta = read_preview(path)

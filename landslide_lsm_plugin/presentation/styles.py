@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from .raster import atomic_file
+from ..core.raster import atomic_file
 
 #: Green to red, for susceptibility from very low to very high.
 ZONE_COLORS_5 = ("#1a9641", "#a6d96a", "#ffffbf", "#fdae61", "#d7191c")
@@ -91,7 +91,7 @@ def default_qml(raster_path: str | Path, which: str) -> str:
         raise ValueError(f"which must be 'lsi' or 'zones', not {which!r}")
     from osgeo import gdal
 
-    from .classing import zone_labels
+    from ..core.classing import zone_labels
 
     labels: list[str] = []
     try:

@@ -23,9 +23,9 @@ from typing import Optional
 import numpy as np
 from osgeo import gdal, ogr, osr
 
-from .errors import LsmError
-from .progress import SILENT, Progress
-from .raster import FLOAT_NODATA, Grid, RasterWriter, atomic_file, iter_windows
+from ..core.errors import LsmError
+from ..core.progress import SILENT, Progress
+from ..core.raster import FLOAT_NODATA, Grid, RasterWriter, atomic_file, iter_windows
 
 EPSG = 32649  # WGS 84 / UTM 49N, where the paper's county lies
 ORIGIN = (700000.0, 3640000.0)
@@ -330,7 +330,7 @@ DERIVED = {
 def _derived_rasters(out: Path, grid: Grid, files: dict) -> dict:
     """Slope, aspect and distance rasters of the written area, named slope.tif, aspect.tif,
     dist_rivers.tif, dist_roads.tif and dist_faults.tif (band descriptions = these names)."""
-    from .stack import derive_distance, derive_slope_aspect
+    from ..core.stack import derive_distance, derive_slope_aspect
 
     derived = {}
     with tempfile.TemporaryDirectory(prefix=".lsm-derive-", dir=out) as tmp:

@@ -11,15 +11,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional
 
+from ..core.errors import LsmError
+from ..core.evaluation import model_record, read_results
+from ..core.progress import SILENT, Progress
+from ..core.raster import atomic_file, check_output_path
+from ..core.records import LsiTags
+from ..core.results_file import check_raster
 from ..version import __version__
-from .errors import LsmError
-from .evaluation import model_record, read_results
 from .figures import draw_lsi, draw_rates, draw_roc, draw_zones, figure_png
 from .htmlkit import Markup, el, join
-from .progress import SILENT, Progress
-from .raster import atomic_file, check_output_path
-from .records import LsiTags
-from .results_file import check_raster
 
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2em auto;
