@@ -86,7 +86,7 @@ def run_model(kind: str, d: Path) -> dict:
         result = client.train_lsnet(str(d / "stack.tif"), str(d / "samples.gpkg"),
                                     str(d / "lsnet.keras"), params=params,
                                     lsi_path=str(d / "lsi_lsnet.tif"), python=sys.executable)
-        meta = result.meta
+        meta = result.meta.to_dict()
         extra = {"n_train": meta["n_train"], "epochs": meta["epochs_run"],
                  "best_epoch": meta["best_epoch"], "map_s": result.lsi.map_time_s,
                  "strategy": f"{meta['n_train']:,} training + {meta['n_early_stopping']:,} "

@@ -77,7 +77,7 @@ def main() -> int:
                 seconds = time.perf_counter() - started
                 ev = evaluation.evaluate_lsi([str(work / f"l{tag}.tif")], str(samples))
                 rows.append((data_name, label, ev.models[0].metrics["auroc"],
-                             result.meta["best_epoch"], len(result.history), seconds))
+                             result.meta.best_epoch, len(result.history), seconds))
                 print(rows[-1], flush=True)
     lines = ["# LSNet: the evidence behind the defaults", "",
              f"Measured {dt.date.today().isoformat()} by `benchmarks/lsnet_choices.py` on this "

@@ -132,9 +132,9 @@ def stage_lsnet(d: Path, args) -> dict:
                                 str(d / "lsnet.keras"), params=params,
                                 lsi_path=str(d / "lsi_lsnet.tif"),
                                 python=args.python or sys.executable)
-    return {"training_s": result.meta["training_time_s"], "map_s": result.lsi.map_time_s,
-            "epochs": len(result.history), "best_epoch": result.meta["best_epoch"],
-            "devices": result.meta["devices"], "n_train": result.meta["n_train"],
+    return {"training_s": result.meta.training_time_s, "map_s": result.lsi.map_time_s,
+            "epochs": len(result.history), "best_epoch": result.meta.best_epoch,
+            "devices": result.meta.details["devices"], "n_train": result.meta.details["n_train"],
             "parallel": "TensorFlow intra-op threads (all cores)"}
 
 

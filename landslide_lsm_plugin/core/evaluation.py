@@ -217,10 +217,12 @@ def model_record(model_file: str, messages: Optional[list] = None, lsi_name: str
             check_regular_file(model_file, "model file")
             if model_kind(model_file) == "lsnet":
                 check_regular_file(sidecar_of(model_file), "LSNet sidecar")
-                meta = read_sidecar(model_file)
-                meta["epochs_trained"] = len(meta.get("history") or [])
+                sidecar = read_sidecar(model_file).to_dict()
+                history = sidecar.get("history")
+                meta = dict(sidecar, epochs_trained=len(history) if isinstance(history, list)
+                            else 0)
             else:
-                meta = read_meta(model_file)
+                meta = read_meta(model_file).to_dict()
         except (OSError, ValueError, LsmError) as exc:
             reason = f"cannot be read: {exc}"
     if reason:
@@ -250,7 +252,7 @@ def _check_fr_samples(record: dict, samples, grid: Grid, name: str) -> list[str]
         return []
     from .model_io import read_meta
 
-    full = read_meta(record["model_file"]).get("fr_samples")
+    full = read_meta(record["model_file"]).fr_samples
     return [f"{name}: {w}" for w in check_fr_provenance(full if isinstance(full, dict)
                                                         else None, samples, grid,
                                                         "Evaluation")]

@@ -23,7 +23,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
@@ -32,6 +32,12 @@ import numpy as np
 from ..version import __version__
 from .errors import LsmError
 from .raster import atomic_file, check_output_path
+from .records import (
+    MODEL_FORMAT,
+    MODEL_FORMAT_VERSION,
+    LsnetMeta,
+    ModelMeta,
+)
 from .safe_files import (
     MAX_JSON_BYTES,
     MIB,
@@ -43,8 +49,7 @@ from .safe_files import (
     read_zip_member,
 )
 
-FORMAT = "landslide-lsm-model"
-FORMAT_VERSION = 1
+FORMAT, FORMAT_VERSION = MODEL_FORMAT, MODEL_FORMAT_VERSION
 MODEL_SUFFIX = ".lsmodel"
 KERNEL_PART = "kernel.npz"
 SIGNATURE_PART = "signature.json"
@@ -54,7 +59,6 @@ MAX_PAYLOAD_BYTES = 4096 * MIB
 MAX_PAYLOAD_INFLATED = 4096 * MIB
 MAX_KERNEL_BYTES = 1024 * MIB
 MAX_MODEL_INFLATED = MAX_PAYLOAD_BYTES + MAX_KERNEL_BYTES + 2 * MAX_JSON_BYTES
-MAX_FACTORS = 10_000
 #: what :func:`signature_status` says of a file
 SIGNED = "signed"        # signed with this user's key and unchanged since
 UNSIGNED = "unsigned"    # no signature of this user's key: trained elsewhere or by 0.1
@@ -91,18 +95,18 @@ TRUSTED_TYPES = (
 
 @dataclass
 class LoadedModel:
-    meta: dict
+    meta: ModelMeta
     estimator: object
     #: :data:`SIGNED` or :data:`UNSIGNED` (see :func:`signature_status`)
     trust: str = UNSIGNED
 
     @property
     def model_type(self) -> str:
-        return self.meta["model_type"]
+        return self.meta.model_type
 
     @property
     def factors(self) -> list:
-        return list(self.meta["factors"])
+        return list(self.meta.factors)
 
 
 @dataclass
@@ -311,11 +315,13 @@ def _check_forest(forest, n_factors: int, refuse) -> None:
             raise refuse(f"tree {i} of its random forest has values that do not fit its nodes")
 
 
-def save_model(path: str | Path, estimator, meta: dict, inputs: tuple = (),
+def save_model(path: str | Path, estimator, meta: dict | ModelMeta, inputs: tuple = (),
                signing_key: Optional[bytes] = None) -> Path:
-    """Write a model file atomically. ``meta`` must be JSON-serialisable. RBF-SVM and KLR
-    pipelines also get their kernel expansion (``kernel.npz``) for fast, scikit-learn-free
-    maps. With ``signing_key`` the file is signed (:func:`sign`)."""
+    """Write a model file atomically. ``meta``: the fields that describe the model (a dict of
+    JSON values, or the metadata of another file); the format, checksums and Platt sigmoid are
+    set here, and the whole is checked as :class:`ModelMeta` before anything is written.
+    RBF-SVM and KLR pipelines also get their kernel expansion (``kernel.npz``) for fast,
+    scikit-learn-free maps. With ``signing_key`` the file is signed (:func:`sign`)."""
     import skops.io as sio
 
     out = check_output_path(str(path), inputs)
@@ -326,7 +332,9 @@ def save_model(path: str | Path, estimator, meta: dict, inputs: tuple = (),
 
     # an SVM is stored as its scikit-learn pipeline, with its Platt sigmoid in meta.json
     payload = sio.dumps(estimator.pipeline if isinstance(estimator, PlattSvm) else estimator)
-    full_meta = dict(meta)
+    full_meta = meta.to_dict() if isinstance(meta, ModelMeta) else dict(meta)
+    for stale in ("platt", "kernel_sha256", "model_sha256"):  # this file's own, set below
+        full_meta.pop(stale, None)
     if isinstance(estimator, PlattSvm):
         full_meta["platt"] = list(estimator.link_ab)
     full_meta.update(format=FORMAT, format_version=FORMAT_VERSION, plugin_version=__version__,
@@ -336,7 +344,10 @@ def save_model(path: str | Path, estimator, meta: dict, inputs: tuple = (),
     kernel = expansion.to_bytes() if expansion is not None else None
     if kernel is not None:
         full_meta["kernel_sha256"] = hashlib.sha256(kernel).hexdigest()
-    raw_meta = json.dumps(full_meta, indent=1, default=_json_default).encode("utf-8")
+    # through the format's checks and back: what is written is what readers accept
+    full_meta = json.loads(json.dumps(full_meta, default=_json_default))
+    full_meta = ModelMeta.from_dict(full_meta, out.name).to_dict()
+    raw_meta = json.dumps(full_meta, indent=1).encode("utf-8")
     with atomic_file(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("meta.json", raw_meta)
         zf.writestr("model.skops", payload)
@@ -423,46 +434,13 @@ def _not_ours(path: Path) -> str:
             "the plugin's Train algorithms.")
 
 
-def _is_sha256(value) -> bool:
-    return (isinstance(value, str) and len(value) == 64
-            and all(c in "0123456789abcdef" for c in value))
+def check_meta(meta, name: str) -> ModelMeta:
+    """The fields of a model file's meta.json that loading and mapping rely on, checked
+    (:meth:`ModelMeta.from_dict`): LsmError naming the file and the field otherwise."""
+    return ModelMeta.from_dict(meta, name)
 
 
-def check_meta(meta, name: str) -> dict:
-    """The fields of a model file's meta.json that loading and mapping rely on, checked:
-    LsmError naming the file and the field otherwise."""
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise LsmError(f"'{name}' is not a Landslide LSM model file. Choose a file written by "
-                       "one of the plugin's Train algorithms.")
-
-    def bad(field: str, what: str) -> LsmError:
-        return LsmError(f"'{name}' is damaged: meta.json field '{field}' {what}. Train the "
-                        "model again or use the original file.")
-
-    version = meta.get("format_version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise bad("format_version", "is not a whole number >= 1")
-    if version > FORMAT_VERSION:
-        raise LsmError(f"'{name}' was written by a newer Landslide LSM (format {version}; this "
-                       f"version reads up to {FORMAT_VERSION}). Update the plugin.")
-    factors = meta.get("factors")
-    if (not isinstance(factors, list) or not factors or len(factors) > MAX_FACTORS
-            or not all(isinstance(f, str) and f for f in factors)
-            or len(set(factors)) != len(factors)):
-        raise bad("factors", "is not a list of distinct factor names")
-    if not isinstance(meta.get("model_type"), str):
-        raise bad("model_type", "is not a model type name")
-    if not isinstance(meta.get("name", ""), str):
-        raise bad("name", "is not text")
-    if not _is_sha256(meta.get("model_sha256")):
-        raise bad("model_sha256", "is missing or not a SHA-256; a file without its checksum "
-                  "cannot be checked, so it is refused")
-    if "kernel_sha256" in meta and not _is_sha256(meta["kernel_sha256"]):
-        raise bad("kernel_sha256", "is not a SHA-256")
-    return meta
-
-
-def _read_meta_bytes(zf: zipfile.ZipFile, path: Path) -> tuple[dict, bytes]:
+def _read_meta_bytes(zf: zipfile.ZipFile, path: Path) -> tuple[ModelMeta, bytes]:
     try:
         raw = read_zip_member(zf, "meta.json", MAX_JSON_BYTES, path.name)
         meta = json.loads(raw.decode("utf-8"))
@@ -471,7 +449,7 @@ def _read_meta_bytes(zf: zipfile.ZipFile, path: Path) -> tuple[dict, bytes]:
     return check_meta(meta, path.name), raw
 
 
-def read_meta(path: str | Path) -> dict:
+def read_meta(path: str | Path) -> ModelMeta:
     """The metadata of a model file, checked to be ours (no model object is built)."""
     path = Path(path)
     with _model_zip(path) as zf:
@@ -482,7 +460,7 @@ def read_meta(path: str | Path) -> dict:
 class ModelParts:
     """A model file's parts, each checked against the SHA-256 in its meta.json."""
 
-    meta: dict
+    meta: ModelMeta
     payload: bytes
     kernel: Optional[bytes]
     #: see :func:`signature_status`
@@ -501,16 +479,16 @@ def read_parts(path: str | Path, signing_key: Optional[bytes] = None,
             raise LsmError(f"'{path.name}' has no model inside; it is damaged.")
         payload = (read_zip_member(zf, "model.skops", MAX_PAYLOAD_BYTES, path.name)
                    if with_payload else b"")
-        has_kernel = "kernel_sha256" in meta
+        has_kernel = meta.kernel_sha256 is not None
         if has_kernel and KERNEL_PART not in names:
             raise LsmError(f"'{path.name}' lacks its kernel part; it is damaged.")
         kernel = (read_zip_member(zf, KERNEL_PART, MAX_KERNEL_BYTES, path.name)
                   if has_kernel else None)
         signature = (read_zip_member(zf, SIGNATURE_PART, 4096, path.name)
                      if SIGNATURE_PART in names else None)
-    if ((with_payload and hashlib.sha256(payload).hexdigest() != meta["model_sha256"])
+    if ((with_payload and hashlib.sha256(payload).hexdigest() != meta.model_sha256)
             or (kernel is not None
-                and hashlib.sha256(kernel).hexdigest() != meta["kernel_sha256"])):
+                and hashlib.sha256(kernel).hexdigest() != meta.kernel_sha256)):
         raise LsmError(f"'{path.name}' was damaged or modified after it was written (checksum "
                        "mismatch); it is refused. Train the model again or use the original "
                        "file.")
@@ -545,7 +523,7 @@ def load_model(path: str | Path, signing_key: Optional[bytes] = None) -> LoadedM
         raise LsmError(f"'{path.name}' is damaged: its model cannot be rebuilt ({exc}).") \
             from exc
     estimator = _platt_svm(estimator, parts, path.name)
-    check_estimator(estimator, len(parts.meta["factors"]), path.name)
+    check_estimator(estimator, len(parts.meta.factors), path.name)
     return LoadedModel(parts.meta, estimator, parts.trust)
 
 
@@ -568,15 +546,10 @@ def _platt_svm(estimator, parts: ModelParts, name: str):
     if not isinstance(estimator, Pipeline) or not estimator.steps:
         return estimator
     final = estimator.steps[-1][1]
-    if "platt" in parts.meta:
-        ab = parts.meta["platt"]
-        if (not isinstance(ab, list) or len(ab) != 2
-                or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                           and np.isfinite(v) for v in ab)):
-            raise damaged("meta.json field 'platt' is not two finite numbers")
+    if parts.meta.platt is not None:  # two finite numbers (ModelMeta.from_dict)
         if not isinstance(final, SVC):
             raise damaged("meta.json has a Platt sigmoid but the model is not an SVM")
-        return PlattSvm(estimator, float(ab[0]), float(ab[1]))
+        return PlattSvm(estimator, *parts.meta.platt)
     if isinstance(final, SVC):
         raise damaged("an SVM without its Platt sigmoid (meta.json field 'platt')")
     if not isinstance(final, CalibratedClassifierCV):
@@ -589,14 +562,14 @@ def _platt_svm(estimator, parts: ModelParts, name: str):
         raise LsmError(f"'{name}' was written by an early development version of the plugin; "
                        "train the model again.")
     try:
-        link = KernelExpansion.from_bytes(parts.kernel, len(parts.meta["factors"])).link_ab
+        link = KernelExpansion.from_bytes(parts.kernel, len(parts.meta.factors)).link_ab
     except Exception as exc:  # a damaged part
         raise damaged(f"its kernel part cannot be read ({exc})") from exc
     return PlattSvm(Pipeline(estimator.steps[:-1] + [("model", frozen.estimator)]), *link)
 
 
 def load_kernel(path: str | Path, signing_key: Optional[bytes] = None
-                ) -> tuple[dict, Optional[KernelExpansion], str]:
+                ) -> tuple[ModelMeta, Optional[KernelExpansion], str]:
     """The metadata of a model file, its kernel expansion (None when the file has none: older
     files, random forest, logistic regression) and its trust (:func:`signature_status`). Every
     part's checksum is verified, as by :func:`load_model`, but nothing is unpickled and neither
@@ -606,7 +579,7 @@ def load_kernel(path: str | Path, signing_key: Optional[bytes] = None
     if parts.kernel is None:
         return parts.meta, None, parts.trust
     try:
-        expansion = KernelExpansion.from_bytes(parts.kernel, len(parts.meta["factors"]))
+        expansion = KernelExpansion.from_bytes(parts.kernel, len(parts.meta.factors))
     except Exception as exc:  # any parse failure of a damaged part
         raise LsmError(f"'{path.name}' is damaged: its kernel part cannot be read ({exc}). "
                        "Train the model again or use the original file.") from exc
@@ -699,8 +672,6 @@ def payload_types(payload: bytes) -> set[str]:
     return found
 
 
-#: the format marker of an LSNet model's JSON sidecar (written by the worker)
-LSNET_FORMAT = "landslide-lsm-lsnet"
 #: an LSNet .keras file (a zip: config, weights) is at most this large, inflated
 MAX_KERAS_BYTES = 2048 * MIB
 
@@ -710,7 +681,7 @@ def sidecar_of(model_path: str | Path) -> Path:
     return Path(str(model_path) + ".json")
 
 
-def read_sidecar(model_path: str | Path) -> dict:
+def read_sidecar(model_path: str | Path) -> LsnetMeta:
     """The metadata of an LSNet model (its JSON sidecar), checked to be ours and to carry the
     .keras file's checksum; JSON only, so neither TensorFlow nor anything else is imported."""
     path = sidecar_of(model_path)
@@ -721,49 +692,29 @@ def read_sidecar(model_path: str | Path) -> dict:
         raise LsmError(f"The LSNet model '{Path(model_path).name}' needs its sidecar "
                        f"'{path.name}' beside it (preprocessing and factors): {exc}") from exc
     try:
-        meta = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise LsmError(f"'{path.name}' is not a Landslide LSM LSNet sidecar (not JSON).") \
             from exc
-    if not isinstance(meta, dict) or meta.get("format") != LSNET_FORMAT:
-        raise LsmError(f"'{path.name}' is not a Landslide LSM LSNet sidecar.")
-    version = meta.get("format_version", 1)
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise LsmError(f"'{path.name}' is damaged: its field 'format_version' is not a whole "
-                       "number >= 1.")
-    if version > LSNET_FORMAT_VERSION:
-        raise LsmError(f"'{path.name}' was written by a newer Landslide LSM (format {version}). "
-                       "Update the plugin.")
-    if not _is_sha256(meta.get("keras_sha256")):
-        raise LsmError(f"'{path.name}' has no valid checksum of its .keras file (field "
-                       "'keras_sha256' missing or empty); without it the model cannot be "
-                       "checked, so it is refused. Train the model again.")
-    factors = meta.get("factors")
-    if not isinstance(factors, list) or not all(isinstance(f, str) for f in factors):
-        raise LsmError(f"'{path.name}' is damaged: its field 'factors' is not a list of names.")
-    return meta
+    return LsnetMeta.from_dict(data, path.name)
 
 
-#: the sidecar format this version writes and reads
-LSNET_FORMAT_VERSION = 1
-
-
-def _canonical(meta: dict) -> bytes:
-    body = {k: v for k, v in meta.items() if k != "signature"}
+def _canonical(meta: LsnetMeta) -> bytes:
+    body = {k: v for k, v in meta.to_dict().items() if k != "signature"}
     return json.dumps(body, sort_keys=True, separators=(",", ":"),
                       default=_json_default).encode("utf-8")
 
 
-def sign_sidecar(meta: dict, key: bytes) -> dict:
+def sign_sidecar(meta: LsnetMeta, key: bytes) -> LsnetMeta:
     """The sidecar with this key's signature of everything else in it (which includes the
     .keras file's checksum)."""
-    return dict(meta, signature=sign(_canonical(meta), key))
+    return replace(meta, signature=sign(_canonical(meta), key))
 
 
-def sidecar_trust(meta: dict, key: Optional[bytes], name: str) -> str:
+def sidecar_trust(meta: LsnetMeta, key: Optional[bytes], name: str) -> str:
     """:data:`SIGNED` or :data:`UNSIGNED` for an LSNet sidecar; an LsmError when this key
     signed it and it changed since (see :func:`signature_status`)."""
-    signature = meta.get("signature")
+    signature = meta.signature
     raw = json.dumps(signature).encode("utf-8") if signature is not None else None
     return signature_status(_canonical(meta), raw, key, name)
 

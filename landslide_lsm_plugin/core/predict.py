@@ -36,7 +36,7 @@ from .raster import (
     open_raster,
     read_window,
 )
-from .records import LsiTags
+from .records import LsiTags, LsnetMeta, ModelMeta
 from .stack import StackInfo, stack_info
 
 #: cells per chunk when evaluating a model (at most; kernel expansions take fewer, see
@@ -68,10 +68,10 @@ NON_FINITE = ("the model file is damaged or was made for other data (extreme wei
               "this stack, or use the model file and stack that belong together.")
 
 
-def check_stack_matches(meta: dict, info: StackInfo) -> Optional[list]:
+def check_stack_matches(meta: ModelMeta | LsnetMeta, info: StackInfo) -> Optional[list]:
     """Refuse a stack whose bands differ from the model's; return FR encodings to apply on
     the fly when the model is FR-based and the stack is raw (else None)."""
-    factors = list(meta["factors"])
+    factors = list(meta.factors)
     if info.names != factors:
         missing = [f for f in factors if f not in info.names]
         extra = [n for n in info.names if n not in factors]
@@ -84,9 +84,8 @@ def check_stack_matches(meta: dict, info: StackInfo) -> Optional[list]:
         raise LsmError(f"The stack's bands do not match the model's factors ({detail}). Use the "
                        "stack the model was trained on, built with the same factors in the same "
                        "order.")
-    model_enc = meta.get("encoding", "raw")
-    if model_enc == "fr":
-        fingerprint = meta.get("fr_fingerprint")
+    if meta.encoding == "fr":
+        fingerprint = meta.fr_fingerprint
         if info.encoding == "fr":
             stack_fp = (info.encoding_spec or {}).get("fingerprint")
             if stack_fp != fingerprint:
@@ -95,7 +94,7 @@ def check_stack_matches(meta: dict, info: StackInfo) -> Optional[list]:
                                "the model was trained on, or the raw stack (the model then "
                                "applies its own FR encoding).")
             return None
-        spec = meta.get("fr_encoding")
+        spec = meta.fr_encoding
         if not spec:
             raise LsmError("The model was trained on an FR-encoded stack but does not carry its "
                            "encoding; give it the FR-encoded stack.")
@@ -331,9 +330,9 @@ def predict_lsi(model_path: str, stack_path: str, output_path: str, *, n_jobs: i
     chunk = chunk_cells(len(expansion.centres) if expansion is not None else 0, n_jobs)
     info = stack_info(stack_path)
     encodings = check_stack_matches(model_meta, info)
-    meta = dict(model_meta, model_file=str(Path(model_file or model_path).resolve()))
     load_time = time.perf_counter() - started
-    report = _predict_windows(stack_path, info, out, meta, encodings,
+    report = _predict_windows(stack_path, info, out, model_meta,
+                              str(Path(model_file or model_path).resolve()), encodings,
                               lambda x: predict_array(proba, x, chunk), n_jobs, progress, name)
     report.evaluator, report.load_time_s = evaluator, load_time
     if trust == UNSIGNED:
@@ -341,7 +340,8 @@ def predict_lsi(model_path: str, stack_path: str, output_path: str, *, n_jobs: i
     return report
 
 
-def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: dict, encodings,
+def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: ModelMeta,
+                     model_file: str, encodings,
                      predict: Callable, n_jobs: int, progress: Progress,
                      name: Optional[str]) -> PredictReport:
     start = time.perf_counter()
@@ -351,7 +351,7 @@ def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: dict, en
     unseen = [0]
     # FR-encoded factors take few distinct combinations (~1 in 6 cells here): each is
     # evaluated once
-    dedupe = meta.get("encoding") == "fr"
+    dedupe = meta.encoding == "fr"
 
     def compute(win):
         import threading
@@ -381,8 +381,7 @@ def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: dict, en
         return win, lsi, int(valid.sum())
 
     valid_cells = 0
-    model_name = name or meta.get("name") or meta.get("model_type", "model")
-    tags = LsiTags.of_model(meta, model_name)
+    tags = LsiTags.of_model(meta, name or meta.name or meta.model_type or "model", model_file)
     with RasterWriter(out, grid, 1, np.float32, FLOAT_NODATA, descriptions=["lsi"],
                       metadata=tags.to_metadata()) as writer:
         with ThreadPoolExecutor(max_workers=max(1, n_jobs)) as pool:
@@ -396,7 +395,7 @@ def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: dict, en
         map_time = time.perf_counter() - start
         writer.metadata.update(replace(tags, map_time_s=map_time).to_metadata())
     handles.clear()
-    report = PredictReport(str(out), valid_cells, map_time, meta.get("model_type", ""),
+    report = PredictReport(str(out), valid_cells, map_time, meta.model_type,
                            unseen[0])
     if unseen[0]:
         report.messages.append(f"{unseen[0]} cells hold a category the model's FR encoding has "

@@ -3,7 +3,12 @@
 * the LSNet worker protocol: the events the worker prints (one JSON object per line) and its
   exit codes, read by the client (lsnet/client.py) and written by the worker (lsnet/worker.py);
 * the metadata tags of an LSI raster (:class:`LsiTags`), written by *Predict LSI* and the LSNet
-  worker and read by *Evaluate* and the report.
+  worker and read by *Evaluate* and the report;
+* a model file's ``meta.json`` (:class:`ModelMeta`) and an LSNet model's sidecar
+  (:class:`LsnetMeta`), written by training and read by mapping, *Evaluate* and the report.
+
+Each format has a version; a file of a newer version than this plugin reads is refused with
+a message that says to update the plugin.
 
 Pure Python: importable by the worker's interpreter (no scikit-learn there) and by core.
 """
@@ -12,8 +17,10 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields
 from typing import ClassVar, Optional
+
+from .errors import LsmError
 
 # --- the LSNet worker protocol -------------------------------------------------------------------
 
@@ -108,13 +115,238 @@ class LsiTags:
                    map_time_s=_number(items.get(cls.KEYS["map_time_s"])))
 
     @classmethod
-    def of_model(cls, meta: dict, name: str) -> LsiTags:
-        """The tags of a map made by the model of this model-file metadata."""
-        return cls(model_type=str(meta.get("model_type") or ""), model_name=str(name),
-                   model_file=str(meta.get("model_file") or ""),
-                   training_time_s=_number(meta.get("training_time_s")),
-                   cv_auroc=_number(meta.get("cv_score")))
+    def of_model(cls, meta: ModelMeta | LsnetMeta, name: str, model_file: str = "") -> LsiTags:
+        """The tags of a map made by the model of this metadata, read from ``model_file``."""
+        return cls(model_type=meta.model_type, model_name=str(name), model_file=model_file,
+                   training_time_s=_number(meta.training_time_s),
+                   cv_auroc=_number(meta.cv_score))
 
     @staticmethod
     def is_lsi(items: dict) -> bool:
         return items.get(LSI_TAG) not in (None, "")
+
+
+# --- model metadata: a model file's meta.json and an LSNet model's sidecar -----------------------
+
+#: the format markers and the newest versions this plugin reads and writes
+MODEL_FORMAT, MODEL_FORMAT_VERSION = "landslide-lsm-model", 1
+LSNET_FORMAT, LSNET_FORMAT_VERSION = "landslide-lsm-lsnet", 1
+#: a model file names at most this many factors
+MAX_FACTORS = 10_000
+
+
+def _is_sha256(value) -> bool:
+    return (isinstance(value, str) and len(value) == 64
+            and all(c in "0123456789abcdef" for c in value))
+
+
+class _Reader:
+    """Field checks for one JSON document; errors name the document and the field."""
+
+    def __init__(self, data: dict, source: str, document: str) -> None:
+        self.data, self.source, self.document = data, source, document
+
+    def bad(self, name: str, what: str) -> LsmError:
+        return LsmError(f"'{self.source}' is damaged: {self.document} field '{name}' {what}. "
+                        "Train the model again or use the original file.")
+
+    def version(self, newest: int, default: Optional[int] = None) -> int:
+        value = self.data.get("format_version", default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise self.bad("format_version", "is not a whole number >= 1")
+        if value > newest:
+            raise LsmError(f"'{self.source}' was written by a newer Landslide LSM (format "
+                           f"{value}; this version reads up to {newest}). Update the plugin.")
+        return value
+
+    def factors(self, distinct: bool) -> tuple[str, ...]:
+        value = self.data.get("factors")
+        if (not isinstance(value, list) or len(value) > MAX_FACTORS
+                or not all(isinstance(f, str) and f for f in value)
+                or (distinct and (not value or len(set(value)) != len(value)))):
+            raise self.bad("factors", "is not a list of distinct factor names" if distinct
+                           else "is not a list of names")
+        return tuple(value)
+
+    def text(self, name: str, default: str = "", required: bool = False) -> str:
+        value = self.data.get(name, None if required else default)
+        if not isinstance(value, str):
+            raise self.bad(name, "is not text")
+        return value
+
+    def optional_text(self, name: str) -> Optional[str]:
+        value = self.data.get(name)
+        if value is not None and not isinstance(value, str):
+            raise self.bad(name, "is not text")
+        return value
+
+    def number(self, name: str) -> Optional[float]:
+        value = self.data.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.bad(name, "is not a number")
+        return value  # as written (an int stays an int: the document round-trips exactly)
+
+    def mapping(self, name: str) -> Optional[dict]:
+        value = self.data.get(name)
+        if value is not None and not isinstance(value, dict):
+            raise self.bad(name, "is not an object")
+        return value
+
+    def checksum(self, name: str, required: bool) -> Optional[str]:
+        value = self.data.get(name)
+        if value is None and not required:
+            return None
+        if not _is_sha256(value):
+            raise self.bad(name, "is missing or not a SHA-256; a file without its checksum "
+                           "cannot be checked, so it is refused" if required
+                           else "is not a SHA-256")
+        return value
+
+
+def _document(record, marker: str) -> dict:
+    """The JSON object of a metadata record: its format marker, its typed fields (those without
+    a value, and defaults the source did not hold, left out) and its details, so a document
+    read and written back is the same document."""
+    out = {"format": marker}
+    for f in fields(record):
+        if f.name in ("details", "written"):
+            continue
+        value = getattr(record, f.name)
+        if value is None or (value == f.default and f.name not in record.written
+                             and f.name != "format_version"):
+            continue
+        out[f.name] = list(value) if isinstance(value, tuple) else value
+    out.update(record.details)
+    return out
+
+
+@dataclass(frozen=True)
+class ModelMeta:
+    """A model file's ``meta.json``: what the model expects (factors and their encoding), the
+    checksums of the file's parts, and how it was made. The fields that loading and mapping
+    rely on are typed and checked; the rest (hyperparameters, CV, sample counts, seed...) is
+    kept as written in :attr:`details`. Treat the mappings as read-only."""
+
+    model_type: str
+    factors: tuple[str, ...]
+    model_sha256: str
+    name: str = ""
+    format_version: int = MODEL_FORMAT_VERSION
+    kernel_sha256: Optional[str] = None
+    #: the SVM's Platt sigmoid (a, b): P = 1 / (1 + exp(a f + b))
+    platt: Optional[tuple[float, float]] = None
+    encoding: str = "raw"
+    fr_fingerprint: Optional[str] = None
+    fr_encoding: Optional[dict] = None
+    fr_samples: Optional[dict] = None
+    #: the chosen hyperparameters (and the scaler, kernel approximation where used)
+    hyperparameters: Optional[dict] = None
+    cv_score: Optional[float] = None
+    training_time_s: Optional[float] = None
+    details: dict = field(default_factory=dict)
+    #: the fields the document held (a default it did not hold is not written back)
+    written: frozenset = field(default=frozenset(), compare=False, repr=False)
+
+    DOCUMENT: ClassVar[str] = "meta.json"
+
+    @classmethod
+    def from_dict(cls, data, source: str) -> ModelMeta:
+        """The metadata of ``data`` (parsed JSON), checked; an LsmError naming ``source`` and
+        the field otherwise (a newer format version is refused)."""
+        if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
+            raise LsmError(f"'{source}' is not a Landslide LSM model file. Choose a file "
+                           "written by one of the plugin's Train algorithms.")
+        r = _Reader(data, source, cls.DOCUMENT)
+        version = r.version(MODEL_FORMAT_VERSION)
+        platt = data.get("platt")
+        if platt is not None and (
+                not isinstance(platt, list) or len(platt) != 2
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                           and math.isfinite(v) for v in platt)):
+            raise r.bad("platt", "is not two finite numbers")
+        typed = {f.name for f in fields(cls)} | {"format"}
+        return cls(model_type=r.text("model_type", required=True),
+                   factors=r.factors(distinct=True),
+                   model_sha256=r.checksum("model_sha256", required=True),
+                   name=r.text("name"), format_version=version,
+                   kernel_sha256=r.checksum("kernel_sha256", required=False),
+                   platt=tuple(float(v) for v in platt) if platt is not None else None,
+                   encoding=r.text("encoding", "raw"),
+                   fr_fingerprint=r.optional_text("fr_fingerprint"),
+                   fr_encoding=r.mapping("fr_encoding"), fr_samples=r.mapping("fr_samples"),
+                   hyperparameters=r.mapping("hyperparameters"),
+                   cv_score=r.number("cv_score"), training_time_s=r.number("training_time_s"),
+                   details={k: v for k, v in data.items() if k not in typed},
+                   written=frozenset(data))
+
+    def to_dict(self) -> dict:
+        """The JSON object of ``meta.json``."""
+        return _document(self, MODEL_FORMAT)
+
+
+@dataclass(frozen=True)
+class LsnetMeta:
+    """An LSNet model's JSON sidecar (``model.keras.json``, written by the LSNet worker): the
+    .keras file's checksum, the factors and their encoding, the network's window and the
+    preprocessing, and the training record. The fields that mapping relies on are typed and
+    checked; the rest (history, best epoch, devices...) is kept as written in
+    :attr:`details`; :attr:`signature` is the signing record (core.model_io)."""
+
+    keras_sha256: str
+    factors: tuple[str, ...]
+    name: str = "LSNet"
+    format_version: int = LSNET_FORMAT_VERSION
+    window: Optional[int] = None
+    center: Optional[int] = None
+    preprocessing: Optional[dict] = None
+    encoding: str = "raw"
+    fr_fingerprint: Optional[str] = None
+    fr_encoding: Optional[dict] = None
+    fr_samples: Optional[dict] = None
+    cv_score: Optional[float] = None
+    training_time_s: Optional[float] = None
+    #: the epoch whose weights were kept (early stopping)
+    best_epoch: Optional[int] = None
+    signature: Optional[dict] = None
+    details: dict = field(default_factory=dict)
+    written: frozenset = field(default=frozenset(), compare=False, repr=False)
+
+    model_type: ClassVar[str] = "lsnet"  # written as a detail, kept as written
+    DOCUMENT: ClassVar[str] = "sidecar"
+
+    @classmethod
+    def from_dict(cls, data, source: str) -> LsnetMeta:
+        """The sidecar of ``data`` (parsed JSON), checked; an LsmError naming ``source`` and
+        the field otherwise (a newer format version is refused)."""
+        if not isinstance(data, dict) or data.get("format") != LSNET_FORMAT:
+            raise LsmError(f"'{source}' is not a Landslide LSM LSNet sidecar.")
+        r = _Reader(data, source, cls.DOCUMENT)
+        version = r.version(LSNET_FORMAT_VERSION, default=1)
+        if not _is_sha256(data.get("keras_sha256")):
+            raise LsmError(f"'{source}' has no valid checksum of its .keras file (field "
+                           "'keras_sha256' missing or empty); without it the model cannot be "
+                           "checked, so it is refused. Train the model again.")
+        sizes = {}
+        for key in ("window", "center", "best_epoch"):
+            value = data.get(key)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                      or not 0 <= value <= 100_000):
+                raise r.bad(key, "is not a whole number of cells")
+            sizes[key] = value
+        typed = {f.name for f in fields(cls)} | {"format"}
+        return cls(keras_sha256=data["keras_sha256"], factors=r.factors(distinct=False),
+                   name=r.text("name", "LSNet"), format_version=version,
+                   preprocessing=r.mapping("preprocessing"),
+                   encoding=r.text("encoding", "raw"),
+                   fr_fingerprint=r.optional_text("fr_fingerprint"),
+                   fr_encoding=r.mapping("fr_encoding"), fr_samples=r.mapping("fr_samples"),
+                   cv_score=r.number("cv_score"), training_time_s=r.number("training_time_s"),
+                   signature=r.mapping("signature"),
+                   details={k: v for k, v in data.items() if k not in typed},
+                   written=frozenset(data), **sizes)
+
+    def to_dict(self) -> dict:
+        """The sidecar's JSON object."""
+        return _document(self, LSNET_FORMAT)

@@ -9,7 +9,7 @@ from typing import Optional
 import numpy as np
 
 from .errors import LsmError
-from .model_io import save_model
+from .model_io import read_meta, save_model
 from .models import (
     DEFAULT_KERNEL_LIMIT,
     DEFAULT_SEARCH_SAMPLES,
@@ -23,6 +23,7 @@ from .models import (
 from .progress import SILENT, Progress
 from .provenance import check_fr_provenance
 from .raster import open_raster
+from .records import ModelMeta
 from .sampling import (
     SampleSet,
     fold_warnings,
@@ -101,7 +102,7 @@ def train_to_file(model_type: str, stack_path: str, samples_path: str, model_pat
                   final_samples: Optional[int] = -1, halving: bool = True, n_jobs: int = 2,
                   name: Optional[str] = None,
                   progress: Progress = SILENT,
-                  signing_key: Optional[bytes] = None) -> tuple[TrainResult, dict]:
+                  signing_key: Optional[bytes] = None) -> tuple[TrainResult, ModelMeta]:
     """Train a model on the training samples and write its model file (signed with
     ``signing_key`` when given, see core.model_io)."""
     progress.check()
@@ -155,4 +156,4 @@ def train_to_file(model_type: str, stack_path: str, samples_path: str, model_pat
     }
     save_model(model_path, result.estimator, meta, inputs=(stack_path, samples_path),
                signing_key=signing_key)
-    return result, meta
+    return result, read_meta(model_path)

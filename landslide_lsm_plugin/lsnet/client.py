@@ -36,7 +36,7 @@ from ..core.model_io import (
 from ..core.predict import PredictReport
 from ..core.progress import SILENT, Progress
 from ..core.raster import check_output_path, publish, temporary_sibling
-from ..core.records import WorkerExit, parse_worker_event
+from ..core.records import LsnetMeta, WorkerExit, parse_worker_event
 
 ENV_VAR = "LANDSLIDE_LSM_PYTHON"
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
@@ -442,7 +442,7 @@ def _remove(paths) -> None:
 
 @dataclass
 class LsnetTraining:
-    meta: dict
+    meta: LsnetMeta
     history: list
     lsi: Optional[PredictReport] = None
 
@@ -470,10 +470,11 @@ def train_lsnet(stack: str, samples: str, model_path: str, *, params: dict,
     cleanup = tuple(p for p in (tmp_model, tmp_sidecar, tmp_lsi) if p)
     run = run_worker(job, python, progress, cleanup=cleanup)
     try:
-        meta = json.loads(tmp_sidecar.read_text(encoding="utf-8"))
+        meta = LsnetMeta.from_dict(json.loads(tmp_sidecar.read_text(encoding="utf-8")),
+                                   sidecar.name)
         if signing_key:
             meta = sign_sidecar(meta, signing_key)
-            tmp_sidecar.write_text(json.dumps(meta, indent=1), encoding="utf-8")
+            tmp_sidecar.write_text(json.dumps(meta.to_dict(), indent=1), encoding="utf-8")
     except BaseException:
         _remove(cleanup)
         raise
@@ -485,7 +486,7 @@ def train_lsnet(stack: str, samples: str, model_path: str, *, params: dict,
         mapped = next(e for e in run.events if e["event"] == "mapped")
         report = PredictReport(str(lsi), int(mapped["valid_cells"]), float(mapped["map_time_s"]),
                                "lsnet", int(mapped.get("unseen_category_cells", 0)))
-    return LsnetTraining(meta, meta.get("history", []), report)
+    return LsnetTraining(meta, list(meta.details.get("history") or []), report)
 
 
 def predict_lsnet(model_path: str, stack: str, output_path: str, *,
@@ -503,8 +504,8 @@ def predict_lsnet(model_path: str, stack: str, output_path: str, *,
     check_stack_matches(meta, stack_info(stack))  # refuse early, before starting the worker
     python = find_worker_python(python)  # ``python``: the plugin setting, checked too
     tmp = temporary_sibling(out)
-    job = {"command": "predict", "model_path": str(model_path), "sidecar": meta, "stack": stack,
-           "lsi": str(tmp), "block": block, "name": name,
+    job = {"command": "predict", "model_path": str(model_path), "sidecar": meta.to_dict(),
+           "stack": stack, "lsi": str(tmp), "block": block, "name": name,
            "model_file": str(Path(model_path).resolve())}
     started = time.perf_counter()
     run = run_worker(job, python, progress, cleanup=(tmp,))

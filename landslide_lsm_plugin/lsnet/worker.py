@@ -110,7 +110,7 @@ def train(job: dict) -> dict:
     import tensorflow as tf
 
     from ..core.errors import LsmError
-    from ..core.model_io import LSNET_FORMAT
+    from ..core.records import LSNET_FORMAT, LsnetMeta
     from ..core.strategy import LSNET_PATCHES_PER_EPOCH, LSNET_TIME_BUDGET_S
     from ..version import __version__
     from .network import build_patch_model, compile_model
@@ -238,6 +238,7 @@ def train(job: dict) -> dict:
         "cv_score": float(history[best_epoch - 1]["val_auroc"]),
         "keras_sha256": keras_sha, "tensorflow": tf.__version__,
     }
+    meta = LsnetMeta.from_dict(meta, os.path.basename(job["sidecar_path"])).to_dict()
     with open(job["sidecar_path"], "w", encoding="utf-8") as fh:
         json.dump(meta, fh, indent=1)
     emit("trained", training_time_s=training_time, best_epoch=best_epoch)
@@ -251,7 +252,7 @@ def train(job: dict) -> dict:
 
 # --- prediction --------------------------------------------------------------------------------
 
-def load_model(model_path: str, meta: dict):
+def load_model(model_path: str, meta):
     import keras
 
     from ..core.errors import LsmError
@@ -259,7 +260,7 @@ def load_model(model_path: str, meta: dict):
     from ..core.safe_files import read_regular
 
     name = os.path.basename(model_path)
-    expected = meta.get("keras_sha256")
+    expected = meta.keras_sha256
     if not isinstance(expected, str) or not expected:
         raise LsmError(f"The sidecar of '{name}' has no checksum of it (keras_sha256); the model "
                        "cannot be checked, so it is refused. Train the model again.")
@@ -279,21 +280,24 @@ def predict(job: dict, model=None) -> dict:
     from ..core.errors import LsmError
     from ..core.predict import check_stack_matches
     from ..core.raster import FLOAT_NODATA, RasterWriter, iter_windows, open_raster
-    from ..core.records import LsiTags
+    from ..core.records import LsiTags, LsnetMeta
     from ..core.stack import stack_info
     from .dense import DenseLsnet
     from .patches import Preprocessing, read_padded
 
     start = time.perf_counter()
-    meta = job["sidecar"]
+    meta = LsnetMeta.from_dict(job["sidecar"], "the job's sidecar")
     if model is None:
         emit("start", devices=[d.name for d in tf.config.list_logical_devices()],
              tensorflow=tf.__version__, python=sys.executable)
         model = load_model(job["model_path"], meta)
     info = stack_info(job["stack"])
     check_stack_matches(meta, info)
-    prep = Preprocessing.from_dict(meta["preprocessing"])
-    window, center = int(meta["window"]), int(meta["center"])
+    if meta.preprocessing is None or meta.window is None or meta.center is None:
+        raise LsmError("The LSNet sidecar lacks the network's window or preprocessing; train "
+                       "the model again.")
+    prep = Preprocessing.from_dict(meta.preprocessing)
+    window, center = meta.window, meta.center
     dense = DenseLsnet(model)
     ds = open_raster(job["stack"], "factor stack")
     grid = info.grid
@@ -302,8 +306,7 @@ def predict(job: dict, model=None) -> dict:
         raise LsmError(f"LSNet maps in blocks of at least 1 x 1 cells, not {block}.")
     windows = list(iter_windows(grid.width, grid.height, block))
     first, unseen, valid_cells = float(job.get("progress_from", 0.0)), 0, 0
-    tags = LsiTags.of_model(dict(meta, model_type="lsnet", model_file=job.get("model_file", "")),
-                            job.get("name") or meta.get("name", "LSNet"))
+    tags = LsiTags.of_model(meta, job.get("name") or meta.name, job.get("model_file", ""))
     with RasterWriter(job["lsi"], grid, 1, np.float32, FLOAT_NODATA, descriptions=["lsi"],
                       metadata=tags.to_metadata()) as writer:
         for k, win in enumerate(windows):

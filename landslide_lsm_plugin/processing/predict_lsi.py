@@ -64,7 +64,7 @@ class PredictLsi(LsmAlgorithm):
                                    progress=progress, name=name, signing_key=signing_key())
         else:
             # SVM and KLR files carry their kernel expansion: numpy maps them alone
-            needs = () if "kernel_sha256" in read_meta(model) else ("sklearn", "skops")
+            needs = () if read_meta(model).kernel_sha256 else ("sklearn", "skops")
             missing = self.missing_for(self.TITLE, needs)
             if missing:
                 raise QgsProcessingException(missing)

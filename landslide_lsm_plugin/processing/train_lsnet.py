@@ -165,13 +165,15 @@ class TrainLsnet(LsmAlgorithm):
                              python=lsnet_python(), name=name, progress=progress,
                              signing_key=signing_key())
         meta = result.meta
-        feedback.pushInfo(f"{name}: best epoch {meta['best_epoch']}, early-stopping AUROC "
-                          f"{meta['cv_score']:.3f}, trained in {meta['training_time_s']:.1f} s "
-                          f"on {', '.join(meta.get('devices', []))}")
+        devices = meta.details.get("devices")
+        devices = ", ".join(map(str, devices)) if isinstance(devices, list) else "?"
+        feedback.pushInfo(f"{name}: best epoch {meta.best_epoch}, early-stopping AUROC "
+                          f"{meta.cv_score or 0:.3f}, trained in {meta.training_time_s or 0:.1f} "
+                          f"s on {devices}")
         table = self.write_table(parameters, self.OUTPUT_HISTORY, context, HISTORY_COLUMNS,
                                  result.history)
         outputs = {self.OUTPUT_MODEL: model, self.OUTPUT_HISTORY: table,
-                   "TRAINING_TIME": meta["training_time_s"], "BEST_EPOCH": meta["best_epoch"]}
+                   "TRAINING_TIME": meta.training_time_s, "BEST_EPOCH": meta.best_epoch}
         if lsi:
             feedback.pushInfo(f"LSI map: {result.lsi.valid_cells} cells in "
                               f"{result.lsi.map_time_s:.1f} s")

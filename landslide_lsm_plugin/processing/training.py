@@ -161,7 +161,7 @@ class TrainAlgorithm(LsmAlgorithm):
             feedback.pushWarning(message)
         chosen = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
                            for k, v in result.params.items())
-        feedback.pushInfo(f"{meta['name']}: best CV AUROC {result.cv_score:.3f} ({result.folds} "
+        feedback.pushInfo(f"{meta.name}: best CV AUROC {result.cv_score:.3f} ({result.folds} "
                           f"folds, {result.cv_scheme} CV, {len(result.cv_rows)} combinations) "
                           f"with {chosen}; trained in {result.training_time_s:.1f} s")
         if result.kernel:
@@ -176,7 +176,7 @@ class TrainAlgorithm(LsmAlgorithm):
                                  progress=progress.sub(80, 100), model_file=model_path,
                                  signing_key=key)
             feedback.pushInfo(f"LSI map: {report.valid_cells} cells in {report.map_time_s:.1f} s")
-            self.style_lsi(context, lsi_path, meta["name"])
+            self.style_lsi(context, lsi_path, meta.name)
             outputs[self.OUTPUT_LSI] = lsi_path
         return outputs
 

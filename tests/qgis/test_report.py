@@ -54,7 +54,7 @@ def evaluated(tmp_path_factory, plugin):
     lsis.append(out["OUTPUT_LSI"])
     run("evaluate", {"LSI": lsis, "SAMPLES": samples, "THRESHOLD": 1,
                      "OUTPUT": "TEMPORARY_OUTPUT", "OUTPUT_RESULTS": str(d / "results.json")})
-    metas = {"svm": read_meta(models["svm"]), "klr": read_meta(models["klr"]),
+    metas = {"svm": read_meta(models["svm"]).to_dict(), "klr": read_meta(models["klr"]).to_dict(),
              "lsnet": json.loads(Path(models["lsnet"] + ".json").read_text())}
     return {"dir": d, "area": area, "samples": samples, "lsis": lsis, "models": models,
             "metas": metas, "results": d / "results.json"}

@@ -25,7 +25,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from landslide_lsm_plugin.core import model_io
+from landslide_lsm_plugin.core import model_io, records
 from landslide_lsm_plugin.core.errors import LsmError
 
 FACTORS = ["a", "b"]
@@ -150,7 +150,7 @@ def test_lsnet_sidecars_are_loaded_or_refused(tmp_path, sidecar, fields):
     model = tmp_path / "m.keras"
     model.write_bytes(b"not a model")
     if fields:
-        sidecar = json.dumps(dict({"format": model_io.LSNET_FORMAT}, **fields)).encode()
+        sidecar = json.dumps(dict({"format": records.LSNET_FORMAT}, **fields)).encode()
     model_io.sidecar_of(model).write_bytes(sidecar)
     with memory_cap():
         try:

@@ -4,6 +4,7 @@ exhaust memory (docs/bad-inputs.md, "Files from elsewhere")."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -19,7 +20,7 @@ import pytest
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.pipeline import Pipeline
 
-from landslide_lsm_plugin.core import model_io
+from landslide_lsm_plugin.core import model_io, records
 from landslide_lsm_plugin.core.errors import LsmError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -284,7 +285,7 @@ def test_malformed_metadata_names_the_field(signed_svm, tmp_path, field, value):
 def lsnet_pair(tmp_path: Path, **fields) -> Path:
     model = tmp_path / "m.keras"
     model.write_bytes(b"PK\x05\x06" + b"\0" * 18)  # an empty zip
-    meta = {"format": model_io.LSNET_FORMAT, "format_version": 1, "factors": FACTORS,
+    meta = {"format": records.LSNET_FORMAT, "format_version": 1, "factors": FACTORS,
             "keras_sha256": hashlib.sha256(model.read_bytes()).hexdigest()}
     meta.update(fields)
     meta = {k: v for k, v in meta.items() if v is not None}
@@ -301,11 +302,11 @@ def test_an_lsnet_sidecar_without_a_checksum_is_an_error_not_a_skipped_check(tmp
 def test_lsnet_sidecar_signatures(tmp_path):
     model = lsnet_pair(tmp_path)
     meta = model_io.sign_sidecar(model_io.read_sidecar(model), KEY)
-    model_io.sidecar_of(model).write_text(json.dumps(meta))
+    model_io.sidecar_of(model).write_text(json.dumps(meta.to_dict()))
     meta = model_io.read_sidecar(model)
     assert model_io.sidecar_trust(meta, KEY, "m.keras") == model_io.SIGNED
     assert model_io.sidecar_trust(meta, bytes(32), "m.keras") == model_io.UNSIGNED
-    meta["factors"] = list(reversed(FACTORS))
+    meta = dataclasses.replace(meta, factors=tuple(reversed(FACTORS)))
     with pytest.raises(LsmError, match="modified"):
         model_io.sidecar_trust(meta, KEY, "m.keras")
 

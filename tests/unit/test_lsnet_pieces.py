@@ -262,7 +262,8 @@ def test_install_hint_keeps_numpy_below_2_and_avoids_a_system_python(tmp_path):
 
 def test_an_unexpected_worker_error_shows_where_it_happened(tmp_path):
     # a job the client would never write (no model path): an error the worker did not expect
-    job = {"command": "predict", "sidecar": {"keras_sha256": "0" * 64},
+    job = {"command": "predict", "sidecar": {"format": "landslide-lsm-lsnet",
+                                             "keras_sha256": "0" * 64, "factors": ["a"]},
            "stack": str(tmp_path / "stack.tif"), "lsi": str(tmp_path / "lsi.tif")}
     with pytest.raises(LsmError) as err:
         client.run_worker(job, GOOD_PYTHON)

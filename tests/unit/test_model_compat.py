@@ -47,7 +47,7 @@ def test_a_new_svm_file_stores_the_pipeline_and_its_sigmoid_as_numbers(tmp_path)
     path = model_io.save_model(tmp_path / "svm.lsmodel", result.estimator,
                                {"name": "SVM", "model_type": "svm", "factors": ["a", "b", "c"]})
     meta = model_io.read_meta(path)
-    assert meta["platt"] == list(result.estimator.link_ab)
+    assert meta.platt == tuple(result.estimator.link_ab)
     names = model_io.payload_types(model_io.read_parts(path).payload)
     assert not any("Calibrat" in n or "Frozen" in n for n in names)
     loaded = model_io.load_model(path).estimator

@@ -66,15 +66,16 @@ def svm_model(study):
 def test_model_file_records_what_it_expects(svm_model):
     path, result, meta = svm_model
     stored = model_io.read_meta(path)
-    assert stored["factors"] == ["slope", "wetness", "noise"]
-    assert stored["encoding"] == "raw" and stored["model_type"] == "svm"
-    assert stored["hyperparameters"]["C"] == result.params["C"]
-    assert stored["cv_score"] == pytest.approx(result.cv_score)
-    assert stored["training_time_s"] > 0 and stored["plugin_version"]
+    assert stored.factors == ("slope", "wetness", "noise")
+    assert stored.encoding == "raw" and stored.model_type == "svm"
+    assert stored.hyperparameters["C"] == result.params["C"]
+    assert stored.cv_score == pytest.approx(result.cv_score)
+    assert stored.training_time_s > 0 and stored.details["plugin_version"]
+    assert stored == meta  # what training returned is what the file holds
     with zipfile.ZipFile(path) as zf:
         assert sorted(zf.namelist()) == ["kernel.npz", "meta.json", "model.skops"]
         kernel = zf.read("kernel.npz")
-    assert stored["kernel_sha256"] == hashlib.sha256(kernel).hexdigest()
+    assert stored.kernel_sha256 == hashlib.sha256(kernel).hexdigest()
 
 
 def test_blockwise_prediction_equals_whole_array_prediction(study, svm_model, tmp_path):

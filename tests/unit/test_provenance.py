@@ -132,5 +132,5 @@ def test_a_random_forest_reports_no_scaler(prepared):
                                              "max_features": ["sqrt"]})
     _, logistic = training.train_to_file("logistic", str(d / "fr.tif"), str(d / "random.gpkg"),
                                          str(d / "lr.lsmodel"))
-    assert "standardize" not in forest["hyperparameters"]
-    assert logistic["hyperparameters"]["standardize"] is True
+    assert "standardize" not in forest.hyperparameters
+    assert logistic.hyperparameters["standardize"] is True
