@@ -367,8 +367,18 @@ def _sortable(value: float) -> float:
 def _search(model_type: str, combos: list, x: np.ndarray, y: np.ndarray, splits: list,
             seed: int, standardize: bool, kernel_limit: int, n_jobs: int,
             progress: Progress) -> tuple[np.ndarray, dict]:
-    """Mean AUROC of every combination over the folds (rows: combinations, columns: folds),
-    and for the SVM the standardised out-of-fold decision values of every combination."""
+    """AUROC of every combination on every fold (rows: combinations, columns: folds), and for
+    the SVM the standardised out-of-fold decision values of every combination.
+
+    Logistic regression and random forest go through scikit-learn's GridSearchCV on the given
+    folds (scikit-learn's own group-aware splitters, see :func:`_plan_folds`). SVM and KLR keep
+    a fold loop of their own, for speed: the SVM's Platt sigmoid needs each combination's
+    out-of-fold decision values (GridSearchCV keeps only scores; getting them again would cost
+    one more SVM fit per fold), and KLR fits the kernel map once per gamma and fold for every C
+    (GridSearchCV would refit it for each C)."""
+    if model_type in (LOGISTIC, RANDOM_FOREST):
+        return _grid_search(model_type, combos, x, y, splits, seed, standardize, n_jobs,
+                            progress), {}
     # Combos that share the feature stage (KLR: the same gamma) share one kernel map per fold;
     # only the final logistic regression is fitted per C.
     shared = ("gamma",) if model_type == KLR else ()
@@ -418,6 +428,40 @@ def _search(model_type: str, combos: list, x: np.ndarray, y: np.ndarray, splits:
                 done += len(batch)
                 progress.fraction(done, len(tasks))
     return scores, oof
+
+
+def _grid_search(model_type: str, combos: list, x: np.ndarray, y: np.ndarray, splits: list,
+                 seed: int, standardize: bool, n_jobs: int, progress: Progress) -> np.ndarray:
+    """AUROC of every combination on every fold by GridSearchCV (no refit: the final fit is
+    :func:`_fit_final`'s). Its scorer checks for cancel and reports progress, so it runs in
+    this process (n_jobs=1: no worker processes can be started from inside QGIS); a random
+    forest builds its trees on ``n_jobs`` threads instead."""
+    from sklearn.model_selection import GridSearchCV
+
+    if not splits:
+        return np.full((len(combos), 0), np.nan)
+    estimator = build_estimator(model_type, combos[0], seed, standardize)
+    if model_type == RANDOM_FOREST:
+        estimator.set_params(model__n_jobs=max(1, n_jobs))
+    grid = []
+    for params in combos:  # each combination as build_estimator reads it (types included)
+        model = build_estimator(model_type, params, seed, standardize).named_steps["model"]
+        chosen = model.get_params()
+        grid.append({f"model__{name}": [chosen[name]] for name in params if name in chosen})
+    total, done = len(combos) * len(splits), [0]
+
+    def auroc(fitted, x_test: np.ndarray, y_test: np.ndarray) -> float:
+        progress.check()
+        score = roc_auc_score(y_test, _scores(fitted, x_test))
+        done[0] += 1
+        progress.fraction(done[0], total)
+        return score
+
+    search = GridSearchCV(estimator, grid, scoring=auroc, cv=splits, refit=False, n_jobs=1,
+                          error_score="raise")
+    search.fit(x, y)
+    return np.column_stack([search.cv_results_[f"split{f}_test_score"]
+                            for f in range(len(splits))])
 
 
 def _standardiser(decision: np.ndarray) -> tuple[float, float]:

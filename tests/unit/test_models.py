@@ -8,7 +8,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import Pipeline
 
 from landslide_lsm_plugin.core import models
-from landslide_lsm_plugin.core.errors import LsmError
+from landslide_lsm_plugin.core.errors import Canceled, LsmError
 from landslide_lsm_plugin.core.model_io import KernelExpansion, kernel_expansion
 from landslide_lsm_plugin.core.predict import (
     kernel_probability,
@@ -175,3 +175,35 @@ def test_a_nearly_flat_svm_keeps_its_ranking_in_the_lsi():
     assert result.estimator.a < 0  # P(landslide) grows with the decision value
     assert roc_auc_score(yt, decision) > 0.6
     assert roc_auc_score(yt, proba) == pytest.approx(roc_auc_score(yt, decision), abs=1e-9)
+
+
+@pytest.mark.parametrize("model_type, grid", [
+    (models.LOGISTIC, {"C": [0.01, 10.0]}),
+    (models.RANDOM_FOREST, {"n_estimators": [20], "min_samples_leaf": [1, 5],
+                            "max_features": ["sqrt"]})])
+def test_logistic_and_forest_searches_score_whole_landslide_folds_like_a_plain_fit(model_type,
+                                                                                   grid):
+    """Their search runs through scikit-learn's GridSearchCV on StratifiedGroupKFold folds:
+    each fold's AUROC equals a plain fit on that fold's training cells, and no landslide has
+    cells on both sides of any fold."""
+    from landslide_lsm_plugin.core.progress import Progress
+
+    x, y = rings(400, seed=4)
+    groups = np.where(y == 1, np.arange(y.size) // 4, -1)  # landslides of 4 cells
+    result = models.train_model(model_type, x, y, groups=groups, grid=grid, n_folds=4,
+                                search_samples=0, halving=False)
+    plan = models._plan_folds(y, None, groups, models.SAMPLE_FOLDS, 4, 42, [], False)
+    for train, test in plan.splits:
+        assert not set(groups[train][groups[train] >= 0]) & set(groups[test][groups[test] >= 0])
+    for row in result.cv_rows:
+        plain = [roc_auc_score(y[test], models._scores(
+            models.build_estimator(model_type, row.params).fit(x[train], y[train]), x[test]))
+            for train, test in plan.splits]
+        assert row.fold_aurocs == pytest.approx(plain)
+    calls = []
+    with pytest.raises(Canceled):
+        models.train_model(model_type, x, y, groups=groups, grid=grid, n_folds=4,
+                           search_samples=0, halving=False,
+                           progress=Progress(is_canceled=lambda: calls.append(1) or
+                                             len(calls) > 3))
+    assert 3 < len(calls) < 2 * 4 + 4  # canceled within the search, fold by fold
