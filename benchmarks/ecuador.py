@@ -27,6 +27,7 @@ import tempfile
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -146,6 +147,8 @@ def run_repetition(task: tuple) -> dict:
         RANDOM_FOREST,
         SAMPLE_FOLDS,
         STRATIFIED,
+        FitSettings,
+        SearchSettings,
         build_estimator,
         default_grid,
         train_model,
@@ -176,15 +179,18 @@ def run_repetition(task: tuple) -> dict:
                 else:
                     if grid is None and model_type in ("svm", "klr") and tuned_grid:
                         grid = tuned_grid
-                    kwargs = dict(grid=grid or default_grid(model_type), seed=rep, n_jobs=1,
-                                  n_folds=INNER_FOLDS)
+                    search = SearchSettings(grid=grid or default_grid(model_type),
+                                            n_folds=INNER_FOLDS)
+                    fit = FitSettings(seed=rep, n_jobs=1)
                     try:
-                        result = train_model(model_type, x_train, y[train], folds=inner,
-                                             cv_scheme=SAMPLE_FOLDS if inner is not None
-                                             else STRATIFIED, **kwargs)
+                        result = train_model(
+                            model_type, x_train, y[train], folds=inner, fit=fit,
+                            search=replace(search, cv_scheme=SAMPLE_FOLDS if inner is not None
+                                           else STRATIFIED))
                     except LsmError:  # an inner spatial fold of one class: stratified instead
                         fallbacks += 1
-                        result = train_model(model_type, x_train, y[train], **kwargs)
+                        result = train_model(model_type, x_train, y[train], search=search,
+                                             fit=fit)
                     est = result.estimator
                 p = est.predict_proba(x_test)[:, 1]
             seconds[m] += time.perf_counter() - start

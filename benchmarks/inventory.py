@@ -97,9 +97,10 @@ def run_model(kind: str, d: Path) -> dict:
         from landslide_lsm_plugin.core.progress import Progress
 
         lines: list = []
-        result, meta = training.train_to_file(
-            kind, str(d / "fr.tif"), str(d / "samples.gpkg"), str(d / f"{kind}.lsmodel"),
-            n_jobs=2, progress=Progress(on_info=lines.append))
+        result, meta = training.train_to_file(kind, str(d / "fr.tif"), str(d / "samples.gpkg"),
+                                              str(d / f"{kind}.lsmodel"),
+                                              fit=training.FitSettings(n_jobs=2),
+                                              progress=Progress(on_info=lines.append))
         trained = time.perf_counter()
         predict.predict_lsi(str(d / f"{kind}.lsmodel"), str(d / "fr.tif"),
                             str(d / f"lsi_{kind}.tif"), n_jobs=2)

@@ -103,7 +103,9 @@ def _train(d: Path, kind: str) -> dict:
 
     grid = default_grid(kind, DEFAULT_C, DEFAULT_GAMMA)
     result, _ = training.train_to_file(kind, str(d / "fr.tif"), str(d / "samples.gpkg"),
-                                       str(d / f"{kind}.lsmodel"), grid=grid, n_jobs=2)
+                                       str(d / f"{kind}.lsmodel"),
+                                       search=training.SearchSettings(grid=grid),
+                                       fit=training.FitSettings(n_jobs=2))
     workers = cv_workers(kind, 2)
     parallel = (f"CV folds on {workers} threads" if workers > 1 else
                 "CV folds one at a time (BLAS on all cores)")

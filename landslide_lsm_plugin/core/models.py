@@ -218,21 +218,53 @@ def _count(n: int) -> str:
     return f"{n:,}"
 
 
+@dataclass(frozen=True)
+class SearchSettings:
+    """How the hyperparameters are chosen (the Train algorithms' search parameters)."""
+
+    #: parameter name -> values to try (None: :func:`default_grid`)
+    grid: Optional[dict] = None
+    #: SAMPLE_FOLDS (the samples' folds, or folds by landslide) or STRATIFIED (cell-wise)
+    cv_scheme: str = SAMPLE_FOLDS
+    n_folds: int = 10
+    #: search on at most this many samples, every landslide thinned alike (0: all)
+    search_samples: int = DEFAULT_SEARCH_SAMPLES
+    #: successive halving (each round keeps the best third, triples the samples)
+    halving: bool = True
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """How each model is built and fitted."""
+
+    seed: int = 42
+    #: standardise the factors (every model type but the random forest)
+    standardize: bool = True
+    #: KLR: exact kernel up to this many samples, Nystroem with this many components above
+    kernel_limit: int = DEFAULT_KERNEL_LIMIT
+    #: the final fit on at most this many samples (-1: the model type's default cap; None or
+    #: 0: all)
+    final_samples: Optional[int] = -1
+    #: threads for CV folds, forests and maps
+    n_jobs: int = 2
+
+
+#: the defaults (the settings are frozen: one instance serves every call)
+DEFAULT_SEARCH, DEFAULT_FIT = SearchSettings(), FitSettings()
+
+
 def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
                 folds: Optional[np.ndarray] = None, groups: Optional[np.ndarray] = None,
-                cv_scheme: str = SAMPLE_FOLDS, n_folds: int = 10, grid: Optional[dict] = None,
-                seed: int = 42, standardize: bool = True,
-                kernel_limit: int = DEFAULT_KERNEL_LIMIT,
-                search_samples: int = DEFAULT_SEARCH_SAMPLES,
-                final_samples: Optional[int] = -1, halving: bool = True, n_jobs: int = 2,
+                search: SearchSettings = DEFAULT_SEARCH, fit: FitSettings = DEFAULT_FIT,
                 progress: Progress = SILENT) -> TrainResult:
     """Choose hyperparameters by CV (maximising AUROC) and fit the final model.
 
     ``folds`` are the samples' fold numbers (1..k; 0: none), ``groups`` their landslide ids
-    (negative: not a landslide cell). The search runs on at most ``search_samples`` samples,
-    every landslide thinned alike (0: all), by successive halving unless ``halving`` is False;
-    the final model is fitted on at most ``final_samples`` (-1: the model type's default cap,
-    None or 0: all)."""
+    (negative: not a landslide cell); ``search`` and ``fit`` say how (see their fields)."""
+    cv_scheme, n_folds, grid = search.cv_scheme, search.n_folds, search.grid
+    search_samples, halving = search.search_samples, search.halving
+    seed, standardize, kernel_limit = fit.seed, fit.standardize, fit.kernel_limit
+    final_samples, n_jobs = fit.final_samples, fit.n_jobs
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y).astype(int)
     if x.ndim != 2 or x.shape[0] != y.size:
@@ -255,14 +287,14 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
 
     # 1. the search: on a subset thinned landslide by landslide, by successive
     # halving (each round keeps the best third of the combinations and triples the samples)
-    search = (subset_by_landslide(y, groups, search_samples, seed) if search_samples
+    subset = (subset_by_landslide(y, groups, search_samples, seed) if search_samples
               else np.arange(n))
-    xs, ys = x[search], y[search]
-    gs = None if groups is None else np.asarray(groups)[search]
-    plan = _plan_folds(ys, None if folds is None else np.asarray(folds)[search], gs,
-                       cv_scheme, n_folds, seed, messages, subset=search.size < n)
-    sizes = halving_sizes(len(combos), search.size) if halving else [int(search.size)]
-    rounds = [np.arange(search.size)]
+    xs, ys = x[subset], y[subset]
+    gs = None if groups is None else np.asarray(groups)[subset]
+    plan = _plan_folds(ys, None if folds is None else np.asarray(folds)[subset], gs,
+                       cv_scheme, n_folds, seed, messages, subset=subset.size < n)
+    sizes = halving_sizes(len(combos), subset.size) if halving else [int(subset.size)]
+    rounds = [np.arange(subset.size)]
     for i in range(len(sizes) - 2, -1, -1):
         outer = rounds[0]
         inner = subset_by_landslide(ys[outer], None if gs is None else gs[outer], sizes[i],
@@ -298,8 +330,8 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
     if not np.isfinite(best.mean_auroc):
         raise LsmError("No cross-validation fold held both classes; add training samples or "
                        "choose fewer folds.")
-    subset_text = (f"all {_count(n)} training samples" if search.size == n else
-                   f"{_count(search.size)} of {_count(n)} training samples (a share of every "
+    subset_text = (f"all {_count(n)} training samples" if subset.size == n else
+                   f"{_count(subset.size)} of {_count(n)} training samples (a share of every "
                    "landslide's cells, "
                    f"seed {seed}; parameter 'Search on at most this many samples')")
     if len(rounds) > 1:
@@ -336,7 +368,7 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
     progress.percent(100)
     return TrainResult(final, model_type, best.params, best.mean_auroc, rows, plan.scheme,
                        len(plan.splits), time.perf_counter() - start, n,
-                       int(np.sum(y == 1)), kernel, messages, int(search.size),
+                       int(np.sum(y == 1)), kernel, messages, int(subset.size),
                        int(final_idx.size), strategy)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
@@ -11,11 +11,13 @@ import numpy as np
 from .errors import LsmError
 from .model_io import read_meta, save_model
 from .models import (
-    DEFAULT_KERNEL_LIMIT,
-    DEFAULT_SEARCH_SAMPLES,
+    DEFAULT_FIT,
+    DEFAULT_SEARCH,
     MODEL_NAMES,
     RANDOM_FOREST,
     SAMPLE_FOLDS,
+    FitSettings,
+    SearchSettings,
     TrainResult,
     default_grid,
     train_model,
@@ -95,34 +97,28 @@ CV_COLUMNS = (("rank", int), ("C", float), ("gamma", float), ("n_estimators", fl
 
 
 def train_to_file(model_type: str, stack_path: str, samples_path: str, model_path: str, *,
-                  cv_scheme: str = SAMPLE_FOLDS, n_folds: int = 10, grid: Optional[dict] = None,
-                  seed: int = 42, standardize: bool = True,
-                  kernel_limit: int = DEFAULT_KERNEL_LIMIT,
-                  search_samples: int = DEFAULT_SEARCH_SAMPLES,
-                  final_samples: Optional[int] = -1, halving: bool = True, n_jobs: int = 2,
-                  name: Optional[str] = None,
-                  progress: Progress = SILENT,
+                  search: SearchSettings = DEFAULT_SEARCH, fit: FitSettings = DEFAULT_FIT,
+                  name: Optional[str] = None, progress: Progress = SILENT,
                   signing_key: Optional[bytes] = None) -> tuple[TrainResult, ModelMeta]:
     """Train a model on the training samples and write its model file (signed with
-    ``signing_key`` when given, see core.model_io)."""
+    ``signing_key`` when given, see core.model_io); ``search`` and ``fit`` as for
+    :func:`~.models.train_model`."""
     progress.check()
     data = training_data(stack_path, samples_path)
     if data.dropped:
         progress.warning(f"{data.dropped} training sample(s) on nodata cells were ignored.")
     for warning in sample_warnings(data.samples, data.info.grid,
-                                   folds=cv_scheme == SAMPLE_FOLDS):
+                                   folds=search.cv_scheme == SAMPLE_FOLDS):
         progress.warning(warning)
     for warning in check_fr_provenance(data.info.fr_samples, data.samples, data.info.grid,
                                        "Training"):
         progress.warning(warning)
     progress.info(f"Training {MODEL_NAMES[model_type]} on {data.y.size} samples "
                   f"({int(data.y.sum())} landslide) x {len(data.info.names)} factors")
+    if search.grid is None:
+        search = replace(search, grid=default_grid(model_type))
     result = train_model(model_type, data.x, data.y, folds=data.folds,
-                         groups=data.landslide_id, cv_scheme=cv_scheme, n_folds=n_folds,
-                         grid=grid or default_grid(model_type), seed=seed,
-                         standardize=standardize, kernel_limit=kernel_limit,
-                         search_samples=search_samples, final_samples=final_samples,
-                         halving=halving, n_jobs=n_jobs, progress=progress)
+                         groups=data.landslide_id, search=search, fit=fit, progress=progress)
     for line in result.strategy:
         progress.info(line)
     info = data.info
@@ -138,9 +134,9 @@ def train_to_file(model_type: str, stack_path: str, samples_path: str, model_pat
         "fr_samples": info.fr_samples if spec else None,
         "hyperparameters": dict(result.params,
                                 # a random forest has no scaler: not reported for it
-                                **({"standardize": standardize}
+                                **({"standardize": fit.standardize}
                                    if model_type != RANDOM_FOREST else {}),
-                                **({"kernel": result.kernel, "kernel_limit": kernel_limit}
+                                **({"kernel": result.kernel, "kernel_limit": fit.kernel_limit}
                                    if result.kernel else {})),
         "cv": {"scheme": result.cv_scheme, "folds": result.folds,
                "score_auroc": result.cv_score, "grid_size": len(result.cv_rows),
@@ -150,7 +146,7 @@ def train_to_file(model_type: str, stack_path: str, samples_path: str, model_pat
         "training_time_s": result.training_time_s,
         "n_train": result.n_train,
         "n_train_landslide": result.n_landslide,
-        "seed": seed,
+        "seed": fit.seed,
         "stack": Path(stack_path).name,
         "samples": Path(samples_path.split("|", maxsplit=1)[0]).name,
     }

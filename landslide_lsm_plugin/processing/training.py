@@ -141,22 +141,25 @@ class TrainAlgorithm(LsmAlgorithm):
 
     def _train_and_map(self, parameters, context, feedback, progress, stack, samples,
                        tmp_model, model_path, lsi_path, threads, grid) -> dict:
+        from ..core.models import FitSettings, SearchSettings
         from ..core.predict import predict_lsi
         from ..core.training import CV_COLUMNS, cv_table, train_to_file
 
         key = signing_key()
-        result, meta = train_to_file(
-            self.MODEL_TYPE, stack, samples, tmp_model,
-            cv_scheme=CV_KEYS[self.parameterAsEnum(parameters, self.CV, context)],
-            n_folds=self.parameterAsInt(parameters, self.FOLDS, context), grid=grid,
+        search = SearchSettings(
+            grid=grid, cv_scheme=CV_KEYS[self.parameterAsEnum(parameters, self.CV, context)],
+            n_folds=self.parameterAsInt(parameters, self.FOLDS, context),
+            search_samples=self.parameterAsInt(parameters, self.SEARCH_SAMPLES, context),
+            halving=self.parameterAsBool(parameters, self.HALVING, context))
+        fit = FitSettings(
             seed=self.parameterAsInt(parameters, self.SEED, context),
             standardize=self.parameterAsBool(parameters, self.STANDARDIZE, context),
-            search_samples=self.parameterAsInt(parameters, self.SEARCH_SAMPLES, context),
             final_samples=self.parameterAsInt(parameters, self.FINAL_SAMPLES, context),
-            halving=self.parameterAsBool(parameters, self.HALVING, context),
-            n_jobs=threads, name=self.parameterAsString(parameters, self.NAME, context) or None,
-            progress=progress.sub(0, 80 if lsi_path else 100), signing_key=key,
-            **self.extra_options(parameters, context))
+            n_jobs=threads, **self.extra_options(parameters, context))
+        result, meta = train_to_file(
+            self.MODEL_TYPE, stack, samples, tmp_model, search=search, fit=fit,
+            name=self.parameterAsString(parameters, self.NAME, context) or None,
+            progress=progress.sub(0, 80 if lsi_path else 100), signing_key=key)
         for message in result.messages:
             feedback.pushWarning(message)
         chosen = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"

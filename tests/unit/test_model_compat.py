@@ -41,8 +41,10 @@ def test_a_new_svm_file_stores_the_pipeline_and_its_sigmoid_as_numbers(tmp_path)
     rng = np.random.default_rng(4)
     x = rng.random((200, 3))
     y = (x[:, 0] + 0.3 * rng.random(200) > 0.6).astype(int)
-    result = models.train_model(models.SVM, x, y, n_folds=3, cv_scheme=models.STRATIFIED,
-                                grid={"C": [1.0, 10.0], "gamma": [0.5]})
+    result = models.train_model(
+        models.SVM, x, y,
+        search=models.SearchSettings(
+            n_folds=3, cv_scheme=models.STRATIFIED, grid={"C": [1.0, 10.0], "gamma": [0.5]}))
     assert isinstance(result.estimator, PlattSvm)
     path = model_io.save_model(tmp_path / "svm.lsmodel", result.estimator,
                                {"name": "SVM", "model_type": "svm", "factors": ["a", "b", "c"]})

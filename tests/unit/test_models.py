@@ -30,8 +30,9 @@ def rings(n=600, seed=0):
 def test_klr_separates_two_rings_with_calibrated_probabilities():
     x, y = rings()
     xt, yt = rings(seed=1)
-    klr = models.train_model(models.KLR, x, y, n_folds=5,
-                             grid={"C": [1.0, 10.0], "gamma": [0.5, 2.0]})
+    klr = models.train_model(
+        models.KLR, x, y,
+        search=models.SearchSettings(n_folds=5, grid={"C": [1.0, 10.0], "gamma": [0.5, 2.0]}))
     p_klr = klr.estimator.predict_proba(xt)[:, 1]
     p_lr = LogisticRegression().fit(x, y).predict_proba(xt)[:, 1]
     assert roc_auc_score(yt, p_klr) > 0.99
@@ -45,8 +46,10 @@ def test_klr_separates_two_rings_with_calibrated_probabilities():
 
 def test_klr_uses_nystroem_above_the_kernel_limit():
     x, y = rings(800)
-    result = models.train_model(models.KLR, x, y, n_folds=3, kernel_limit=200,
-                                grid={"C": [10.0], "gamma": [1.0]})
+    result = models.train_model(
+        models.KLR, x, y,
+        search=models.SearchSettings(n_folds=3, grid={"C": [10.0], "gamma": [1.0]}),
+        fit=models.FitSettings(kernel_limit=200))
     assert result.kernel == "Nystroem approximation with 200 components"
     assert result.estimator.named_steps["kernel"].components_.shape[0] == 200
     assert roc_auc_score(y, result.estimator.predict_proba(x)[:, 1]) > 0.97
@@ -54,8 +57,9 @@ def test_klr_uses_nystroem_above_the_kernel_limit():
 
 def test_svm_grid_search_picks_the_best_cv_combination():
     x, y = rings(300)
-    result = models.train_model(models.SVM, x, y, n_folds=5,
-                                grid={"C": [0.01, 10.0], "gamma": [0.001, 1.0]})
+    result = models.train_model(
+        models.SVM, x, y,
+        search=models.SearchSettings(n_folds=5, grid={"C": [0.01, 10.0], "gamma": [0.001, 1.0]}))
     best = max(result.cv_rows, key=lambda r: r.mean_auroc)
     assert result.params == best.params and result.cv_score == best.mean_auroc
     assert [r.rank for r in sorted(result.cv_rows, key=lambda r: r.rank)] == [1, 2, 3, 4]
@@ -70,7 +74,9 @@ def test_default_grid_holds_the_papers_optimum():
 
 def test_fast_svm_probability_equals_scikit_learn():
     x, y = rings(400)
-    result = models.train_model(models.SVM, x, y, n_folds=3, grid={"C": [5.0], "gamma": [0.7]})
+    result = models.train_model(
+        models.SVM, x, y,
+        search=models.SearchSettings(n_folds=3, grid={"C": [5.0], "gamma": [0.7]}))
     grid = np.random.default_rng(3).uniform(-3, 3, (5000, 2))
     fast = predict_array(probability_function(result.estimator), grid)
     assert np.allclose(fast, result.estimator.predict_proba(grid)[:, 1], atol=1e-9)
@@ -83,7 +89,8 @@ def test_kernel_expansions_round_trip_and_equal_scikit_learn():
     grid = np.random.default_rng(4).uniform(-3, 3, (5000, 2))
     for kind, params in ((models.SVM, {"C": [5.0], "gamma": [0.7]}),
                          (models.KLR, {"C": [10.0], "gamma": [1.0]})):
-        result = models.train_model(kind, x, y, n_folds=3, grid=params)
+        result = models.train_model(kind, x, y, search=models.SearchSettings(n_folds=3,
+                                                                             grid=params))
         expansion = kernel_expansion(result.estimator)
         assert expansion.link == ("platt" if kind == models.SVM else "logistic")
         stored = KernelExpansion.from_bytes(expansion.to_bytes(), 2)
@@ -101,25 +108,28 @@ def test_kernel_expansions_round_trip_and_equal_scikit_learn():
         rows = grid.astype(np.float32)
         assert np.allclose(kernel_probability(stored)(rows),
                            result.estimator.predict_proba(rows)[:, 1], rtol=0, atol=atol)
-    unscaled = models.train_model(models.SVM, x, y, n_folds=3, standardize=False,
-                                  grid={"C": [5.0], "gamma": [0.7]})
+    unscaled = models.train_model(models.SVM, x, y,
+                                  search=models.SearchSettings(n_folds=3,
+                                                               grid={"C": [5.0], "gamma": [0.7]}),
+                                  fit=models.FitSettings(standardize=False))
     assert kernel_expansion(unscaled.estimator).scaler_mean.shape == (0, 2)
     assert np.allclose(kernel_probability(kernel_expansion(unscaled.estimator))(grid),
                        unscaled.estimator.predict_proba(grid)[:, 1], rtol=0, atol=1e-9)
     for kind in (models.LOGISTIC, models.RANDOM_FOREST):
-        assert kernel_expansion(models.train_model(kind, x, y, n_folds=3).estimator) is None
+        assert kernel_expansion(models.train_model(
+            kind, x, y, search=models.SearchSettings(n_folds=3)).estimator) is None
 
 
 def test_sample_folds_and_bad_folds():
     x, y = rings(200)
     folds = np.arange(200) % 4 + 1
     result = models.train_model(models.LOGISTIC, x, y, folds=folds,
-                                cv_scheme=models.SAMPLE_FOLDS)
+                                search=models.SearchSettings(cv_scheme=models.SAMPLE_FOLDS))
     assert result.folds == 4
     one_class_fold = np.where(y == 1, 1, 2)
     with pytest.raises(LsmError, match="only one class"):
         models.train_model(models.LOGISTIC, x, y, folds=one_class_fold,
-                           cv_scheme=models.SAMPLE_FOLDS)
+                           search=models.SearchSettings(cv_scheme=models.SAMPLE_FOLDS))
 
 
 def test_training_refuses_one_class_and_nan():
@@ -133,8 +143,8 @@ def test_training_refuses_one_class_and_nan():
 
 def test_random_forest_and_logistic_baselines():
     x, y = rings(300)
-    rf = models.train_model(models.RANDOM_FOREST, x, y, n_folds=3)
-    lr = models.train_model(models.LOGISTIC, x, y, n_folds=3)
+    rf = models.train_model(models.RANDOM_FOREST, x, y, search=models.SearchSettings(n_folds=3))
+    lr = models.train_model(models.LOGISTIC, x, y, search=models.SearchSettings(n_folds=3))
     assert rf.cv_score > 0.95 and lr.cv_score < 0.7
 
 
@@ -142,7 +152,7 @@ def test_few_samples_reduce_the_folds():
     x, y = rings(40)
     y[:] = 0
     y[:4] = 1
-    result = models.train_model(models.LOGISTIC, x, y, n_folds=10)
+    result = models.train_model(models.LOGISTIC, x, y, search=models.SearchSettings(n_folds=10))
     assert result.folds == 4 and any("4 CV folds" in m for m in result.messages)
 
 
@@ -165,8 +175,9 @@ def test_a_nearly_flat_svm_keeps_its_ranking_in_the_lsi():
     svm = models.build_estimator(models.SVM, flat, 42)
     plain = Pipeline(svm.steps[:-1] + [("model", CalibratedClassifierCV(
         svm[-1], method="sigmoid", ensemble=False, cv=5))]).fit(x, y)
-    result = models.train_model(models.SVM, x, y, n_folds=5,
-                                grid={"C": [0.241], "gamma": [0.0002]})
+    result = models.train_model(
+        models.SVM, x, y,
+        search=models.SearchSettings(n_folds=5, grid={"C": [0.241], "gamma": [0.0002]}))
     xt, yt, _ = fr_like(np.random.default_rng(99), 3000, fr)
     decision = result.estimator.decision_function(xt)
     proba = result.estimator.predict_proba(xt)[:, 1]
@@ -190,8 +201,9 @@ def test_logistic_and_forest_searches_score_whole_landslide_folds_like_a_plain_f
 
     x, y = rings(400, seed=4)
     groups = np.where(y == 1, np.arange(y.size) // 4, -1)  # landslides of 4 cells
-    result = models.train_model(model_type, x, y, groups=groups, grid=grid, n_folds=4,
-                                search_samples=0, halving=False)
+    result = models.train_model(model_type, x, y, groups=groups,
+                                search=models.SearchSettings(grid=grid, n_folds=4,
+                                                             search_samples=0, halving=False))
     plan = models._plan_folds(y, None, groups, models.SAMPLE_FOLDS, 4, 42, [], False)
     for train, test in plan.splits:
         assert not set(groups[train][groups[train] >= 0]) & set(groups[test][groups[test] >= 0])
@@ -202,8 +214,9 @@ def test_logistic_and_forest_searches_score_whole_landslide_folds_like_a_plain_f
         assert row.fold_aurocs == pytest.approx(plain)
     calls = []
     with pytest.raises(Canceled):
-        models.train_model(model_type, x, y, groups=groups, grid=grid, n_folds=4,
-                           search_samples=0, halving=False,
+        models.train_model(model_type, x, y, groups=groups,
+                           search=models.SearchSettings(grid=grid, n_folds=4, search_samples=0,
+                                                        halving=False),
                            progress=Progress(is_canceled=lambda: calls.append(1) or
                                              len(calls) > 3))
     assert 3 < len(calls) < 2 * 4 + 4  # canceled within the search, fold by fold

@@ -58,8 +58,9 @@ def study(tmp_path_factory):
 @pytest.fixture(scope="module")
 def svm_model(study):
     path = study["dir"] / "svm.lsmodel"
-    result, meta = training.train_to_file("svm", str(study["stack"]), str(study["samples"]),
-                                          str(path), grid=SMALL_GRID, n_folds=5)
+    result, meta = training.train_to_file(
+        "svm", str(study["stack"]), str(study["samples"]), str(path),
+        search=training.SearchSettings(grid=SMALL_GRID, n_folds=5))
     return path, result, meta
 
 
@@ -148,7 +149,8 @@ def test_fr_model_applies_its_encoding_to_the_raw_stack(study, tmp_path):
     fr.encode_stack(str(study["stack"]), result.encodings, str(encoded))
     model = tmp_path / "klr.lsmodel"
     training.train_to_file("klr", str(encoded), str(study["samples"]), str(model),
-                           grid={"C": [1.0], "gamma": [0.5]}, n_folds=3)
+                           search=training.SearchSettings(grid={"C": [1.0], "gamma": [0.5]},
+                                                        n_folds=3))
     a, b = tmp_path / "a.tif", tmp_path / "b.tif"
     predict.predict_lsi(str(model), str(encoded), str(a))
     predict.predict_lsi(str(model), str(study["stack"]), str(b))
@@ -178,7 +180,7 @@ def test_validation_samples_never_reach_the_model(study, tmp_path):
     for samples in (study["samples"], other):
         path = tmp_path / f"m{len(outs)}.lsmodel"
         training.train_to_file("svm", str(study["stack"]), str(samples), str(path),
-                               grid=SMALL_GRID, n_folds=4)
+                               search=training.SearchSettings(grid=SMALL_GRID, n_folds=4))
         outs.append(model_io.load_model(path).estimator.predict_proba(probe)[:, 1])
     assert np.array_equal(outs[0], outs[1])
 
@@ -194,8 +196,9 @@ def fr_study(study):
     models = {}
     for kind in ("svm", "klr"):
         models[kind] = d / f"fr_{kind}.lsmodel"
-        training.train_to_file(kind, str(encoded), str(study["samples"]), str(models[kind]),
-                               grid={"C": [1.0, 10.0], "gamma": [0.5]}, n_folds=3)
+        training.train_to_file(
+            kind, str(encoded), str(study["samples"]), str(models[kind]),
+            search=training.SearchSettings(grid={"C": [1.0, 10.0], "gamma": [0.5]}, n_folds=3))
     return {"stack": encoded, "raw": study["stack"], **models}
 
 

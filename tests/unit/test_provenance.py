@@ -126,10 +126,10 @@ def test_packed_cells_round_trip_and_hostile_records_are_bounded():
 def test_a_random_forest_reports_no_scaler(prepared):
     """Hyperparameters a model does not use are not reported (a forest has no scaler)."""
     d = prepared["dir"]
-    _, forest = training.train_to_file("random_forest", str(d / "fr.tif"),
-                                       str(d / "random.gpkg"), str(d / "rf.lsmodel"),
-                                       grid={"n_estimators": [20], "min_samples_leaf": [1],
-                                             "max_features": ["sqrt"]})
+    _, forest = training.train_to_file(
+        "random_forest", str(d / "fr.tif"), str(d / "random.gpkg"), str(d / "rf.lsmodel"),
+        search=training.SearchSettings(
+            grid={"n_estimators": [20], "min_samples_leaf": [1], "max_features": ["sqrt"]}))
     _, logistic = training.train_to_file("logistic", str(d / "fr.tif"), str(d / "random.gpkg"),
                                          str(d / "lr.lsmodel"))
     assert "standardize" not in forest.hyperparameters

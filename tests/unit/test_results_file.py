@@ -54,7 +54,7 @@ def make_results(d: Path) -> Path:
     lsis = []
     for name, inputs in (("LR", stack), ("FR-LR", d / "fr.tif")):
         training.train_to_file("logistic", str(inputs), samples, str(d / f"{name}.lsmodel"),
-                               name=name, n_folds=4)
+                               search=training.SearchSettings(n_folds=4), name=name)
         predict.predict_lsi(str(d / f"{name}.lsmodel"), str(inputs), str(d / f"{name}.tif"))
         zoning.classify_raster(str(d / f"{name}.tif"), str(d / f"{name}_zones.tif"))
         lsis.append(str(d / f"{name}.tif"))

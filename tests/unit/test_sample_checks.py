@@ -253,7 +253,8 @@ def test_a_duplicated_inventory_is_warned_by_training_and_evaluation(duplicated)
     warnings: list[str] = []
     model = d["dir"] / "lr.lsmodel"
     training.train_to_file("logistic", str(d["stack"]), str(d["samples"]), str(model),
-                           n_folds=3, progress=Progress(on_warning=warnings.append))
+                           search=training.SearchSettings(n_folds=3),
+                           progress=Progress(on_warning=warnings.append))
     expected = (f"{d['twice']} validation sample(s) share their cell with a training sample "
                 "(a duplicated inventory?): validation is not independent there")
     assert any(w.startswith(expected) for w in warnings), warnings

@@ -26,8 +26,8 @@ def inventory(n_landslides=120, seed=0, cells=(5, 40)):
 
 def test_default_cv_never_puts_one_landslide_in_two_folds():
     x, y, groups = inventory()
-    result = models.train_model(models.LOGISTIC, x, y, groups=groups, search_samples=0,
-                                halving=False)
+    result = models.train_model(models.LOGISTIC, x, y, groups=groups,
+                                search=models.SearchSettings(search_samples=0, halving=False))
     assert result.cv_scheme == models.LANDSLIDE_FOLDS
     plan = models._plan_folds(y, None, groups, models.SAMPLE_FOLDS, 10, 42, [], subset=False)
     seen: dict = {}
@@ -43,24 +43,29 @@ def test_sample_folds_are_used_as_given_and_recorded():
     x, y, groups = inventory()
     folds = np.where(groups >= 0, groups % 5 + 1, np.arange(y.size) % 5 + 1)
     result = models.train_model(models.LOGISTIC, x, y, folds=folds, groups=groups,
-                                search_samples=0, halving=False)
+                                search=models.SearchSettings(search_samples=0, halving=False))
     assert result.cv_scheme == models.SAMPLE_FOLDS and result.folds == 5
     assert any("folds of the samples layer" in line for line in result.strategy)
 
 
 def test_stratified_cv_over_multi_cell_landslides_warns_and_is_optimistic():
     x, y, groups = inventory(seed=3)
-    honest = models.train_model(models.SVM, x, y, groups=groups, search_samples=0,
-                                grid={"C": [10.0], "gamma": [3.0]}, halving=False)
-    cellwise = models.train_model(models.SVM, x, y, groups=groups, search_samples=0,
-                                  cv_scheme=models.STRATIFIED, halving=False,
-                                  grid={"C": [10.0], "gamma": [3.0]})
+    honest = models.train_model(models.SVM, x, y, groups=groups,
+                                search=models.SearchSettings(search_samples=0,
+                                                             grid={"C": [10.0], "gamma": [3.0]},
+                                                             halving=False))
+    cellwise = models.train_model(models.SVM, x, y, groups=groups,
+                                  search=models.SearchSettings(search_samples=0,
+                                                               cv_scheme=models.STRATIFIED,
+                                                               halving=False,
+                                                               grid={"C": [10.0], "gamma": [3.0]}))
     assert any("optimistic" in m for m in cellwise.messages)
     assert not any("optimistic" in m for m in honest.messages)
     # cells of a held-out landslide sit next to its training cells: a local model "knows" them
     assert cellwise.cv_score > honest.cv_score + 0.02
-    one_cell = models.train_model(models.LOGISTIC, x, y, cv_scheme=models.STRATIFIED,
-                                  search_samples=0, halving=False)
+    one_cell = models.train_model(models.LOGISTIC, x, y,
+                                  search=models.SearchSettings(cv_scheme=models.STRATIFIED,
+                                                               search_samples=0, halving=False))
     assert not any("optimistic" in m for m in one_cell.messages)  # no landslide ids known
 
 
@@ -98,9 +103,11 @@ def test_large_inventory_search_on_a_subset_final_fit_bounded_and_logged():
     x, y, groups = inventory(400, seed=5)  # about 17,000 samples
     n = y.size
     assert n > 12000
-    result = models.train_model(models.SVM, x, y, groups=groups, seed=11,
-                                grid={"C": [0.3, 3.0, 30.0], "gamma": [0.03, 0.3, 3.0]},
-                                search_samples=1500, final_samples=4000)
+    result = models.train_model(
+        models.SVM, x, y, groups=groups,
+        search=models.SearchSettings(
+            grid={"C": [0.3, 3.0, 30.0], "gamma": [0.03, 0.3, 3.0]}, search_samples=1500),
+        fit=models.FitSettings(seed=11, final_samples=4000))
     assert result.n_search <= 1600 and result.n_final <= 4200
     search, final = result.strategy
     assert "successive halving" in search and f"of {n:,} training samples" in search
@@ -116,27 +123,34 @@ def test_large_inventory_search_on_a_subset_final_fit_bounded_and_logged():
     svc = result.estimator.pipeline[-1]
     assert svc.support_vectors_.shape[0] <= result.n_final
     # the same seed gives the same subsets, search and model; another seed other subsets
-    again = models.train_model(models.SVM, x, y, groups=groups, seed=11,
-                               grid={"C": [0.3, 3.0, 30.0], "gamma": [0.03, 0.3, 3.0]},
-                               search_samples=1500, final_samples=4000)
+    again = models.train_model(
+        models.SVM, x, y, groups=groups,
+        search=models.SearchSettings(
+            grid={"C": [0.3, 3.0, 30.0], "gamma": [0.03, 0.3, 3.0]}, search_samples=1500),
+        fit=models.FitSettings(seed=11, final_samples=4000))
     probe = np.random.default_rng(0).normal(0, 1, (500, 4))
     assert again.params == result.params and again.cv_score == result.cv_score
     assert np.array_equal(again.estimator.predict_proba(probe),
                           result.estimator.predict_proba(probe))
-    other = models.train_model(models.SVM, x, y, groups=groups, seed=12,
-                               grid={"C": [0.3, 3.0, 30.0], "gamma": [0.03, 0.3, 3.0]},
-                               search_samples=1500, final_samples=4000)
+    other = models.train_model(
+        models.SVM, x, y, groups=groups,
+        search=models.SearchSettings(
+            grid={"C": [0.3, 3.0, 30.0], "gamma": [0.03, 0.3, 3.0]}, search_samples=1500),
+        fit=models.FitSettings(seed=12, final_samples=4000))
     assert other.cv_score != result.cv_score
 
 
 def test_klr_and_logistic_fit_every_sample_by_default():
     x, y, groups = inventory(150, seed=2)
-    klr = models.train_model(models.KLR, x, y, groups=groups, search_samples=1000,
-                             grid={"C": [1.0, 10.0], "gamma": [0.1, 1.0]})
+    klr = models.train_model(
+        models.KLR, x, y, groups=groups,
+        search=models.SearchSettings(
+            search_samples=1000, grid={"C": [1.0, 10.0], "gamma": [0.1, 1.0]}))
     assert klr.n_final == y.size > 1000
     assert klr.kernel == f"Nystroem approximation with {strategy.DEFAULT_KERNEL_LIMIT} components"
     assert "the search used at most 300 kernel centres" in klr.strategy[-1]
-    lr = models.train_model(models.LOGISTIC, x, y, groups=groups, search_samples=1000)
+    lr = models.train_model(models.LOGISTIC, x, y, groups=groups,
+                            search=models.SearchSettings(search_samples=1000))
     assert lr.n_final == y.size and lr.n_search < 1100
 
 
@@ -144,9 +158,10 @@ def test_every_c_of_the_logistic_grid_changes_the_model():
     """Warm-started L-BFGS stopped at once for large C (the same scores to 15 digits over
     C = 24 .. 2410); Newton's method fits each C."""
     x, y, groups = inventory(60, seed=4)
-    result = models.train_model(models.KLR, x, y, groups=groups, search_samples=0,
-                                halving=False, grid={"C": [24.1, 241.0, 2410.0],
-                                                     "gamma": [1.0]})
+    result = models.train_model(models.KLR, x, y, groups=groups,
+                                search=models.SearchSettings(search_samples=0, halving=False,
+                                                             grid={"C": [24.1, 241.0, 2410.0],
+                                                     "gamma": [1.0]}))
     scores = [r.fold_aurocs for r in sorted(result.cv_rows, key=lambda r: r.params["C"])]
     assert scores[0] != scores[1] != scores[2]
 
@@ -154,6 +169,7 @@ def test_every_c_of_the_logistic_grid_changes_the_model():
 def test_bad_strategy_inputs():
     x, y, groups = inventory(20)
     with pytest.raises(LsmError, match="scheme"):
-        models.train_model(models.LOGISTIC, x, y, cv_scheme="leave-one-out")
+        models.train_model(
+            models.LOGISTIC, x, y, search=models.SearchSettings(cv_scheme="leave-one-out"))
     with pytest.raises(LsmError, match="ids and labels"):
         models.train_model(models.LOGISTIC, x, y, groups=groups[:-1])

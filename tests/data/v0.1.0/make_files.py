@@ -21,8 +21,9 @@ out = {}
 for kind in ("svm", "klr", "logistic", "random_forest"):
     grid = {"svm": {"C": [1.0, 10.0], "gamma": [0.5]}, "klr": {"C": [1.0], "gamma": [0.5]},
             "logistic": {"C": [1.0]}, "random_forest": {"n_estimators": [5]}}[kind]
-    result = models.train_model(kind, x, y, n_folds=3, grid=grid, cv_scheme=models.STRATIFIED,
-                                kernel_limit=40)
+    result = models.train_model(kind, x, y, search=models.SearchSettings(n_folds=3, grid=grid,
+                                                                         cv_scheme=models.STRATIFIED),
+                                fit=models.FitSettings(kernel_limit=40))
     meta = {"name": kind, "model_type": kind, "factors": ["a", "b", "c"], "encoding": "raw"}
     model_io.save_model(sys.argv[1] + f"/{kind}.lsmodel", result.estimator, meta)
     out[kind] = result.estimator.predict_proba(probe)[:, 1].tolist()
