@@ -27,7 +27,7 @@ from .raster import (
     read_window,
     window_count,
 )
-from .records import LsiTags
+from .records import LsiTags, ZoneTags
 from .results_file import RESULTS_FORMAT, load_results
 from .safe_files import check_regular_file
 from .sampling import read_samples, values_at
@@ -97,7 +97,8 @@ def evaluate_lsi(lsi_paths: Sequence[str], samples_path: str, *,
         raise LsmError("Give at least one LSI raster to evaluate.")
     zones_by_lsi = {}
     for z in zone_paths:
-        src = open_raster(z, "zone raster").GetMetadataItem("LSM_SOURCE_LSI")
+        src = ZoneTags.from_metadata(open_raster(z, "zone raster").GetMetadata() or {}
+                                     ).source_lsi
         if src:
             zones_by_lsi[Path(src).name] = z
     result = Evaluation([], threshold_mode, 0, 0)

@@ -29,7 +29,7 @@ from .classing import (
 )
 from .errors import LsmError
 from .progress import SILENT, Progress
-from .provenance import FR_SAMPLES_TAG, fr_provenance
+from .provenance import fr_provenance
 from .raster import (
     FLOAT_NODATA,
     RasterWriter,
@@ -39,8 +39,9 @@ from .raster import (
     read_window,
     window_count,
 )
+from .records import BandTags, StackTags
 from .sampling import read_samples, values_at
-from .stack import ASPECT, CATEGORICAL, ENCODING_TAG, KIND_TAG, STACK_TAG, stack_info
+from .stack import ASPECT, CATEGORICAL, stack_info
 
 CATEGORIES = "categories"
 ASPECT_SECTORS = "aspect_sectors"
@@ -441,14 +442,11 @@ def encode_stack(stack_path: str, encodings: Sequence[FactorEncoding], output_pa
     lookups = [np.asarray(e.fr, dtype=np.float32) for e in encodings]
     unseen = 0
     total = window_count(info.grid.width, info.grid.height)
-    band_meta = [{KIND_TAG: "continuous", "LSM_ENCODED_FROM": k} for k in info.kinds]
+    band_meta = [BandTags(encoded_from=k).to_metadata() for k in info.kinds]
     with RasterWriter(out, info.grid, len(encodings), np.float32, FLOAT_NODATA,
                       descriptions=names,
-                      metadata={STACK_TAG: "1", ENCODING_TAG: "fr",
-                                "LSM_FR_FINGERPRINT": spec["fingerprint"],
-                                "LSM_FR_ENCODING": json.dumps(spec),
-                                **({FR_SAMPLES_TAG: json.dumps(provenance)}
-                                   if provenance else {})},
+                      metadata=StackTags("fr", spec, json.dumps(provenance) if provenance
+                                         else None).to_metadata(),
                       band_metadata=band_meta) as writer:
         for w, win in enumerate(iter_windows(info.grid.width, info.grid.height)):
             progress.check()

@@ -23,7 +23,6 @@ from .errors import LsmError
 from .raster import Grid
 
 #: raster metadata item of an FR stack: the provenance as JSON
-FR_SAMPLES_TAG = "LSM_FR_SAMPLES"
 #: the packed cell set of a provenance record holds at most this many cells (a bound on what a
 #: file from elsewhere can make the plugin unpack)
 MAX_PACKED_CELLS = 10_000_000

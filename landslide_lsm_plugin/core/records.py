@@ -3,7 +3,8 @@
 * the LSNet worker protocol: the events the worker prints (one JSON object per line) and its
   exit codes, read by the client (lsnet/client.py) and written by the worker (lsnet/worker.py);
 * the metadata tags of an LSI raster (:class:`LsiTags`), written by *Predict LSI* and the LSNet
-  worker and read by *Evaluate* and the report;
+  worker and read by *Evaluate* and the report; of a zone raster (:class:`ZoneTags`); of a
+  factor stack and its bands (:class:`StackTags`, :class:`BandTags`);
 * a model file's ``meta.json`` (:class:`ModelMeta`) and an LSNet model's sidecar
   (:class:`LsnetMeta`), written by training and read by mapping, *Evaluate* and the report.
 
@@ -124,6 +125,121 @@ class LsiTags:
     @staticmethod
     def is_lsi(items: dict) -> bool:
         return items.get(LSI_TAG) not in (None, "")
+
+
+# --- zone raster and factor stack tags -----------------------------------------------------------
+
+#: more zone labels than any zoning has (Classify LSI makes at most 10 classes)
+MAX_ZONE_LABELS = 32
+#: a tag's text is read only up to this size (a hostile raster may hold huge items)
+MAX_TAG_CHARS = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ZoneTags:
+    """What a zone raster (*Classify LSI*) records: the LSI it classes, the method, the class
+    boundaries and the class labels (GDAL dataset metadata)."""
+
+    source_lsi: str = ""
+    method: str = ""
+    breaks: tuple[float, ...] = ()
+    labels: tuple[str, ...] = ()
+
+    KEYS: ClassVar[dict] = {"source_lsi": "LSM_SOURCE_LSI", "method": "LSM_ZONING_METHOD",
+                            "breaks": "LSM_ZONING_BREAKS", "labels": "LSM_ZONING_LABELS"}
+
+    def to_metadata(self) -> dict[str, str]:
+        return {self.KEYS["source_lsi"]: self.source_lsi, self.KEYS["method"]: self.method,
+                self.KEYS["breaks"]: ",".join(repr(float(e)) for e in self.breaks),
+                self.KEYS["labels"]: "|".join(self.labels)}
+
+    @classmethod
+    def from_metadata(cls, items: dict) -> ZoneTags:
+        """The tags of a raster; what is missing or unreadable stays empty (a raster from
+        another tool has none)."""
+        def text(key: str) -> str:
+            value = items.get(cls.KEYS[key])
+            return value if isinstance(value, str) and len(value) <= MAX_TAG_CHARS else ""
+
+        breaks = tuple(v for v in (_number(b) for b in text("breaks").split(",") if b)
+                       if v is not None)
+        labels = tuple(label for label in text("labels").split("|") if label)
+        return cls(text("source_lsi"), text("method"), breaks,
+                   labels if len(labels) <= MAX_ZONE_LABELS else ())
+
+
+#: the tags of a factor stack (dataset level) and of its bands
+STACK_TAG, ENCODING_TAG = "LSM_STACK", "LSM_ENCODING"
+FR_FINGERPRINT_TAG, FR_ENCODING_TAG = "LSM_FR_FINGERPRINT", "LSM_FR_ENCODING"
+FR_SAMPLES_TAG = "LSM_FR_SAMPLES"
+KIND_TAG, SOURCE_TAG = "LSM_KIND", "LSM_SOURCE"
+CATEGORIES_TAG, ENCODED_FROM_TAG = "LSM_CATEGORIES", "LSM_ENCODED_FROM"
+
+
+@dataclass(frozen=True)
+class StackTags:
+    """What a factor stack records (GDAL dataset metadata): that it is one (format version),
+    its encoding ('raw' or 'fr'), and for an FR-encoded stack its FR table (the encoding spec
+    with its fingerprint) and the samples the table was fitted on (core.provenance)."""
+
+    encoding: str = "raw"
+    fr_encoding: Optional[dict] = None
+    #: the packed record of core.provenance, as written (read by read_provenance)
+    fr_samples: Optional[str] = None
+    version: int = 1
+
+    def to_metadata(self) -> dict[str, str]:
+        items = {STACK_TAG: str(self.version), ENCODING_TAG: self.encoding}
+        if self.fr_encoding is not None:
+            items[FR_FINGERPRINT_TAG] = str(self.fr_encoding.get("fingerprint", ""))
+            items[FR_ENCODING_TAG] = json.dumps(self.fr_encoding)
+        if self.fr_samples:
+            items[FR_SAMPLES_TAG] = self.fr_samples
+        return items
+
+    @classmethod
+    def from_metadata(cls, items: dict, source: str) -> StackTags:
+        """The tags of a raster (any raster: without ours it is a raw stack). An FR table that
+        is not readable is an LsmError naming the raster: mapping with a damaged table would
+        give a wrong map."""
+        encoding = items.get(ENCODING_TAG)
+        spec_text = items.get(FR_ENCODING_TAG)
+        spec = None
+        if spec_text:
+            try:
+                spec = json.loads(spec_text) if len(spec_text) <= MAX_TAG_CHARS else None
+            except (ValueError, RecursionError):
+                spec = None
+            if not isinstance(spec, dict):
+                raise LsmError(f"The FR table stored in '{source}' (metadata item "
+                               f"{FR_ENCODING_TAG}) is damaged. Encode the stack again with "
+                               "'Frequency ratio'.")
+        version = items.get(STACK_TAG)
+        fr_samples = items.get(FR_SAMPLES_TAG)
+        return cls(encoding if encoding in ("raw", "fr") else "raw", spec,
+                   fr_samples if isinstance(fr_samples, str) else None,
+                   int(version) if isinstance(version, str) and version.isdigit() else 1)
+
+
+@dataclass(frozen=True)
+class BandTags:
+    """What each band of a factor stack records: its kind, the raster it came from, the
+    category codes of a categorical factor, and the kind a band was FR-encoded from."""
+
+    kind: str = "continuous"
+    source: str = ""
+    categories: Optional[dict] = None
+    encoded_from: str = ""
+
+    def to_metadata(self) -> dict[str, str]:
+        items = {KIND_TAG: self.kind}
+        if self.source:
+            items[SOURCE_TAG] = self.source
+        if self.categories:
+            items[CATEGORIES_TAG] = json.dumps(self.categories)
+        if self.encoded_from:
+            items[ENCODED_FROM_TAG] = self.encoded_from
+        return items
 
 
 # --- model metadata: a model file's meta.json and an LSNet model's sidecar -----------------------

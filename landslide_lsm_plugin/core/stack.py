@@ -8,7 +8,6 @@ window by window, so memory does not grow with raster size.
 
 from __future__ import annotations
 
-import json
 import math
 import tempfile
 from collections.abc import Sequence
@@ -21,7 +20,7 @@ from osgeo import gdal, osr
 
 from .errors import LsmError
 from .progress import SILENT, Progress
-from .provenance import FR_SAMPLES_TAG, read_provenance
+from .provenance import read_provenance
 from .raster import (
     FLOAT_NODATA,
     Grid,
@@ -36,6 +35,7 @@ from .raster import (
     read_window,
     window_count,
 )
+from .records import KIND_TAG, BandTags, StackTags
 from .vector import rasterize, read_features
 
 CONTINUOUS, CATEGORICAL, ASPECT = "continuous", "categorical", "aspect"
@@ -44,9 +44,6 @@ KINDS = (CONTINUOUS, CATEGORICAL, ASPECT)
 FLAT_ASPECT = -1.0
 RESAMPLING = {"nearest": "near", "bilinear": "bilinear", "cubic": "cubic", "average": "average"}
 
-STACK_TAG = "LSM_STACK"
-ENCODING_TAG = "LSM_ENCODING"
-KIND_TAG = "LSM_KIND"
 
 
 @dataclass
@@ -114,11 +111,9 @@ def stack_info(path: str) -> StackInfo:
     for i in range(ds.RasterCount):
         kind = ds.GetRasterBand(i + 1).GetMetadataItem(KIND_TAG) or CONTINUOUS
         kinds.append(kind if kind in KINDS else CONTINUOUS)
-    encoding = ds.GetMetadataItem(ENCODING_TAG) or "raw"
-    spec_text = ds.GetMetadataItem("LSM_FR_ENCODING")
-    spec = json.loads(spec_text) if spec_text else None
-    return StackInfo(str(path), names, kinds, Grid.of(ds), encoding, spec,
-                     read_provenance(ds.GetMetadataItem(FR_SAMPLES_TAG)))
+    tags = StackTags.from_metadata(ds.GetMetadata() or {}, Path(str(path)).name)
+    return StackInfo(str(path), names, kinds, Grid.of(ds), tags.encoding, tags.fr_encoding,
+                     read_provenance(tags.fr_samples))
 
 
 def reference_grid(reference: Optional[str], spec: Optional[GridSpec],
@@ -430,16 +425,14 @@ def build_stack(factors: Sequence[Factor], output_path: str, *, reference: Optio
 def _write_stack(out: Path, grid: Grid, bands, mask_ds, progress: Progress,
                  mappings: Optional[dict] = None, messages: Optional[list] = None) -> int:
     names = [f.name for f, _ in bands]
-    band_meta = [{KIND_TAG: f.kind, "LSM_SOURCE": Path(f.source).name} for f, _ in bands]
-    for meta, (f, _) in zip(band_meta, bands):
-        if (mappings or {}).get(f.name):
-            meta["LSM_CATEGORIES"] = json.dumps(mappings[f.name])
+    band_meta = [BandTags(f.kind, Path(f.source).name, (mappings or {}).get(f.name) or None
+                          ).to_metadata() for f, _ in bands]
     total = window_count(grid.width, grid.height)
     valid_cells = 0
     band_valid = np.zeros(len(bands), dtype=np.int64)
     band_nonfinite = np.zeros(len(bands), dtype=np.int64)
     with RasterWriter(out, grid, len(bands), np.float32, FLOAT_NODATA, descriptions=names,
-                      metadata={STACK_TAG: "1", ENCODING_TAG: "raw"},
+                      metadata=StackTags().to_metadata(),
                       band_metadata=band_meta) as writer:
         for i, win in enumerate(iter_windows(grid.width, grid.height)):
             progress.check()

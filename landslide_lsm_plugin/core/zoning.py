@@ -22,6 +22,7 @@ from .raster import (
     read_window,
     window_count,
 )
+from .records import ZoneTags
 
 
 @dataclass
@@ -81,10 +82,8 @@ def classify_raster(input_path: str, output_path: str, band: int = 1,
     total = window_count(grid.width, grid.height)
     write_progress = progress.sub(40, 100)
     with RasterWriter(out, grid, 1, np.uint8, CLASS_NODATA, descriptions=["zone"],
-                      metadata={"LSM_SOURCE_LSI": str(input_path),
-                                "LSM_ZONING_METHOD": method,
-                                "LSM_ZONING_BREAKS": ",".join(repr(float(e)) for e in edges),
-                                "LSM_ZONING_LABELS": "|".join(names)}) as writer:
+                      metadata=ZoneTags(str(input_path), method, tuple(edges),
+                                        tuple(names)).to_metadata()) as writer:
         for i, win in enumerate(iter_windows(grid.width, grid.height)):
             write_progress.check()
             data, valid = read_window(ds, win, [band])

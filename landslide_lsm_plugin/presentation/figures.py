@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..core.errors import LsmError
 from ..core.raster import atomic_file
+from ..core.records import ZoneTags
 
 MODEL_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
                 "#17becf")
@@ -135,8 +136,8 @@ def draw_zones(ax, path: str | Path, title: str) -> None:
 
     data, extent, meta = read_preview(path)
     top = float(data.max()) if data.count() else 5.0
-    labels = meta.get("LSM_ZONING_LABELS", "").split("|") if meta.get("LSM_ZONING_LABELS") \
-        else zone_labels(int(top) if 1 <= top <= MAX_ZONES else MAX_ZONES + 1)
+    labels = list(ZoneTags.from_metadata(meta).labels) or zone_labels(
+        int(top) if 1 <= top <= MAX_ZONES else MAX_ZONES + 1)
     if len(labels) > MAX_ZONES:
         raise LsmError(f"'{path}' is not a zone map: it has more than {MAX_ZONES} classes.")
     colors = ramp_colors(len(labels))

@@ -11,6 +11,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from ..core.raster import atomic_file
+from ..core.records import ZoneTags
 
 #: Green to red, for susceptibility from very low to very high.
 ZONE_COLORS_5 = ("#1a9641", "#a6d96a", "#ffffbf", "#fdae61", "#d7191c")
@@ -99,8 +100,7 @@ def default_qml(raster_path: str | Path, which: str) -> str:
     except RuntimeError:  # GDAL raises (exception mode is on, core.raster): no labels then
         ds = None
     if ds is not None:
-        stored = ds.GetMetadataItem("LSM_ZONING_LABELS") or ""
-        labels = [lab for lab in stored.split("|") if lab]
+        labels = list(ZoneTags.from_metadata(ds.GetMetadata() or {}).labels)
         if not labels:
             try:
                 k = int(ds.GetRasterBand(1).ComputeRasterMinMax(False)[1])

@@ -121,3 +121,41 @@ def test_the_writer_goes_through_the_record(tmp_path):
     # the metadata of one file saved again: checksums and signature are the new file's own
     again = model_io.save_model(tmp_path / "n.lsmodel", model, meta)
     assert model_io.load_model(again).meta.details["seed"] == 3
+
+
+def test_zone_tags_round_trip_and_tolerate_other_rasters():
+    tags = records.ZoneTags("/maps/lsi.tif", "natural_breaks", (0.0, 0.25, 1.0),
+                            ("Low", "High"))
+    assert records.ZoneTags.from_metadata(tags.to_metadata()) == tags
+    assert records.ZoneTags.from_metadata({}) == records.ZoneTags()
+    odd = records.ZoneTags.from_metadata({"LSM_ZONING_BREAKS": "0.1,x,nan,0.9",
+                                          "LSM_ZONING_LABELS": "|".join("L" * 40)})
+    assert odd.breaks == (0.1, 0.9) and odd.labels == ()  # more labels than any zoning: none
+
+
+def test_stack_tags_round_trip_and_a_damaged_fr_table_is_named(tmp_path):
+    from osgeo import gdal
+
+    from landslide_lsm_plugin.core.stack import stack_info
+
+    spec = {"fingerprint": "f" * 16, "factors": []}
+    tags = records.StackTags("fr", spec, '{"fingerprint": "s", "cells": ""}')
+    assert records.StackTags.from_metadata(tags.to_metadata(), "s.tif") == tags
+    assert tags.to_metadata()["LSM_FR_FINGERPRINT"] == "f" * 16
+    assert records.StackTags.from_metadata({}, "any.tif") == records.StackTags()
+    path = tmp_path / "stack.tif"
+    ds = gdal.GetDriverByName("GTiff").Create(str(path), 2, 2, 1, gdal.GDT_Float32)
+    ds.SetGeoTransform((0, 1, 0, 2, 0, -1))
+    ds.SetMetadata(dict(tags.to_metadata(), LSM_FR_ENCODING="{not json"))
+    ds = None
+    with pytest.raises(LsmError, match=r"FR table stored in 'stack.tif' .*LSM_FR_ENCODING.* "
+                                       r"damaged"):
+        stack_info(str(path))
+
+
+def test_band_tags():
+    assert records.BandTags("categorical", "geology.tif", {"1": "shale"}).to_metadata() == {
+        "LSM_KIND": "categorical", "LSM_SOURCE": "geology.tif",
+        "LSM_CATEGORIES": '{"1": "shale"}'}
+    assert records.BandTags(encoded_from="aspect").to_metadata() == {
+        "LSM_KIND": "continuous", "LSM_ENCODED_FROM": "aspect"}
