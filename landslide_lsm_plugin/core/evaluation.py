@@ -27,7 +27,7 @@ from .raster import (
     read_window,
     window_count,
 )
-from .records import LsiTags, ZoneTags
+from .records import EvaluationResults, LsiTags, ZoneTags
 from .results_file import RESULTS_FORMAT, load_results
 from .safe_files import check_regular_file
 from .sampling import read_samples, values_at
@@ -159,14 +159,21 @@ def evaluate_lsi(lsi_paths: Sequence[str], samples_path: str, *,
     return result
 
 
+def results_record(evaluation: Evaluation, source: str = "the evaluation"
+                   ) -> EvaluationResults:
+    """The evaluation as the results file holds it, checked as its readers check it."""
+    data = evaluation.as_dict()
+    data.setdefault("parameters", dict(evaluation.parameters))
+    data = json.loads(json.dumps(data, allow_nan=True, default=_json_value))
+    return EvaluationResults.from_dict(data, source)
+
+
 def write_results(evaluation: Evaluation, path: str, inputs: Sequence[str] = ()) -> Path:
     """The results file (JSON) the comparison dock reads."""
     out = check_output_path(path, inputs)
-    data = evaluation.as_dict()
-    data.setdefault("parameters", dict(evaluation.parameters))
+    data = results_record(evaluation, out.name).to_dict()
     with atomic_file(out) as tmp:
-        tmp.write_text(json.dumps(data, indent=1, allow_nan=True, default=_json_value),
-                       encoding="utf-8")
+        tmp.write_text(json.dumps(data, indent=1, allow_nan=True), encoding="utf-8")
     return out
 
 
@@ -259,7 +266,7 @@ def _check_fr_samples(record: dict, samples, grid: Grid, name: str) -> list[str]
                                                         "Evaluation")]
 
 
-def read_results(path: str) -> dict:
+def read_results(path: str) -> EvaluationResults:
     """Read a results file written by Evaluate, every field its consumers use checked
     (core.results_file); refuse anything else with an LsmError naming the file and field."""
     return load_results(path)

@@ -6,7 +6,9 @@
   worker and read by *Evaluate* and the report; of a zone raster (:class:`ZoneTags`); of a
   factor stack and its bands (:class:`StackTags`, :class:`BandTags`);
 * a model file's ``meta.json`` (:class:`ModelMeta`) and an LSNet model's sidecar
-  (:class:`LsnetMeta`), written by training and read by mapping, *Evaluate* and the report.
+  (:class:`LsnetMeta`), written by training and read by mapping, *Evaluate* and the report;
+* the results file of *Evaluate* (:class:`EvaluationResults` of :class:`EvaluatedModel`),
+  its fields checked by core.results_file.
 
 Each format has a version; a file of a newer version than this plugin reads is refused with
 a message that says to update the plugin.
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import ClassVar, Optional
 
 from .errors import LsmError
@@ -466,3 +468,100 @@ class LsnetMeta:
     def to_dict(self) -> dict:
         """The sidecar's JSON object."""
         return _document(self, LSNET_FORMAT)
+
+
+# --- the results file of Evaluate ----------------------------------------------------------------
+
+def _fields_dict(record, skip: tuple = ("details", "written")) -> dict:
+    """The typed fields of a record that the source held or that differ from their default,
+    then its details: a document read and written back is the same document."""
+    out = {}
+    for f in fields(record):
+        if f.name in skip:
+            continue
+        value = getattr(record, f.name)
+        default = f.default if f.default is not MISSING else (
+            f.default_factory() if f.default_factory is not MISSING else MISSING)
+        if f.name in record.written or default is MISSING or value != default:
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+    out.update(record.details)
+    return out
+
+
+@dataclass(frozen=True)
+class EvaluatedModel:
+    """One evaluated LSI map of a results file: its metrics and curves, the rasters, run times,
+    and what its model file said (:attr:`model`). Treat the mappings as read-only."""
+
+    name: str
+    lsi: str
+    #: accuracy, precision, f1, sensitivity, specificity, kappa, auroc, threshold, tp ...
+    metrics: dict
+    #: {"fpr": [...], "tpr": [...]}
+    roc: dict
+    model_type: str = ""
+    zones: Optional[str] = None
+    color: Optional[str] = None
+    training_time_s: Optional[float] = None
+    map_time_s: Optional[float] = None
+    cv_auroc: Optional[float] = None
+    #: {"area": [...], "landslides": [...], "auc": x}
+    success_rate: Optional[dict] = None
+    prediction_rate: Optional[dict] = None
+    #: the model file's record (core.evaluation.model_record)
+    model: Optional[dict] = None
+    details: dict = field(default_factory=dict)
+    written: frozenset = field(default=frozenset(), compare=False, repr=False)
+
+    @classmethod
+    def of(cls, data: dict) -> EvaluatedModel:
+        """A model entry already checked (core.results_file.check_results)."""
+        typed = {f.name for f in fields(cls)} - {"details", "written"}
+        return cls(**{k: v for k, v in data.items() if k in typed},
+                   details={k: v for k, v in data.items() if k not in typed},
+                   written=frozenset(data))
+
+    def to_dict(self) -> dict:
+        return _fields_dict(self)
+
+
+@dataclass(frozen=True)
+class EvaluationResults:
+    """The results file of *Evaluate susceptibility maps* (JSON): the evaluated models and how
+    the evaluation was run. Read by the comparison dock, the report and *Create project*."""
+
+    models: tuple[EvaluatedModel, ...]
+    format_version: int = 1
+    threshold_mode: Optional[str] = None
+    n_validation: Optional[int] = None
+    n_training: Optional[int] = None
+    plugin_version: Optional[str] = None
+    created: Optional[str] = None
+    messages: tuple[str, ...] = ()
+    #: the evaluation's own parameters (threshold, samples, rasters)
+    parameters: Optional[dict] = None
+    details: dict = field(default_factory=dict)
+    written: frozenset = field(default=frozenset(), compare=False, repr=False)
+
+    @classmethod
+    def from_dict(cls, data, source: str) -> EvaluationResults:
+        """The results of ``data`` (parsed JSON), every field its readers use checked
+        (core.results_file); an LsmError naming ``source`` and the field otherwise, and a
+        newer format version refused."""
+        from .results_file import check_results
+
+        data = check_results(data, source)
+        typed = {f.name for f in fields(cls)} - {"details", "written"}
+        values = {k: v for k, v in data.items() if k in typed}
+        values["models"] = tuple(EvaluatedModel.of(m) for m in data["models"])
+        values["messages"] = tuple(data.get("messages") or ())
+        return cls(**values, details={k: v for k, v in data.items()
+                                      if k not in typed and k != "format"},
+                   written=frozenset(data))
+
+    def to_dict(self) -> dict:
+        from .results_file import RESULTS_FORMAT
+
+        out = {"format": RESULTS_FORMAT, **_fields_dict(self)}
+        out["models"] = [m.to_dict() for m in self.models]
+        return out

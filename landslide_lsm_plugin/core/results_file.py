@@ -20,6 +20,7 @@ import stat
 from pathlib import Path
 
 from .errors import LsmError
+from .records import EvaluationResults
 from .safe_files import MAX_JSON_BYTES, check_regular_file, read_regular
 
 RESULTS_FORMAT = "landslide-lsm-evaluation"
@@ -230,7 +231,7 @@ def check_results(data, name: str) -> dict:
     return data
 
 
-def load_results(path: str | Path) -> dict:
+def load_results(path: str | Path) -> EvaluationResults:
     """Read and check a results file (see :func:`check_results`)."""
     raw = read_regular(path, "results file", MAX_JSON_BYTES)
     try:
@@ -245,7 +246,7 @@ def load_results(path: str | Path) -> dict:
         reason = str(exc) if isinstance(exc, ValueError) else "nested too deep"
         raise LsmError(f"Cannot read the results file '{path}': it is not valid JSON "
                        f"({reason[:200]}). {FIX}") from None
-    return check_results(data, str(path))
+    return EvaluationResults.from_dict(data, str(path))
 
 
 def _check_siblings(path: str, what: str) -> None:

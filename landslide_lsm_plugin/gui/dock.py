@@ -15,8 +15,9 @@ from __future__ import annotations
 import html
 import math
 import os
+from collections.abc import Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
@@ -40,6 +41,7 @@ from qgis.PyQt.QtWidgets import (
 from .. import deps
 from ..core.errors import LsmError
 from ..core.evaluation import read_results
+from ..core.records import EvaluatedModel
 from ..core.results_file import check_raster
 from ..core.tables import write_csv
 from ..presentation.figures import color_of, draw_roc
@@ -67,8 +69,8 @@ METRIC_HELP = {
 BEST_COLOR = "#d9f0d3"
 
 
-def metric_value(entry: dict, key: str) -> Optional[float]:
-    value = entry.get(key) if key.endswith("_s") else entry["metrics"].get(key)
+def metric_value(entry: EvaluatedModel, key: str) -> Optional[float]:
+    value = getattr(entry, key) if key.endswith("_s") else entry.metrics.get(key)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return float(value)
@@ -111,16 +113,16 @@ class ResultRecord:
 
     file: str
     #: the model as the results file has it (name, lsi, zones, metrics, roc, run times)
-    model: dict
+    model: EvaluatedModel
     visible: bool = True
 
     @property
     def name(self) -> str:
-        return self.model["name"]
+        return self.model.name
 
     def entry(self) -> dict:
-        """The model with the file it came from (what load_map and the figure take)."""
-        return dict(self.model, file=self.file)
+        """The model as a dict, with the file it came from (what load_map takes)."""
+        return dict(self.model.to_dict(), file=self.file)
 
 
 class ResultsTableModel(QAbstractTableModel):
@@ -175,15 +177,15 @@ class ResultsTableModel(QAbstractTableModel):
         return self.label_of(record.name, record.file)
 
     def color(self, row: int) -> str:
-        return self._records[row].model.get("color") or color_of(row)
+        return self._records[row].model.color or color_of(row)
 
     def curves(self) -> list:
         """The ticked models as draw_roc takes them: labelled, each in its row's colour."""
-        return [dict(r.model, name=self.label(i), color=self.color(i))
+        return [replace(r.model, name=self.label(i), color=self.color(i))
                 for i, r in enumerate(self._records) if r.visible]
 
     # --- changing ------------------------------------------------------------------------------
-    def set_file(self, path: str, models: list) -> None:
+    def set_file(self, path: str, models: Sequence[EvaluatedModel]) -> None:
         """The models of a results file join the comparison (replacing that file's rows)."""
         path = str(path)
         self._remove_rows_of(path)
@@ -192,7 +194,7 @@ class ResultsTableModel(QAbstractTableModel):
         if models:
             first = len(self._records)
             self.beginInsertRows(QModelIndex(), first, first + len(models) - 1)
-            self._records.extend(ResultRecord(path, dict(m)) for m in models)
+            self._records.extend(ResultRecord(path, m) for m in models)
             self.endInsertRows()
         self._changed()
 
@@ -291,7 +293,7 @@ class ResultsTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return self.label(row)
             if role == Qt.ItemDataRole.ToolTipRole:
-                return _plain_tip(f"{record.model.get('lsi', '')}\n{record.file}")
+                return _plain_tip(f"{record.model.lsi}\n{record.file}")
             return None
         key, _, higher = METRICS[column - self.FIRST_METRIC_COLUMN]
         value = metric_value(record.model, key)
@@ -476,7 +478,7 @@ class CompareModelsDock(QgsDockWidget):
                 self._say(str(exc), warning=True)
             return False
         self.registry.restore(path)
-        self.model.set_file(path, data["models"])
+        self.model.set_file(path, data.models)
         self._remember([path])  # only once it loaded and showed
         self._say_counts()
         return True
@@ -496,7 +498,7 @@ class CompareModelsDock(QgsDockWidget):
                     self.model.remove_file(path)
                     self._forget(path)
                     continue
-                self.model.set_file(path, data["models"])
+                self.model.set_file(path, data.models)
                 loaded.append(path)
         self._remember(loaded)
         if skipped:
@@ -655,10 +657,9 @@ class CompareModelsDock(QgsDockWidget):
         rows = []
         for i, record in enumerate(self.model.records()):
             entry = record.model
-            row = {"model": self.model.label(i), "lsi": entry.get("lsi"),
-                   "results_file": record.file}
+            row = {"model": self.model.label(i), "lsi": entry.lsi, "results_file": record.file}
             for key in ("tp", "tn", "fp", "fn", "threshold", "n", "kappa"):
-                row[key] = entry["metrics"].get(key)
+                row[key] = entry.metrics.get(key)
             for key, _, _ in METRICS:
                 row[key] = metric_value(entry, key)
             rows.append(row)

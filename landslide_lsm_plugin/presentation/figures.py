@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..core.errors import LsmError
 from ..core.raster import atomic_file
-from ..core.records import ZoneTags
+from ..core.records import EvaluatedModel, ZoneTags
 
 MODEL_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
                 "#17becf")
@@ -30,14 +30,14 @@ def plain(text) -> str:
     return str(text).replace("$", r"\$")
 
 
-def draw_roc(ax, models: Sequence[dict], title: str = "ROC on the validation samples",
+def draw_roc(ax, models: Sequence[EvaluatedModel], title: str = "ROC on the validation samples",
              title_size: str = "large") -> None:
-    """ROC curves of evaluated models (dicts of a results file) with AUROC in the legend."""
+    """ROC curves of evaluated models (of a results file) with AUROC in the legend."""
     ax.plot([0, 1], [0, 1], linestyle="--", color="#888888", linewidth=1, label="Chance (0.5)")
     for i, m in enumerate(models):
-        auroc = m["metrics"]["auroc"]
-        ax.plot(m["roc"]["fpr"], m["roc"]["tpr"], color=m.get("color") or color_of(i),
-                linewidth=2, label=plain(f"{m['name']} (AUROC {auroc:.3f})"))
+        auroc = m.metrics["auroc"]
+        ax.plot(m.roc["fpr"], m.roc["tpr"], color=m.color or color_of(i),
+                linewidth=2, label=plain(f"{m.name} (AUROC {auroc:.3f})"))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.01)
     ax.set_xlabel("False positive rate (1 - specificity)")
@@ -48,14 +48,14 @@ def draw_roc(ax, models: Sequence[dict], title: str = "ROC on the validation sam
     ax.legend(loc="lower right", fontsize="small")
 
 
-def draw_rates(ax, models: Sequence[dict], key: str, title: str) -> None:
+def draw_rates(ax, models: Sequence[EvaluatedModel], key: str, title: str) -> None:
     """Success- or prediction-rate curves (key 'success_rate' or 'prediction_rate')."""
     ax.plot([0, 1], [0, 1], linestyle="--", color="#888888", linewidth=1)
     for i, m in enumerate(models):
-        curve = m.get(key)
+        curve = getattr(m, key)
         if curve:
-            ax.plot(curve["area"], curve["landslides"], color=m.get("color") or color_of(i),
-                    linewidth=2, label=plain(f"{m['name']} (AUC {curve['auc']:.3f})"))
+            ax.plot(curve["area"], curve["landslides"], color=m.color or color_of(i),
+                    linewidth=2, label=plain(f"{m.name} (AUC {curve['auc']:.3f})"))
     ax.set_xlabel("Cumulative share of the area (highest LSI first)")
     ax.set_ylabel("Cumulative share of landslides")
     ax.set_title(plain(title))
@@ -63,12 +63,12 @@ def draw_rates(ax, models: Sequence[dict], key: str, title: str) -> None:
     ax.legend(loc="lower right", fontsize="small")
 
 
-def save_roc_figure(models: Sequence[dict], path: str | Path, dpi: int = 120) -> Path:
+def save_roc_figure(models: Sequence[EvaluatedModel], path: str | Path, dpi: int = 120) -> Path:
     """Write the ROC figure as PNG or SVG (by extension), atomically."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    rates = any(m.get("success_rate") for m in models)
+    rates = any(m.success_rate for m in models)
     fig = Figure(figsize=(15 if rates else 6, 5.6), dpi=dpi, constrained_layout=True)
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, 3 if rates else 1)

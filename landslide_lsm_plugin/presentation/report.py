@@ -15,7 +15,7 @@ from ..core.errors import LsmError
 from ..core.evaluation import model_record, read_results
 from ..core.progress import SILENT, Progress
 from ..core.raster import atomic_file, check_output_path
-from ..core.records import LsiTags
+from ..core.records import EvaluatedModel, LsiTags
 from ..core.results_file import check_raster
 from ..version import __version__
 from .figures import draw_lsi, draw_rates, draw_roc, draw_zones, figure_png
@@ -130,17 +130,17 @@ MODEL_FIELDS = (("model_type", "model type"), ("cv_score", "CV / early-stopping 
                 ("created", "trained"))
 
 
-def _model_section(m: dict) -> list[Markup]:
+def _model_section(m: EvaluatedModel) -> list[Markup]:
     """A model's heading, its run, its model file's metadata and its 'Parameters' table
     (hyperparameters and CV), from the results file (older results: from the model file)."""
-    meta = m.get("model")
+    meta = m.model
     if meta is None:  # results written before Evaluate kept the model's metadata
-        meta = _model_meta(m["lsi"]) if m["lsi"] else {}
+        meta = _model_meta(m.lsi) if m.lsi else {}
     meta = dict(meta or {})
-    parts = [el("h3", m["name"])]
-    run = {"LSI raster": m.get("lsi"), "zone raster": m.get("zones"),
-           "training time (s)": m.get("training_time_s") if m.get("training_time_s") is not None
-           else meta.get("training_time_s"), "map time (s)": m.get("map_time_s")}
+    parts = [el("h3", m.name)]
+    run = {"LSI raster": m.lsi, "zone raster": m.zones,
+           "training time (s)": m.training_time_s if m.training_time_s is not None
+           else meta.get("training_time_s"), "map time (s)": m.map_time_s}
     if meta.get("model_file"):
         run["model file"] = meta["model_file"] + (f" ({meta['missing']} at evaluation)"
                                                   if meta.get("missing") else "")
@@ -148,7 +148,7 @@ def _model_section(m: dict) -> list[Markup]:
         if key in meta:
             run[label] = meta[key]
     if run.get("CV / early-stopping AUROC") is None:
-        run["CV / early-stopping AUROC"] = m.get("cv_auroc")
+        run["CV / early-stopping AUROC"] = m.cv_auroc
     parts.append(_key_values(run))
     params = {f"{k}": v for k, v in (meta.get("hyperparameters") or {}).items()}
     cv = meta.get("cv") or {}
@@ -178,16 +178,16 @@ def build_report(results_path: str, output_path: str, *, title: str = "Landslide
     model's, the evaluation's, and the report's own ``parameters``)."""
     out = check_output_path(output_path, [results_path])
     results = read_results(results_path)
-    models = results["models"]
+    models = results.models
     parts = [el("h1", title),
              el("p", f"Landslide LSM {__version__}, "
                      f"{dt.datetime.now().strftime('%Y-%m-%d %H:%M')}. Evaluation on "
-                     f"{_or(results.get('n_validation'), '?')} validation samples (threshold: "
-                     f"{_or(results.get('threshold_mode'), '0.5')}).", class_="note")]
+                     f"{_or(results.n_validation, '?')} validation samples (threshold: "
+                     f"{_or(results.threshold_mode, '0.5')}).", class_="note")]
 
     # metrics
-    rows = [dict(m["metrics"], model=m["name"], training_time_s=m.get("training_time_s"),
-                 map_time_s=m.get("map_time_s")) for m in models]
+    rows = [dict(m.metrics, model=m.name, training_time_s=m.training_time_s,
+                 map_time_s=m.map_time_s) for m in models]
     best = {}
     for key, _ in METRICS:
         values = [(i, r.get(key)) for i, r in enumerate(rows)
@@ -201,7 +201,7 @@ def build_report(results_path: str, output_path: str, *, title: str = "Landslide
                         [("threshold", "Threshold"), ("training_time_s", "Training (s)"),
                          ("map_time_s", "Map (s)")], rows, best, left=("model",)))
     progress.percent(10)
-    rates = any(m.get("success_rate") for m in models)
+    rates = any(m.success_rate for m in models)
 
     def draw_curves(fig):
         axes = fig.subplots(1, 3 if rates else 1)
@@ -219,19 +219,19 @@ def build_report(results_path: str, output_path: str, *, title: str = "Landslide
         progress.check()
         progress.percent(10 + 70 * k / max(1, len(models)))
         for key, drawer, label in (("lsi", draw_lsi, "LSI"), ("zones", draw_zones, "Zones")):
-            path = m.get(key)
+            path = getattr(m, key)
             if not path or not os.path.exists(path):  # moved or deleted since: left out
                 continue
-            caption = f"{label} {m['name']}"
+            caption = f"{label} {m.name}"
             try:
                 png = figure_png(lambda fig, p=path, d=drawer, t=caption:
                                  d(fig.add_subplot(1, 1, 1), p, t))
             except LsmError as exc:  # a FIFO, a folder, not a raster: said, not drawn
-                figures.append(el("p", f"{label} of {m['name']} not shown: {exc}",
+                figures.append(el("p", f"{label} of {m.name} not shown: {exc}",
                                   class_="note"))
                 continue
             figures.append(el("figure", _img(png, caption),
-                              el("figcaption", f"{label} of {m['name']}: {Path(path).name}")))
+                              el("figcaption", f"{label} of {m.name}: {Path(path).name}")))
     parts.append(el("div", figures, class_="maps"))
 
     # tables of the data preparation
@@ -251,13 +251,13 @@ def build_report(results_path: str, output_path: str, *, title: str = "Landslide
     parts.append(el("h2", "Models and parameters"))
     for m in models:
         parts.extend(_model_section(m))
-    evaluation_params = dict(results.get("parameters") or {})
-    evaluation_params.setdefault("threshold", results.get("threshold_mode"))
-    evaluation_params.update({"validation samples": results.get("n_validation"),
-                              "training samples": results.get("n_training"),
+    evaluation_params = dict(results.parameters or {})
+    evaluation_params.setdefault("threshold", results.threshold_mode)
+    evaluation_params.update({"validation samples": results.n_validation,
+                              "training samples": results.n_training,
                               "results file": str(results_path),
-                              "evaluated": results.get("created"),
-                              "plugin version": results.get("plugin_version")})
+                              "evaluated": results.created,
+                              "plugin version": results.plugin_version})
     parts.append(el("h2", "Evaluation parameters"))
     parts.append(_key_values(evaluation_params))
     if parameters:

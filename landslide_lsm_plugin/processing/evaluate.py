@@ -80,7 +80,13 @@ class EvaluateMaps(LsmAlgorithm):
         return str(samples_path)
 
     def execute(self, parameters, context, feedback, progress):
-        from ..core.evaluation import METRIC_COLUMNS, evaluate_lsi, metric_rows, write_results
+        from ..core.evaluation import (
+            METRIC_COLUMNS,
+            evaluate_lsi,
+            metric_rows,
+            results_record,
+            write_results,
+        )
         from ..core.tables import write_csv
 
         layers = self.parameterAsLayerList(parameters, self.LSI, context)
@@ -122,7 +128,7 @@ class EvaluateMaps(LsmAlgorithm):
         if figure:
             from ..presentation.figures import save_roc_figure
 
-            save_roc_figure(evaluation.as_dict()["models"], figure)
+            save_roc_figure(results_record(evaluation).models, figure)
         from ..results import announce_results
 
         announce_results(self, results_path)  # to the plugin's dock; no-op without the plugin

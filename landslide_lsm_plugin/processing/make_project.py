@@ -103,14 +103,14 @@ class CreateProject(LsmAlgorithm):
                 project.addMapLayer(copy, False)
                 data_group.addLayer(copy)
         first = None
-        for i, model in enumerate(results["models"]):
-            group = root.insertGroup(i + 1, model["name"])  # below the data (points on top)
-            if model.get("zones") and os.path.exists(model["zones"]):
-                add_raster(model["zones"], f"Zones {model['name']}", group,
-                           f"zone raster of '{model['name']}' (models[{i}].zones)")
-            if model["lsi"] and os.path.exists(model["lsi"]):
-                layer = add_raster(model["lsi"], f"LSI {model['name']}", group,
-                                   f"LSI raster of '{model['name']}' (models[{i}].lsi)")
+        for i, model in enumerate(results.models):
+            group = root.insertGroup(i + 1, model.name)  # below the data (points on top)
+            if model.zones and os.path.exists(model.zones):
+                add_raster(model.zones, f"Zones {model.name}", group,
+                           f"zone raster of '{model.name}' (models[{i}].zones)")
+            if model.lsi and os.path.exists(model.lsi):
+                layer = add_raster(model.lsi, f"LSI {model.name}", group,
+                                   f"LSI raster of '{model.name}' (models[{i}].lsi)")
                 first = first or layer
             if i > 0:
                 group.setItemVisibilityChecked(False)

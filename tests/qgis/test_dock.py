@@ -198,7 +198,7 @@ def test_the_model_answers_rows_data_and_flags(dock):
         line = dock.figure.axes[0].get_lines()[row + 1]
         assert swatch.pixelColor(7, 7).name() == line.get_color()
         auroc = cell(model, row, headers(model).index("AUROC"), model.ValueRole)
-        assert auroc == pytest.approx(model.record(row).model["metrics"]["auroc"])
+        assert auroc == pytest.approx(model.record(row).model.metrics["auroc"])
     assert cell(model, 5, 1) is None and not model.index(5, 1).isValid()
     # the metric columns are not editable: setData only takes the Show column's check state
     assert not model.setData(model.index(0, 2), "0.5", Qt.ItemDataRole.EditRole)
@@ -412,7 +412,7 @@ def test_a_real_evaluate_run_reaches_the_open_dock(dock, foot, tmp_path):
     written = json.loads(open(out["OUTPUT_RESULTS"]).read())["models"][0]
     assert written["name"] == "Handmade" and written["metrics"]["auroc"] > 0.8
     assert names(dock) == ["Handmade"]
-    assert dock.model.record(0).model["metrics"]["auroc"] == pytest.approx(
+    assert dock.model.record(0).model.metrics["auroc"] == pytest.approx(
         written["metrics"]["auroc"])
     assert dock.model.rowCount() == 1 and cell(dock.model, 0, 1) == "Handmade"
     legend = [t.get_text() for t in dock.figure.axes[0].get_legend().get_texts()]

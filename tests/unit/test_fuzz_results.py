@@ -161,6 +161,6 @@ def test_what_read_results_accepts_the_report_and_figures_draw(base, data):
         return
     try:
         build_report(str(path), str(base["dir"] / "report.html"))
-        save_roc_figure(results["models"], base["dir"] / "roc.png", dpi=30)
+        save_roc_figure(results.models, base["dir"] / "roc.png", dpi=30)
     except LsmError:
         pass

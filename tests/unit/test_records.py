@@ -159,3 +159,26 @@ def test_band_tags():
         "LSM_CATEGORIES": '{"1": "shale"}'}
     assert records.BandTags(encoded_from="aspect").to_metadata() == {
         "LSM_KIND": "continuous", "LSM_ENCODED_FROM": "aspect"}
+
+
+def minimal_results(**fields) -> dict:
+    model = {"name": "SVM", "lsi": "/maps/lsi.tif", "zones": None, "model_type": "svm",
+             "metrics": {"auroc": 0.8, "tp": 3}, "roc": {"fpr": [0.0, 1.0], "tpr": [0.0, 1.0]},
+             "extra_field": 1}
+    base = {"format": "landslide-lsm-evaluation", "format_version": 1, "models": [model],
+            "threshold_mode": "0.5", "n_validation": 10}
+    return dict(base, **fields)
+
+
+def test_results_read_as_frozen_records_that_round_trip():
+    results = records.EvaluationResults.from_dict(minimal_results(), "r.json")
+    model = results.models[0]
+    assert (model.name, model.zones, model.metrics["auroc"]) == ("SVM", None, 0.8)
+    assert model.details == {"extra_field": 1} and results.n_validation == 10
+    assert results.to_dict() == minimal_results()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        model.name = "x"
+    with pytest.raises(LsmError, match=r"newer Landslide LSM \(results format 2"):
+        records.EvaluationResults.from_dict(minimal_results(format_version=2), "r.json")
+    with pytest.raises(LsmError, match="models"):
+        records.EvaluationResults.from_dict(minimal_results(models=[]), "r.json")

@@ -28,6 +28,7 @@ from landslide_lsm_plugin.core import frequency_ratio as fr
 from landslide_lsm_plugin.core import sampling as smp
 from landslide_lsm_plugin.core.errors import LsmError
 from landslide_lsm_plugin.core.evaluation import model_record, read_results
+from landslide_lsm_plugin.core.records import EvaluationResults
 from landslide_lsm_plugin.core.safe_files import MAX_JSON_BYTES
 from landslide_lsm_plugin.presentation.report import build_report
 
@@ -80,9 +81,9 @@ def write(path: Path, data) -> Path:
 
 def test_a_file_written_by_evaluate_loads_whole(real):
     data = read_results(str(real["path"]))
-    assert data == json.loads(real["path"].read_text())  # NaN-free here, so == holds
-    assert [m["name"] for m in data["models"]] == ["LR", "FR-LR"]
-    assert data["models"][1]["model"]["fr_encoding"] and data["models"][0]["success_rate"]
+    assert data.to_dict() == json.loads(real["path"].read_text())  # NaN-free: == holds
+    assert [m.name for m in data.models] == ["LR", "FR-LR"]
+    assert data.models[1].model["fr_encoding"] and data.models[0].success_rate
 
 
 def _set(path: str, value):
@@ -395,14 +396,15 @@ def test_names_with_dollar_signs_are_drawn_as_they_are(real, tmp_path):
     fig = Figure()
     FigureCanvasAgg(fig)
     ax, ax2 = fig.subplots(1, 2)
-    draw_roc(ax, data["models"], title="$\\bar$ title")
-    draw_rates(ax2, data["models"], "success_rate", "$\\nope$")
+    models = EvaluationResults.from_dict(data, "results.json").models
+    draw_roc(ax, models, title="$\\bar$ title")
+    draw_rates(ax2, models, "success_rate", "$\\nope$")
     fig.canvas.draw()  # mathtext would fail here on $\foo$
     shown = [t for t in ax.get_legend().get_texts()][1:]
     for text, name, m in zip(shown, names, data["models"]):
         assert text._preprocess_math(text.get_text()) == (
             f"{name} (AUROC {m['metrics']['auroc']:.3f})", False)
-    assert save_roc_figure(data["models"], tmp_path / "roc.svg").exists()
+    assert save_roc_figure(models, tmp_path / "roc.svg").exists()
     results = write(tmp_path / "results.json", data)
     page = build_report(str(results), str(tmp_path / "r.html")).read_text(encoding="utf-8")
     assert "LSI of $\\foo$ broken:" in page
