@@ -366,6 +366,17 @@ def temporary_sibling(path: Path) -> Path:
     return path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.part{path.suffix}")
 
 
+def discard_temporaries(paths) -> None:
+    """Remove temporary files (of :func:`temporary_sibling`) that another process was writing
+    and did not publish (a worker that failed or was stopped), with the leftovers of that
+    process's own atomic writers (``.<stem>.<id>.part<suffix>`` beside each)."""
+    for name in paths:
+        path = Path(name)
+        _remove_quietly(path)
+        for leftover in path.parent.glob(f".{path.stem}.*.part{path.suffix}"):
+            _remove_quietly(leftover)
+
+
 def _remove_quietly(path: Path) -> None:
     for p in (path, Path(str(path) + ".aux.xml")):
         with contextlib.suppress(OSError):

@@ -412,10 +412,6 @@ def build_stack(factors: Sequence[Factor], output_path: str, *, reference: Optio
                                               grid, tmpdir / "mask.tif", dtype=gdal.GDT_Byte)))
         valid_cells = _write_stack(out, grid, bands, mask_ds, progress.sub(10, 100), mappings,
                                    report.messages)
-    if valid_cells == 0:
-        out.unlink(missing_ok=True)
-        raise LsmError("The factors have no valid cell in common (every cell is nodata in at "
-                       "least one factor). Check the extents and nodata values of the inputs.")
     info = stack_info(str(out))
     report.info = info
     report.valid_cells = valid_cells
@@ -457,6 +453,10 @@ def _write_stack(out: Path, grid: Grid, bands, mask_ds, progress: Progress,
                            "(all nodata, NaN or outside its extent). Check its nodata value and "
                            "extent, or leave it out." + (f" Also empty: {', '.join(empty[1:])}."
                                                          if len(empty) > 1 else ""))
+        if valid_cells == 0:  # inside the writer too: no stack is published
+            raise LsmError("The factors have no valid cell in common (every cell is nodata in "
+                           "at least one factor). Check the extents and nodata values of the "
+                           "inputs.")
     for b, n in enumerate(band_nonfinite):
         if n and messages is not None:
             messages.append(f"Factor '{names[b]}' has {n} NaN or infinite cells; they are "

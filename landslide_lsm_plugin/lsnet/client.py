@@ -35,7 +35,12 @@ from ..core.model_io import (
 )
 from ..core.predict import PredictReport
 from ..core.progress import SILENT, Progress
-from ..core.raster import check_output_path, publish, temporary_sibling
+from ..core.raster import (
+    check_output_path,
+    discard_temporaries,
+    publish,
+    temporary_sibling,
+)
 from ..core.records import LsnetMeta, WorkerExit, parse_worker_event
 
 ENV_VAR = "LANDSLIDE_LSM_PYTHON"
@@ -347,13 +352,13 @@ def run_worker(job: dict, python: str, progress: Progress = SILENT,
                 t.join(timeout=5)
         except BaseException:
             _kill(proc)
-            _remove(cleanup)
+            discard_temporaries(cleanup)
             raise
         run.returncode = proc.returncode
         run.stderr_tail = "".join(tail)[-4000:]
     errors = [e for e in run.events if e.get("event") == "error"]
     if errors:
-        _remove(cleanup)
+        discard_temporaries(cleanup)
         message = errors[-1].get("message", "The LSNet worker failed.")
         if run.returncode == UNEXPECTED_ERROR and run.stderr_tail.strip():
             # not one of the worker's own explained errors: where it happened helps a report
@@ -361,7 +366,7 @@ def run_worker(job: dict, python: str, progress: Progress = SILENT,
             message += "\nThe worker's last messages:\n" + "\n".join(last)
         raise LsmError(message)
     if run.returncode != 0:
-        _remove(cleanup)
+        discard_temporaries(cleanup)
         raise LsmError(f"The LSNet worker {_how_it_ended(run.returncode)}. Its last messages:\n"
                        f"{run.stderr_tail.strip() or '(none)'}")
     return run
@@ -427,15 +432,6 @@ def _kill(proc: subprocess.Popen) -> None:
             proc.wait(timeout=5)
 
 
-def _remove(paths) -> None:
-    for name in paths:
-        path = Path(name)
-        with contextlib.suppress(OSError):
-            path.unlink()
-        # temporaries of the worker's own atomic writers: .<stem>.<id>.part<suffix>
-        for leftover in path.parent.glob(f".{path.stem}.*.part{path.suffix}"):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
 
 
 # --- the two jobs --------------------------------------------------------------------------------
@@ -476,7 +472,7 @@ def train_lsnet(stack: str, samples: str, model_path: str, *, params: dict,
             meta = sign_sidecar(meta, signing_key)
             tmp_sidecar.write_text(json.dumps(meta.to_dict(), indent=1), encoding="utf-8")
     except BaseException:
-        _remove(cleanup)
+        discard_temporaries(cleanup)
         raise
     publish(tmp_model, model)
     publish(tmp_sidecar, sidecar)

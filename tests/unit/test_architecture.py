@@ -440,3 +440,46 @@ def test_the_plugin_runs_on_python_3_9():
             too_new[rel] = f"needs Python {needs}:\n{visitor.output_text()}"
     assert not too_new, "code newer than Python 3.9:\n" + "\n".join(
         f"{k} {v}" for k, v in too_new.items())
+
+
+#: the files that may remove, rename or move files: the atomic writers and their rollback
+#: (core/raster.py), and the sample-area generator, which builds the area in a hidden folder
+#: and moves it in whole (its own atomic rule, for a folder)
+FILE_MOVERS = {"core/raster.py", "demo/sample_area.py"}
+REMOVALS = {("os", "remove"), ("os", "unlink"), ("os", "replace"), ("os", "rename"),
+            ("shutil", "rmtree"), ("shutil", "move")}
+
+
+def file_removals(package: Path = PACKAGE) -> list[str]:
+    """Calls that remove or move files (``x.unlink()``, ``os.remove``, ``shutil.rmtree``...)
+    outside FILE_MOVERS: every output is written through core.raster's atomic writers, and a
+    failed run's outputs are discarded there (one cleanup rule)."""
+    found = []
+    for path in python_files(package):
+        rel = path.relative_to(package).as_posix()
+        if rel in FILE_MOVERS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+                continue
+            owner = node.func.value
+            pair = (getattr(owner, "id", None), node.func.attr)
+            if node.func.attr in ("unlink", "rmdir") or pair in REMOVALS:
+                found.append(f"{rel}:{node.lineno} {node.func.attr}")
+    return found
+
+
+def test_one_cleanup_rule_files_are_removed_only_by_the_atomic_writers():
+    offenders = file_removals()
+    assert not offenders, f"files removed or moved outside core/raster.py: {offenders}"
+
+
+def test_the_cleanup_rule_catches_removals(tmp_path):
+    package = _write(tmp_path / "landslide_lsm_plugin", {
+        "core/raster.py": "import os\ndef f(p):\n    p.unlink()\n    os.replace(p, p)\n",
+        "processing/base.py": "def f(p):\n    p.unlink(missing_ok=True)\n",
+        "lsnet/client.py": "import os, shutil\ndef f(p):\n    os.remove(p)\n"
+                           "    shutil.rmtree(p)\n",
+    })
+    assert file_removals(package) == ["lsnet/client.py:3 remove", "lsnet/client.py:4 rmtree",
+                                      "processing/base.py:2 unlink"]
