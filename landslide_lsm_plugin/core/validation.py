@@ -356,3 +356,58 @@ def summarise(scores: Sequence[FoldScore], design: CvDesign,
                                  float(np.std(finite)) if finite else float("nan"),
                                  per_rep, len(scored), len(mine) - len(scored)))
     return out
+
+
+def summary_table(cv: CrossValidation) -> list[dict]:
+    """The assessment as a table: one row per model and partitioning, with every
+    repetition's mean AUROC."""
+    return [{"model": MODEL_NAMES.get(s.model_type, s.model_type), "model_type": s.model_type,
+             "scheme": s.scheme, "scheme_name": SCHEME_NAMES[s.scheme],
+             "mean_auroc": s.mean, "sd_auroc": s.sd, "repetitions": len(s.repetition_aurocs),
+             "folds_scored": s.folds_scored, "folds_skipped": s.folds_skipped,
+             "repetition_aurocs": ";".join(f"{v:.4f}" for v in s.repetition_aurocs)}
+            for s in cv.summary]
+
+
+@dataclass
+class CvData:
+    """The samples of a cross-validation with their factor values."""
+
+    x: np.ndarray
+    y: np.ndarray
+    xy: np.ndarray
+    groups: np.ndarray
+    #: the stack's description (names, encoding, grid)
+    info: object
+    #: samples on nodata cells, left out
+    dropped: int
+    messages: list = field(default_factory=list)
+
+
+def cv_data(stack_path: str, samples_path: str, use: str = "all") -> CvData:
+    """Factor values at the samples' cells (``use``: 'all' samples or only the 'train' split),
+    with labels, coordinates and landslide ids. Samples on nodata cells are dropped (counted)."""
+    from .raster import open_raster
+    from .sampling import read_samples, values_at
+    from .stack import stack_info
+
+    if use not in ("all", "train"):
+        raise LsmError(f"Use 'all' samples or the 'train' split, not '{use}'.")
+    info = stack_info(stack_path)
+    samples = read_samples(samples_path, info.grid)
+    part = samples if use == "all" else samples.subset(samples.train)
+    if len(part) == 0:
+        raise LsmError("The samples layer has no samples to cross-validate"
+                       + (" in its training split." if use == "train" else "."))
+    x, ok = values_at(open_raster(stack_path, "factor stack"), part.x, part.y)
+    if not ok.any():
+        raise LsmError("No sample lies on a valid cell of the stack. Were the samples prepared "
+                       "on this stack's grid?")
+    messages = list(samples.messages)
+    if info.encoding == "fr":
+        messages.append(
+            "The stack is FR-encoded: its FR table was fitted on training landslides that the "
+            "cross-validation also uses as test samples, so every score is optimistic. Assess "
+            "the models on the raw factor stack.")
+    return CvData(x[ok], part.label[ok].astype(int), np.c_[part.x[ok], part.y[ok]],
+                  part.landslide_id[ok], info, int((~ok).sum()), messages)

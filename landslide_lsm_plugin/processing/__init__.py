@@ -5,6 +5,7 @@ def algorithm_classes() -> list:
     """Every algorithm class of the provider, in toolbox order."""
     from .build_stack import BuildFactorStack
     from .classify_lsi import ClassifyLsi
+    from .crossvalidate import CrossValidate
     from .evaluate import EvaluateMaps
     from .frequency_ratio import FrequencyRatio
     from .make_project import CreateProject
@@ -21,4 +22,5 @@ def algorithm_classes() -> list:
 
     return [CreateSampleArea, BuildFactorStack, PrepareSamples, FrequencyRatio,
             Multicollinearity, TrainSvm, TrainKlr, TrainLsnet, TrainLogistic, TrainRandomForest,
-            PredictLsi, ClassifyLsi, EvaluateMaps, SusceptibilityReport, CreateProject]
+            PredictLsi, ClassifyLsi, EvaluateMaps, CrossValidate, SusceptibilityReport,
+            CreateProject]

@@ -22,7 +22,9 @@ from qgis.core import (
     QgsFeatureSink,
     QgsField,
     QgsFields,
+    QgsGeometry,
     QgsMapLayer,
+    QgsPointXY,
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingContext,
@@ -178,14 +180,53 @@ class SamplesStyle(QgsProcessingLayerPostProcessorInterface):
         return processor
 
 
+FOLD_COLORS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
+               "#666666", "#1f78b4", "#b2df8a")
+
+
+class FoldMapStyle(QgsProcessingLayerPostProcessorInterface):
+    """Colours the fold map by the fold of one partitioning when Processing loads it."""
+
+    _keep_alive: ClassVar[list] = []
+
+    def __init__(self, field: str) -> None:
+        super().__init__()
+        self.field = field
+
+    def postProcessLayer(self, layer, context, feedback):
+        if layer is None:
+            return
+        from qgis.core import QgsCategorizedSymbolRenderer, QgsRendererCategory, QgsSymbol
+
+        values = sorted({f[self.field] for f in layer.getFeatures()} - {None})
+        categories = []
+        for i, value in enumerate(values):
+            symbol = QgsSymbol.defaultSymbol(layer.geometryType())
+            symbol.setColor(QColor(FOLD_COLORS[i % len(FOLD_COLORS)]))
+            symbol.setSize(2.2)
+            categories.append(QgsRendererCategory(value, symbol, f"Fold {value}"))
+        layer.setRenderer(QgsCategorizedSymbolRenderer(self.field, categories))
+        layer.triggerRepaint()
+
+    @classmethod
+    def create(cls, field: str) -> FoldMapStyle:
+        processor = cls(field)
+        cls._keep_alive.append(processor)
+        del cls._keep_alive[:-32]
+        return processor
+
+
 def default_text(param) -> str:
     """A parameter's default as the user sets it: a number, yes/no, or an option's index and
     label."""
     value = param.defaultValue()
     if isinstance(param, QgsProcessingParameterEnum):
         options = param.options()
-        index = int(value) if not isinstance(value, (list, tuple)) else int(value[0])
-        return f"{index} ({options[index]})" if 0 <= index < len(options) else str(value)
+        indices = [int(v) for v in value] if isinstance(value, (list, tuple)) else [int(value)]
+        if not all(0 <= i < len(options) for i in indices):
+            return str(value)
+        return (f"{', '.join(map(str, indices))} "
+                f"({', '.join(options[i] for i in indices)})")
     if isinstance(param, QgsProcessingParameterBoolean):
         return "yes" if value else "no"
     if isinstance(param, QgsProcessingParameterNumber):
@@ -443,20 +484,37 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
     def write_table(self, parameters: dict, name: str, context: QgsProcessingContext,
                     columns: Sequence[tuple[str, type]], rows: Sequence[dict]) -> Optional[str]:
         """Write rows to a geometry-less feature sink output; return its destination id."""
+        return self._write_sink(parameters, name, context, columns, rows, None, "")
+
+    def write_points(self, parameters: dict, name: str, context: QgsProcessingContext,
+                     columns: Sequence[tuple[str, type]], rows: Sequence[dict],
+                     xy: Sequence[tuple[float, float]], crs_wkt: str) -> Optional[str]:
+        """Write rows as points (``xy``, in the CRS of ``crs_wkt``) to a feature sink output;
+        return its destination id."""
+        return self._write_sink(parameters, name, context, columns, rows, xy, crs_wkt)
+
+    def _write_sink(self, parameters: dict, name: str, context: QgsProcessingContext,
+                    columns: Sequence[tuple[str, type]], rows: Sequence[dict],
+                    xy: Optional[Sequence[tuple[float, float]]], crs_wkt: str) -> Optional[str]:
         fields = QgsFields()
         for col, typ in columns:
             fields.append(QgsField(col, _QVARIANT[typ]))
         from ..core.raster import record_created
 
-        sink, dest_id = self.parameterAsSink(parameters, name, context, fields,
-                                             QgsWkbTypes.NoGeometry, QgsCoordinateReferenceSystem())
+        crs = QgsCoordinateReferenceSystem.fromWkt(crs_wkt) if crs_wkt else \
+            QgsCoordinateReferenceSystem()
+        sink, dest_id = self.parameterAsSink(
+            parameters, name, context, fields,
+            QgsWkbTypes.NoGeometry if xy is None else QgsWkbTypes.Point, crs)
         if sink is None:
             return None
         if _plain_file(str(dest_id or "")):
             record_created(str(dest_id).split("|")[0])  # a failed run removes it again
-        for row in rows:
+        for i, row in enumerate(rows):
             feature = QgsFeature(fields)
             feature.setAttributes([_plain(row.get(col)) for col, _ in columns])
+            if xy is not None:
+                feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(*map(float, xy[i]))))
             sink.addFeature(feature, QgsFeatureSink.FastInsert)
         return dest_id
 

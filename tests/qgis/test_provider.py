@@ -122,6 +122,9 @@ def default_forms(param) -> list[str]:
         return ["default yes", "default on", "(yes)", "(on)"] if value else \
             ["default no", "default off", "(no)", "(off)"]
     if isinstance(param, QgsProcessingParameterEnum):
+        if isinstance(value, (list, tuple)):  # several options chosen by default
+            listed = ", ".join(str(int(v)) for v in value)
+            return [f"{listed} ", f"{listed}:"]
         return [f"{int(value)} ", f"{int(value)}:"]
     if isinstance(param, QgsProcessingParameterNumber):
         forms = {f"{float(value):g}", f"{float(value):,g}"}
