@@ -1,4 +1,5 @@
-"""Classing continuous values: natural breaks (Jenks), equal interval, quantile, custom breaks.
+"""Classing continuous values: natural breaks (Jenks), equal interval, quantile, custom breaks;
+and, for zoning an LSI, breaks by landslide share (:func:`landslide_share_breaks`).
 
 Breaks are ``k + 1`` increasing edges from the minimum to the maximum. Class ``i`` (1-based)
 holds values in ``(edges[i-1], edges[i]]``; the first class holds values up to ``edges[1]``
@@ -9,6 +10,7 @@ class.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
@@ -26,6 +28,10 @@ EQUAL_INTERVAL = "equal_interval"
 QUANTILE = "quantile"
 CUSTOM = "custom"
 METHODS = (NATURAL_BREAKS, EQUAL_INTERVAL, QUANTILE, CUSTOM)
+#: zoning only (core.zoning): boundaries set by the training landslides' LSI values
+LANDSLIDE_SHARE = "landslide_share"
+ZONING_METHODS = (*METHODS, LANDSLIDE_SHARE)
+DEFAULT_SHARES = (50.0, 75.0, 90.0, 95.0)
 
 #: Default size of the random sample of valid cells that natural breaks are computed on.
 DEFAULT_SAMPLE = 20000
@@ -96,6 +102,88 @@ def parse_custom_breaks(text: str) -> list[float]:
     if any(b <= a for a, b in zip(values, values[1:])):
         raise LsmError(f"Custom breaks must be strictly increasing, got '{text}'.")
     return values
+
+
+def parse_shares(text: str) -> list[float]:
+    """Parse landslide shares in percent ('50, 75, 90, 95'): strictly increasing, each
+    above 0 and at most 100; a clear LsmError otherwise."""
+    spaced = str(text).replace("%", " ").replace(";", ",").replace(" ", ",")
+    parts = [p for p in spaced.split(",") if p.strip()]
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise LsmError(f"Landslide shares must be percentages separated by commas, e.g. "
+                       f"'50, 75, 90, 95'; got '{text}'.") from None
+    return check_shares(values, text)
+
+
+def check_shares(values: Sequence[float], text: Optional[str] = None) -> list[float]:
+    """The shares (percent) if they are strictly increasing and in (0, 100]; else an
+    LsmError saying what is wrong and how to write them."""
+    shown = text if text is not None else ", ".join(f"{v:g}" for v in values)
+    values = [float(v) for v in values]
+    if not values:
+        raise LsmError("Landslide shares are empty: give the cumulative shares of training "
+                       "landslides the zones from the top should hold, e.g. '50, 75, 90, 95' "
+                       "for five zones.")
+    bad = [v for v in values if not (math.isfinite(v) and 0 < v <= 100)]
+    if bad:
+        raise LsmError(f"Landslide shares are percentages above 0 and at most 100; "
+                       f"'{shown}' has {', '.join(f'{v:g}' for v in bad)}. Write them as "
+                       "percent, e.g. '50, 75, 90, 95'.")
+    if any(b <= a for a, b in zip(values, values[1:])):
+        raise LsmError(f"Landslide shares must be strictly increasing (cumulative, from the "
+                       f"top zone down), got '{shown}'; e.g. '50, 75, 90, 95'.")
+    return values
+
+
+def share_labels(shares: Sequence[float]) -> list[str]:
+    """Zone names of a zoning by landslide share, lowest zone first: for 50, 75, 90, 95
+    '95-100 %', '90-95 %', '75-90 %', '50-75 %', 'Top 50 %' (the band of the cumulative
+    share of training landslides, counted from the highest LSI, that each zone holds).
+    With a last share of 100 the lowest zone, which holds none, is 'Rest'."""
+    bounds = [0.0, *[float(s) for s in shares]]
+    names = [f"Top {bounds[1]:g} %"] + [f"{a:g}-{b:g} %" for a, b in zip(bounds[1:-1],
+                                                                        bounds[2:])]
+    names.append(f"{bounds[-1]:g}-100 %" if bounds[-1] < 100 else "Rest")
+    return names[::-1]
+
+
+def landslide_share_breaks(landslide_values: np.ndarray, shares: Sequence[float],
+                           vmin: float, vmax: float) -> np.ndarray:
+    """Edges (len(shares) + 2 values, increasing) of zones by landslide share: the zones
+    from the top hold at least ``shares`` percent of the landslides whose LSI values are
+    given (the training landslides: the validation ones never set a boundary).
+
+    The boundary for share s lies just below the LSI of the landslide that completes s % (the
+    ceil(s n / 100)-th highest), so that landslide, and every one above it, is inside the
+    zones above the boundary: classes hold ``(lower, upper]`` (core.classing.classify). The
+    outer edges are the map's range; a bottom zone below every landslide may hold no cell."""
+    shares = check_shares(shares)
+    values = np.sort(np.asarray(landslide_values, dtype=np.float64).ravel())[::-1]
+    values = values[np.isfinite(values)]
+    n = values.size
+    if n == 0:
+        raise LsmError("Zoning by landslide share needs training landslides on valid LSI "
+                       "cells; there are none.")
+    needed = [max(1, math.ceil(s * n / 100.0 - 1e-9)) for s in shares]
+    # one boundary per share, the top one first: just below the landslide completing it
+    bounds = [float(np.nextafter(values[k - 1], -np.inf)) for k in needed]
+    for i in range(1, len(shares)):
+        if not bounds[i] < bounds[i - 1]:
+            why = (f"{n} training landslide(s) are too few to tell them apart"
+                   if needed[i] == needed[i - 1] else
+                   "many training landslides share that LSI value")
+            raise LsmError(f"The landslide shares {shares[i - 1]:g} % and {shares[i]:g} % give "
+                           f"the same zone boundary (LSI {values[needed[i] - 1]:.6g}): {why}. "
+                           "Give fewer or more distinct shares, or use more landslide "
+                           "samples.")
+    inner = bounds[::-1]
+    edges = np.array([min(float(vmin), inner[0]), *inner, float(vmax)], dtype=np.float64)
+    if not edges[-2] < edges[-1]:  # cannot happen for landslides on the map: a guard
+        raise LsmError(f"The top zone boundary {edges[-2]:.6g} is not below the map's highest "
+                       f"LSI {vmax:.6g}: the landslide LSI values lie outside the map's range.")
+    return edges
 
 
 def compute_breaks(method: str, k: int, sample: np.ndarray, vmin: float, vmax: float,

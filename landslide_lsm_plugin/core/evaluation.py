@@ -15,7 +15,15 @@ import numpy as np
 
 from ..version import __version__
 from .errors import LsmError
-from .metrics import THRESHOLD_YOUDEN, evaluate_scores, rate_curve, roc_points, youden_threshold
+from .metrics import (
+    THRESHOLD_YOUDEN,
+    are_probabilities,
+    evaluate_scores,
+    rate_curve,
+    reliability,
+    roc_points,
+    youden_threshold,
+)
 from .progress import SILENT, Progress
 from .provenance import check_fr_provenance, samples_fingerprint
 from .raster import (
@@ -50,6 +58,8 @@ class ModelEvaluation:
     prediction_rate: Optional[dict] = None
     #: what the model file said when the map was evaluated (see :func:`model_record`)
     model: Optional[dict] = None
+    #: the reliability diagram on the validation samples (core.metrics.reliability)
+    reliability: Optional[dict] = None
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -88,7 +98,8 @@ def evaluate_lsi(lsi_paths: Sequence[str], samples_path: str, *,
                  threshold_mode: str = "0.5", names: Optional[Sequence[str]] = None,
                  zone_paths: Sequence[str] = (), rate_curves: bool = False,
                  progress: Progress = SILENT) -> Evaluation:
-    """Metrics, ROC and (optionally) success/prediction-rate curves of each LSI raster.
+    """Metrics (with the Brier score), ROC, the reliability diagram and (optionally)
+    success/prediction-rate curves of each LSI raster, on the validation samples.
 
     The threshold is 0.5, or Youden's J chosen on the training samples (never on the
     validation samples it is then applied to).
@@ -141,6 +152,12 @@ def evaluate_lsi(lsi_paths: Sequence[str], samples_path: str, *,
             model_type=tags.model_type, zones=zones_by_lsi.get(Path(path).name),
             training_time_s=tags.training_time_s, map_time_s=tags.map_time_s,
             cv_auroc=tags.cv_auroc)
+        if are_probabilities(score[val]):
+            ev.reliability = reliability(samples.label[val], score[val])
+        else:
+            result.messages.append(f"{name}: LSI values outside 0..1 at validation samples; "
+                                   "the Brier score and the reliability diagram (which read "
+                                   "the LSI as a probability) are left out.")
         ev.model = model_record(tags.model_file, result.messages, Path(path).name)
         result.messages.extend(_check_fr_samples(ev.model, samples, grid, name))
         if rate_curves:
@@ -275,18 +292,21 @@ def read_results(path: str) -> EvaluationResults:
 METRIC_COLUMNS = (("model", str), ("tp", int), ("tn", int), ("fp", int), ("fn", int),
                   ("accuracy", float), ("precision", float), ("sensitivity", float),
                   ("specificity", float), ("f1", float), ("kappa", float), ("auroc", float),
-                  ("threshold", float), ("n", int), ("training_time_s", float),
+                  ("brier", float), ("threshold", float), ("n", int), ("training_time_s", float),
                   ("map_time_s", float), ("success_rate_auc", float),
                   ("prediction_rate_auc", float))
 
 
 def metric_rows(evaluation: Evaluation) -> list[dict]:
+    """One row per model, in the order and with the keys of :data:`METRIC_COLUMNS`."""
     rows = []
     for m in evaluation.models:
         row = {"model": m.name, **{k: m.metrics[k] for k in ("tp", "tn", "fp", "fn", "accuracy",
                                                              "precision", "sensitivity",
                                                              "specificity", "f1", "kappa",
-                                                             "auroc", "threshold", "n")},
+                                                             "auroc")},
+               "brier": m.metrics.get("brier", math.nan),
+               **{k: m.metrics[k] for k in ("threshold", "n")},
                "training_time_s": m.training_time_s, "map_time_s": m.map_time_s,
                "success_rate_auc": m.success_rate["auc"] if m.success_rate else None,
                "prediction_rate_auc": m.prediction_rate["auc"] if m.prediction_rate else None}

@@ -3,6 +3,10 @@
 Counts use ``score >= threshold`` as "predicted landslide". Ratios with an empty denominator
 are NaN (reported as empty), never a division error.
 
+Calibration: the Brier score (mean squared difference between the LSI and the 0/1 label) and
+the reliability diagram (observed landslide share per LSI bin) read the LSI as a probability;
+they are NaN / left out when scores lie outside 0..1.
+
 scikit-learn is imported only inside the functions that compute ROC curves and AUROC, so
 reading results and the counts-based metrics work without it.
 """
@@ -17,7 +21,12 @@ import numpy as np
 from .errors import LsmError
 
 THRESHOLD_HALF, THRESHOLD_YOUDEN = "0.5", "youden"
-METRIC_NAMES = ("accuracy", "precision", "sensitivity", "specificity", "f1", "kappa", "auroc")
+METRIC_NAMES = ("accuracy", "precision", "sensitivity", "specificity", "f1", "kappa", "auroc",
+                "brier")
+#: equal-width LSI bins of the reliability diagram
+RELIABILITY_BINS = 10
+#: scores this far outside 0..1 still count as probabilities (float32 rounding)
+PROBABILITY_SLACK = 1e-6
 
 
 def _ratio(num: float, den: float) -> float:
@@ -39,6 +48,8 @@ class Metrics:
     auroc: float = math.nan
     threshold: float = 0.5
     n: int = 0
+    #: mean squared difference between LSI and label (0 best; NaN for scores outside 0..1)
+    brier: float = math.nan
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -94,7 +105,57 @@ def evaluate_scores(y: np.ndarray, score: np.ndarray, threshold: float = 0.5) ->
     m = metrics_from_counts(*confusion(y, score, threshold))
     m.auroc = float(roc_auc_score(y, score))
     m.threshold = float(threshold)
+    m.brier = brier_score(y, score) if are_probabilities(score) else math.nan
     return m
+
+
+def are_probabilities(score: np.ndarray) -> bool:
+    """True when every score lies in 0..1 (up to float32 rounding): an LSI read as P."""
+    score = np.asarray(score, dtype=np.float64)
+    return bool(score.size) and bool(np.all(np.isfinite(score))) and \
+        float(score.min()) >= -PROBABILITY_SLACK and float(score.max()) <= 1 + PROBABILITY_SLACK
+
+
+def _probability_scores(y: np.ndarray, score: np.ndarray, what: str
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    y = np.asarray(y).astype(int).ravel()
+    score = np.asarray(score, dtype=np.float64).ravel()
+    if y.size != score.size:
+        raise LsmError(f"{what}: {y.size} labels for {score.size} scores; they must pair up.")
+    if not y.size:
+        raise LsmError(f"{what} needs at least one labelled cell.")
+    if not np.isin(y, (0, 1)).all():
+        raise LsmError(f"{what} needs labels 0 (no landslide) and 1 (landslide).")
+    if not are_probabilities(score):
+        raise LsmError(f"{what} reads the LSI as a probability: scores must lie in 0..1, "
+                       f"these range {np.nanmin(score):g} .. {np.nanmax(score):g}. Evaluate "
+                       "an LSI raster made by 'Predict LSI' or a training algorithm.")
+    return y, np.clip(score, 0.0, 1.0)
+
+
+def brier_score(y: np.ndarray, score: np.ndarray) -> float:
+    """Brier score: the mean of (LSI - label)^2 over the cells (0 is perfect; always
+    predicting 0.5 scores 0.25). Scores must lie in 0..1."""
+    y, score = _probability_scores(y, score, "The Brier score")
+    return float(np.mean((score - y) ** 2))
+
+
+def reliability(y: np.ndarray, score: np.ndarray, bins: int = RELIABILITY_BINS) -> dict:
+    """The reliability diagram: the cells grouped into ``bins`` equal-width LSI bins of 0..1
+    (the last one closed: LSI 1 is in it); per bin that holds cells, their mean LSI
+    (``lsi``), the share of them that are landslides (``observed``) and their number
+    (``count``). Bins without cells are left out. A calibrated map lies on the diagonal."""
+    if not isinstance(bins, int) or bins < 1:
+        raise LsmError(f"The reliability diagram needs 1 or more bins, not {bins!r}.")
+    y, score = _probability_scores(y, score, "The reliability diagram")
+    index = np.minimum((score * bins).astype(np.int64), bins - 1)
+    count = np.bincount(index, minlength=bins)
+    total = np.bincount(index, weights=score, minlength=bins)
+    hits = np.bincount(index, weights=y, minlength=bins)
+    keep = count > 0
+    return {"lsi": [float(min(1.0, v)) for v in total[keep] / count[keep]],
+            "observed": [float(v) for v in hits[keep] / count[keep]],
+            "count": [int(v) for v in count[keep]]}
 
 
 def roc_points(y: np.ndarray, score: np.ndarray) -> tuple[list, list]:

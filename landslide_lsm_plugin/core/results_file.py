@@ -42,7 +42,9 @@ METRICS = {"tp": (0, 1e15, True), "tn": (0, 1e15, True), "fp": (0, 1e15, True),
            "precision": (*RATE, False), "sensitivity": (*RATE, False),
            "specificity": (*RATE, False), "f1": (*RATE, False),
            "kappa": (-RATE[1], RATE[1], False), "auroc": (*RATE, False),
-           "threshold": (-1e15, 1e15, False)}
+           "brier": (*RATE, False), "threshold": (-1e15, 1e15, False)}
+#: more LSI bins than any reliability diagram has
+MAX_RELIABILITY_BINS = 1000
 
 
 class _Bad(Exception):
@@ -118,6 +120,30 @@ def _curve(where: str, curve: dict, x: str, y: str) -> None:
         raise _Bad(f"{where}.{x}", "needs at least 2 points")
 
 
+def _reliability(where: str, value) -> None:
+    """The reliability diagram: lists lsi, observed (numbers in 0..1) and count (whole
+    numbers >= 0) of equal length."""
+    if not _obj(where, value, null=True):
+        return
+    for key in ("lsi", "observed", "count"):
+        if not isinstance(value.get(key), list):
+            raise _Bad(f"{where}.{key}", f"must be a list of numbers, not "
+                                         f"{_kind(value.get(key))}"
+                       if key in value else "is missing")
+        if len(value[key]) > MAX_RELIABILITY_BINS:
+            raise _Bad(f"{where}.{key}", f"has {len(value[key]):,} bins, more than the "
+                                         f"{MAX_RELIABILITY_BINS:,} it can have")
+        for i, v in enumerate(value[key]):
+            if key == "count":
+                _number(f"{where}.count[{i}]", v, 0, 1e15, integer=True)
+            else:
+                _number(f"{where}.{key}[{i}]", v, *RATE)
+    if not len(value["lsi"]) == len(value["observed"]) == len(value["count"]):
+        raise _Bad(f"{where}.lsi", f"has {len(value['lsi']):,} values, {where}.observed "
+                                   f"{len(value['observed']):,} and {where}.count "
+                                   f"{len(value['count']):,}; they must pair up")
+
+
 def _walk(data) -> None:
     """Bound the nesting, and refuse text that cannot be written as UTF-8 (lone surrogates)."""
     stack = [(data, 1, "the file")]
@@ -191,6 +217,7 @@ def _check_model(where: str, m) -> None:
         if _obj(f"{where}.{key}", m.get(key), null=True):
             _curve(f"{where}.{key}", m[key], "area", "landslides")
             _number(f"{where}.{key}.auc", m[key].get("auc"), *RATE, nan=True)
+    _reliability(f"{where}.reliability", m.get("reliability"))
     _check_model_record(f"{where}.model", m.get("model"))
 
 

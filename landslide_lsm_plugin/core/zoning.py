@@ -1,4 +1,6 @@
-"""Classing a raster into zones (e.g. an LSI into very low .. very high susceptibility)."""
+"""Classing a raster into zones (e.g. an LSI into very low .. very high susceptibility), by
+a classing method of core.classing or by landslide share (boundaries set by the training
+landslides: the zones from the top hold at least given shares of them)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,18 @@ from typing import Optional
 
 import numpy as np
 
-from .classing import DEFAULT_SAMPLE, classify, compute_breaks, sample_band, zone_labels
+from .classing import (
+    DEFAULT_SAMPLE,
+    DEFAULT_SHARES,
+    LANDSLIDE_SHARE,
+    check_shares,
+    classify,
+    compute_breaks,
+    landslide_share_breaks,
+    sample_band,
+    share_labels,
+    zone_labels,
+)
 from .errors import LsmError
 from .progress import SILENT, Progress
 from .raster import (
@@ -38,6 +51,9 @@ class ZoneClass:
     landslides: Optional[int] = None
     landslide_pct: Optional[float] = None
     density: Optional[float] = None  # landslide % / area % (FR of the zone)
+    #: zoning by landslide share: the % of the training landslides (those that set the
+    #: boundaries) in this zone
+    train_landslide_pct: Optional[float] = None
 
 
 @dataclass
@@ -46,6 +62,9 @@ class Zoning:
     edges: np.ndarray
     classes: list[ZoneClass] = field(default_factory=list)
     valid_cells: int = 0
+    #: zoning by landslide share: the shares (percent) and the training landslides counted
+    shares: tuple[float, ...] = ()
+    training_landslides: int = 0
 
 
 def classify_raster(input_path: str, output_path: str, band: int = 1,
@@ -55,24 +74,41 @@ def classify_raster(input_path: str, output_path: str, band: int = 1,
                     labels: Optional[Sequence[str]] = None,
                     samples_path: Optional[str] = None, samples_split: str = "all",
                     inventory_path: Optional[str] = None,
+                    shares: Optional[Sequence[float]] = None,
                     progress: Progress = SILENT) -> Zoning:
     """Class one band of a raster into a Byte raster of zones 1..k (nodata 0). Returns the
     breaks and per-class cell counts (the style is the caller's: presentation.styles).
 
     With landslide samples (label 1; all, training or validation ones) or an inventory
     (every cell of its polygons/points), each zone also gets its share of landslides and the
-    landslide density (landslide % / area %)."""
+    landslide density (landslide % / area %).
+
+    Method ``landslide_share`` (core.classing.LANDSLIDE_SHARE) sets the boundaries from the
+    training landslides of ``samples_path`` (required): the zones from the top hold at least
+    ``shares`` percent of them (default 50, 75, 90, 95: five zones); ``n_classes`` is not
+    used. Zone names say the band of shares (core.classing.share_labels) unless ``labels``
+    are given."""
     out = check_output_path(output_path, [input_path, samples_path or "", inventory_path or ""])
     ds = open_raster(input_path, "input raster")
     if not 1 <= band <= ds.RasterCount:
         raise LsmError(f"Band {band} does not exist; '{input_path}' has {ds.RasterCount} band(s).")
     progress.info(f"Sampling band {band} of {Path(input_path).name} "
                   f"({ds.RasterXSize} x {ds.RasterYSize} cells)")
+    if method == LANDSLIDE_SHARE:
+        shares = check_shares(DEFAULT_SHARES if shares is None else shares)
+        train_values = _training_landslide_values(ds, band, samples_path, input_path)
     sample = sample_band(ds, band, sample_size, seed, progress.sub(0, 40))
-    edges = compute_breaks(method, n_classes, sample.values, sample.vmin, sample.vmax,
-                           custom_breaks)
+    if method == LANDSLIDE_SHARE:
+        edges = landslide_share_breaks(train_values, shares, sample.vmin, sample.vmax)
+        default_names = share_labels(shares)
+        progress.info(f"Zone boundaries set by {train_values.size} training landslide(s) for "
+                      "shares " + ", ".join(f"{s:g} %" for s in shares))
+    else:
+        edges = compute_breaks(method, n_classes, sample.values, sample.vmin, sample.vmax,
+                               custom_breaks)
+        default_names = zone_labels(len(edges) - 1)
     k = len(edges) - 1
-    names = list(labels) if labels else zone_labels(k)
+    names = list(labels) if labels else default_names
     if len(names) != k:
         raise LsmError(f"{len(names)} class labels were given for {k} classes.")
     progress.info("Breaks: " + ", ".join(f"{e:.6g}" for e in edges))
@@ -108,7 +144,38 @@ def classify_raster(input_path: str, output_path: str, band: int = 1,
             c.landslides = int(ls_counts[c.number])
             c.landslide_pct = 100.0 * c.landslides / total if total else 0.0
             c.density = c.landslide_pct / c.area_pct if c.area_pct > 0 else 0.0
-    return Zoning(method, edges, classes, valid_cells)
+    zoning = Zoning(method, edges, classes, valid_cells)
+    if method == LANDSLIDE_SHARE:
+        in_zone = np.bincount(classify(train_values, edges), minlength=k + 1)
+        for c in classes:
+            c.train_landslide_pct = 100.0 * int(in_zone[c.number]) / train_values.size
+        zoning.shares, zoning.training_landslides = tuple(shares), int(train_values.size)
+    return zoning
+
+
+def _training_landslide_values(ds, band: int, samples_path: Optional[str],
+                               input_path: str) -> np.ndarray:
+    """The LSI (band values) at the training landslide samples on valid cells."""
+    from .sampling import read_samples, values_at
+
+    if not samples_path:
+        raise LsmError("Zoning by landslide share needs the samples layer (fields 'label' and "
+                       "'split', as 'Prepare training samples' writes it): its training "
+                       "landslides set the zone boundaries. Give the samples, or choose "
+                       "another classing method.")
+    samples = read_samples(samples_path, Grid.of(ds))
+    chosen = samples.train & (samples.label == 1)
+    if not chosen.any():
+        raise LsmError("The samples hold no training landslide (label 1, split 'train'); "
+                       "zoning by landslide share sets its boundaries from them. Use the "
+                       "samples written by 'Prepare training samples'.")
+    values, ok = values_at(ds, samples.x[chosen], samples.y[chosen], [band])
+    if not ok.any():
+        raise LsmError(f"None of the {int(chosen.sum())} training landslide(s) of the samples "
+                       f"lies on a valid cell of '{Path(input_path).name}' (all outside it or "
+                       "on nodata); zoning by landslide share needs them. Check that the "
+                       "samples and the LSI raster cover the same area.")
+    return values[ok, 0]
 
 
 def _sample_counts(zones_path: Path, samples_path: str, split: str, k: int) -> np.ndarray:

@@ -1,10 +1,12 @@
-"""Figures with matplotlib's object API (Figure, never pyplot): ROC curves and rate curves.
+"""Figures with matplotlib's object API (Figure, never pyplot): ROC curves, rate curves and
+the reliability diagram.
 
 The same drawing functions serve the PNG/SVG files and the comparison dock's canvas.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -63,19 +65,88 @@ def draw_rates(ax, models: Sequence[EvaluatedModel], key: str, title: str) -> No
     ax.legend(loc="lower right", fontsize="small")
 
 
+def brier_of(m: EvaluatedModel) -> float | None:
+    """A model's Brier score, or None where the results hold none (older files, an LSI
+    outside 0..1)."""
+    value = m.metrics.get("brier")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def draw_reliability(ax, models: Sequence[EvaluatedModel],
+                     title: str = "Reliability on the validation samples",
+                     title_size: str = "large") -> None:
+    """The reliability diagram: per LSI bin, the observed share of landslides against the
+    mean LSI, one line per model in its colour, marker area growing with the samples in the
+    bin; the diagonal is a perfectly calibrated map. Brier scores in the legend."""
+    ax.plot([0, 1], [0, 1], linestyle="--", color="#888888", linewidth=1,
+            label="Perfectly calibrated")
+    drawn = [i for i, m in enumerate(models) if m.reliability and m.reliability.get("count")]
+    largest = max((max(models[i].reliability["count"]) for i in drawn), default=1) or 1
+    for i in drawn:
+        m = models[i]
+        rel, color = m.reliability, m.color or color_of(i)
+        brier = brier_of(m)
+        label = f"{m.name} (Brier {brier:.3f})" if brier is not None else str(m.name)
+        ax.plot(rel["lsi"], rel["observed"], color=color, linewidth=1.5, label=plain(label))
+        sizes = [12 + 150 * c / largest for c in rel["count"]]
+        ax.scatter(rel["lsi"], rel["observed"], s=sizes, color=color, edgecolors="white",
+                   linewidths=0.6, zorder=3)
+    if not drawn:
+        ax.text(0.5, 0.5, "No reliability data in these results\n(run Evaluate again)",
+                ha="center", va="center", color="#666666", transform=ax.transAxes)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("Mean LSI in the bin")
+    ax.set_ylabel("Observed share of landslides")
+    ax.set_title(plain(title), fontsize=title_size)
+    ax.set_aspect("equal")
+    ax.grid(True, alpha=0.3)
+    ax.text(0.98, 0.02, "marker area: samples in the bin", ha="right", va="bottom",
+            fontsize="x-small", color="#555555", transform=ax.transAxes)
+    ax.legend(loc="upper left", fontsize="small")
+
+
+def has_reliability(models: Sequence[EvaluatedModel]) -> bool:
+    """True when any model of the results has a reliability diagram."""
+    return any(m.reliability and m.reliability.get("count") for m in models)
+
+
+def draw_curves(fig, models: Sequence[EvaluatedModel], short_titles: bool = False) -> None:
+    """ROC, then the reliability diagram where the results have one, then the success- and
+    prediction-rate curves where they have them: one row, or two rows of two when there
+    are four panels (so each stays legible)."""
+    rates = any(m.success_rate for m in models)
+    reliable = has_reliability(models)
+    n = 1 + int(reliable) + 2 * int(rates)
+    axes = list(fig.subplots(2, 2).ravel()) if n == 4 else (
+        list(fig.subplots(1, n)) if n > 1 else [fig.subplots(1, 1)])
+    draw_roc(axes.pop(0), models)
+    if reliable:
+        draw_reliability(axes.pop(0), models)
+    if rates:
+        draw_rates(axes.pop(0), models, "success_rate", "Success rate" if short_titles
+                   else "Success rate (training landslides)")
+        draw_rates(axes.pop(0), models, "prediction_rate", "Prediction rate" if short_titles
+                   else "Prediction rate (validation landslides)")
+
+
+def curves_size(models: Sequence[EvaluatedModel]) -> tuple[float, float]:
+    """The figure size (inches) of :func:`draw_curves` for these models."""
+    n = 1 + int(has_reliability(models)) + 2 * int(any(m.success_rate for m in models))
+    return {1: (6.0, 5.6), 2: (12.0, 5.6), 3: (16.0, 5.6), 4: (12.0, 11.0)}[n]
+
+
 def save_roc_figure(models: Sequence[EvaluatedModel], path: str | Path, dpi: int = 120) -> Path:
-    """Write the ROC figure as PNG or SVG (by extension), atomically."""
+    """Write the ROC figure as PNG or SVG (by extension), atomically: the ROC curves, the
+    reliability diagram where the results have one, the rate curves where they have them."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    rates = any(m.success_rate for m in models)
-    fig = Figure(figsize=(15 if rates else 6, 5.6), dpi=dpi, constrained_layout=True)
+    fig = Figure(figsize=curves_size(models), dpi=dpi, constrained_layout=True)
     FigureCanvasAgg(fig)
-    axes = fig.subplots(1, 3 if rates else 1)
-    draw_roc(axes[0] if rates else axes, models)
-    if rates:
-        draw_rates(axes[1], models, "success_rate", "Success rate (training landslides)")
-        draw_rates(axes[2], models, "prediction_rate", "Prediction rate (validation landslides)")
+    draw_curves(fig, models)
     path = Path(path)
     with atomic_file(path) as tmp:
         fig.savefig(str(tmp), format=path.suffix.lstrip(".").lower() or "png")

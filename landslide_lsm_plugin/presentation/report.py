@@ -18,7 +18,15 @@ from ..core.raster import atomic_file, check_output_path
 from ..core.records import EvaluatedModel, LsiTags
 from ..core.results_file import check_raster
 from ..version import __version__
-from .figures import draw_lsi, draw_rates, draw_roc, draw_zones, figure_png
+from .figures import (
+    draw_lsi,
+    draw_rates,
+    draw_reliability,
+    draw_roc,
+    draw_zones,
+    figure_png,
+    has_reliability,
+)
 from .htmlkit import Markup, el, join
 
 CSS = """
@@ -34,7 +42,9 @@ figcaption{font-size:.85em;color:#555}.note{color:#666;font-size:.9em}
 """
 METRICS = (("accuracy", "Accuracy"), ("precision", "Precision"), ("f1", "F1"),
            ("sensitivity", "Sensitivity"), ("specificity", "Specificity"), ("kappa", "Kappa"),
-           ("auroc", "AUROC"))
+           ("auroc", "AUROC"), ("brier", "Brier"))
+#: metrics where the lowest value is the best
+LOWER_IS_BETTER = frozenset({"brier"})
 
 
 def _fmt(value, digits: int = 3) -> str:
@@ -170,6 +180,30 @@ def _model_section(m: EvaluatedModel) -> list[Markup]:
     return parts
 
 
+def _calibration_section(models: Sequence[EvaluatedModel]) -> list[Markup]:
+    """The 'Calibration' section: what the Brier score and the reliability diagram say, and
+    the diagram (or why it is missing)."""
+    parts = [el("h2", "Calibration"),
+             el("p", "Does the LSI read as a probability? The Brier score is the mean squared "
+                     "difference between the LSI and the 0/1 label of the validation samples "
+                     "(0 is perfect, 0.25 is what a constant 0.5 scores; lower is better; "
+                     "in the table above). The reliability diagram groups the validation "
+                     "samples in 10 equal LSI bins and plots each bin's observed share of "
+                     "landslides against its mean LSI; a calibrated map lies on the diagonal. "
+                     "The shares are those of the samples (as many non-landslide as landslide "
+                     "cells, unless chosen otherwise), not of the whole landscape.",
+                class_="note")]
+    if has_reliability(models):
+        parts.append(_img(figure_png(lambda fig: draw_reliability(fig.add_subplot(1, 1, 1),
+                                                                  models), (6.5, 6.0)),
+                          "Reliability diagram"))
+    else:
+        parts.append(el("p", "No reliability diagram in these results: they were written "
+                             "before Evaluate computed one, or the LSI values lie outside "
+                             "0..1. Run Evaluate again to add it.", class_="note"))
+    return parts
+
+
 def build_report(results_path: str, output_path: str, *, title: str = "Landslide "
                  "susceptibility report", fr_rows: Sequence[dict] = (),
                  vif_rows: Sequence[dict] = (), parameters: Optional[dict] = None,
@@ -193,7 +227,7 @@ def build_report(results_path: str, output_path: str, *, title: str = "Landslide
         values = [(i, r.get(key)) for i, r in enumerate(rows)
                   if isinstance(r.get(key), (int, float)) and not math.isnan(r.get(key))]
         if len(values) > 1:
-            top = max(v for _, v in values)
+            top = (min if key in LOWER_IS_BETTER else max)(v for _, v in values)
             best[key] = {i for i, v in values if v == top}
     parts.append(el("h2", "Model comparison"))
     parts.append(_table([("model", "Model"), ("tp", "TP"), ("tn", "TN"), ("fp", "FP"),
@@ -211,6 +245,7 @@ def build_report(results_path: str, output_path: str, *, title: str = "Landslide
             draw_rates(axes[2], models, "prediction_rate", "Prediction rate")
 
     parts.append(_img(figure_png(draw_curves, (15 if rates else 6.5, 5.2)), "ROC curves"))
+    parts.extend(_calibration_section(models))
 
     # maps
     parts.append(el("h2", "Susceptibility maps"))

@@ -1,4 +1,5 @@
-"""Classify LSI: susceptibility zones (very low .. very high) by natural breaks and others."""
+"""Classify LSI: susceptibility zones (very low .. very high) by natural breaks and others, or
+by landslide share (the zones from the top hold given shares of the training landslides)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from qgis.core import (
 from .. import deps
 from .base import LsmAlgorithm
 
-METHOD_LABELS = ["Natural breaks (Jenks)", "Equal interval", "Quantile", "Custom breaks"]
-METHOD_KEYS = ["natural_breaks", "equal_interval", "quantile", "custom"]
+METHOD_LABELS = ["Natural breaks (Jenks)", "Equal interval", "Quantile", "Custom breaks",
+                 "Landslide share (training landslides)"]
+METHOD_KEYS = ["natural_breaks", "equal_interval", "quantile", "custom", "landslide_share"]
 SPLIT_LABELS = ["All landslide samples", "Validation landslides", "Training landslides"]
 SPLIT_KEYS = ["all", "validation", "train"]
 
@@ -33,7 +35,16 @@ class ClassifyLsi(LsmAlgorithm):
         "zones: very low, low, moderate, high and very high for five classes.</p>"
         "<p><b>Method</b>: natural breaks (Jenks, computed on a reproducible random sample of "
         "valid cells), equal interval, quantile, or custom breaks (the inner class boundaries, "
-        "e.g. <code>0.2, 0.4, 0.6, 0.8</code>).</p>"
+        "e.g. <code>0.2, 0.4, 0.6, 0.8</code>), or landslide share.</p>"
+        "<p><b>Landslide share</b>: the boundaries are set so that the zones from the top hold "
+        "at least the given cumulative shares of the <i>training</i> landslide samples (the "
+        "samples layer is then required; validation landslides never set a boundary). Shares "
+        "<code>50, 75, 90, 95</code> give five zones named after the share band they hold: "
+        "<i>Top 50 %</i> (at least half of the training landslides), <i>50-75 %</i>, "
+        "<i>75-90 %</i>, <i>90-95 %</i> and <i>95-100 %</i>; a last share of 100 leaves a "
+        "zone <i>Rest</i> with none. The number of classes is then the number of shares + 1. "
+        "The zone table gives the training landslide % of each zone beside the landslide % "
+        "of the samples counted (by default the validation landslides: an honest check).</p>"
         "<p>With the samples (or an inventory), each zone also gets its share of the landslides "
         "and the landslide density: landslide % / area % (the frequency ratio of the zone). A "
         "good map concentrates landslides in the high zones.</p>"
@@ -42,6 +53,7 @@ class ClassifyLsi(LsmAlgorithm):
 
     INPUT, BAND, METHOD, CLASSES = "INPUT", "BAND", "METHOD", "CLASSES"
     BREAKS, SAMPLE_SIZE, SEED = "BREAKS", "SAMPLE_SIZE", "SEED"
+    SHARES = "SHARES"
     SAMPLES, SAMPLES_SPLIT, INVENTORY = "SAMPLES", "SAMPLES_SPLIT", "INVENTORY"
     OUTPUT, OUTPUT_TABLE = "OUTPUT", "OUTPUT_TABLE"
 
@@ -58,6 +70,10 @@ class ClassifyLsi(LsmAlgorithm):
         self.addParameter(QgsProcessingParameterString(
             self.BREAKS, self.tr("Custom breaks (inner boundaries, comma-separated)"),
             optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.SHARES, self.tr("Landslide shares, % (cumulative from the top zone; "
+                                 "landslide share method)"),
+            defaultValue="50,75,90,95", optional=True))
         sample = QgsProcessingParameterNumber(
             self.SAMPLE_SIZE, self.tr("Sample size for natural breaks (cells)"),
             QgsProcessingParameterNumber.Integer, 20000, minValue=100, maxValue=50000)
@@ -67,7 +83,8 @@ class ClassifyLsi(LsmAlgorithm):
             p.setFlags(p.flags() | p.FlagAdvanced)
             self.addParameter(p)
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SAMPLES, self.tr("Samples (landslide density per zone)"),
+            self.SAMPLES, self.tr("Samples (landslide density per zone; required for "
+                                  "landslide share)"),
             [QgsProcessing.TypeVectorPoint], optional=True))
         self.addParameter(QgsProcessingParameterEnum(
             self.SAMPLES_SPLIT, self.tr("Landslide samples counted"), SPLIT_LABELS,
@@ -86,6 +103,10 @@ class ClassifyLsi(LsmAlgorithm):
         if method == "custom" and not self.parameterAsString(parameters, self.BREAKS, context):
             return False, self.tr("Custom breaks: give the inner class boundaries, e.g. "
                                   "'0.2, 0.4, 0.6, 0.8'.")
+        if method == "landslide_share" and parameters.get(self.SAMPLES) in (None, ""):
+            return False, self.tr("Landslide share: give the samples layer (fields label and "
+                                  "split, as 'Prepare training samples' writes it); its "
+                                  "training landslides set the zone boundaries.")
         if method == "natural_breaks":
             missing = deps.missing_one_of(deps.NATURAL_BREAKS_MODULES, "Natural breaks")
             if missing:
@@ -93,7 +114,7 @@ class ClassifyLsi(LsmAlgorithm):
         return super().checkParameterValues(parameters, context)
 
     def execute(self, parameters, context, feedback, progress):
-        from ..core.classing import parse_custom_breaks
+        from ..core.classing import parse_custom_breaks, parse_shares
         from ..core.zoning import classify_raster
         from ..presentation.styles import zones_qml
 
@@ -102,6 +123,10 @@ class ClassifyLsi(LsmAlgorithm):
         custom = None
         if method == "custom":
             custom = parse_custom_breaks(self.parameterAsString(parameters, self.BREAKS, context))
+        shares = None
+        if method == "landslide_share":
+            shares = parse_shares(self.parameterAsString(parameters, self.SHARES, context)
+                                  or "50,75,90,95")
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
         zoning = classify_raster(
             source, output,
@@ -115,22 +140,25 @@ class ClassifyLsi(LsmAlgorithm):
             samples_split=SPLIT_KEYS[self.parameterAsEnum(parameters, self.SAMPLES_SPLIT,
                                                           context)],
             inventory_path=self.vector_source(parameters, self.INVENTORY, context, feedback),
-            progress=progress)
+            shares=shares, progress=progress)
         for c in zoning.classes:
             density = (f", {c.landslide_pct:6.2f} % of the landslides (density {c.density:.2f})"
                        if c.density is not None else "")
+            trained = (f", {c.train_landslide_pct:6.2f} % of the training landslides"
+                       if c.train_landslide_pct is not None else "")
             feedback.pushInfo(f"  {c.number} {c.label:<10} {c.lower:.6g} .. {c.upper:.6g}  "
-                              f"{c.area_pct:6.2f} % of the area{density}")
+                              f"{c.area_pct:6.2f} % of the area{density}{trained}")
         self.style_output(context, output, zones_qml([c.label for c in zoning.classes]),
                           "Susceptibility zones")
         table = self.write_table(
             parameters, self.OUTPUT_TABLE, context,
             [("zone", int), ("label", str), ("lower", float), ("upper", float), ("cells", int),
              ("area_pct", float), ("landslides", int), ("landslide_pct", float),
-             ("density", float)],
+             ("density", float), ("train_landslide_pct", float)],
             [{"zone": c.number, "label": c.label, "lower": c.lower, "upper": c.upper,
               "cells": c.cells, "area_pct": c.area_pct, "landslides": c.landslides,
-              "landslide_pct": c.landslide_pct, "density": c.density}
+              "landslide_pct": c.landslide_pct, "density": c.density,
+              "train_landslide_pct": c.train_landslide_pct}
              for c in zoning.classes])
         return {self.OUTPUT: output, self.OUTPUT_TABLE: table,
                 "BREAKS_USED": ",".join(f"{e:.6g}" for e in zoning.edges)}

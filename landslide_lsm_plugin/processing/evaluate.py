@@ -1,4 +1,5 @@
-"""Evaluate susceptibility maps on the validation samples: metrics, ROC, rate curves."""
+"""Evaluate susceptibility maps on the validation samples: metrics, ROC, calibration (Brier
+score, reliability diagram), rate curves."""
 
 from __future__ import annotations
 
@@ -32,11 +33,21 @@ class EvaluateMaps(LsmAlgorithm):
         "ROC curve of each map. A cell counts as predicted landslide when its LSI is at least "
         "the threshold: 0.5, or Youden's J chosen on the training samples (never on the "
         "validation samples it is applied to).</p>"
+        "<p><b>Calibration</b>: the Brier score (mean squared difference between the LSI and "
+        "the 0/1 label of the validation samples; 0 is perfect, 0.25 is what a constant 0.5 "
+        "scores; lower is better) and a reliability diagram: the validation samples in 10 "
+        "equal LSI bins (0-0.1 ... 0.9-1), with each bin's mean LSI, observed share of "
+        "landslides and number of samples (bins without samples left out). A map whose LSI "
+        "reads as a probability lies on the diagonal. Both read the LSI as a probability, so "
+        "they are left out (with a warning) for values outside 0..1. Note that with as many "
+        "non-landslide as landslide samples, the observed share is that of the samples, not "
+        "of the landscape.</p>"
         "<p>Training and map times come from the rasters' metadata (written by the Train and "
         "Predict algorithms). Optional success-rate (training landslides) and prediction-rate "
         "(validation landslides) curves rank the whole map by LSI.</p>"
         "<p><b>Outputs</b>: the metrics table, a results file (JSON) that the comparison dock "
-        "and the report read, and an optional ROC figure (PNG or SVG). The results file also "
+        "and the report read, and an optional ROC figure (PNG or SVG; with the reliability "
+        "diagram beside the ROC curves). The results file also "
         "keeps each model's parameters as its model file gives them (hyperparameters, CV "
         "score, factors, training samples and time, FR encoding) and this evaluation's own "
         "parameters, so the report shows them even after the model files are gone.</p>")
@@ -113,7 +124,8 @@ class EvaluateMaps(LsmAlgorithm):
             feedback.pushInfo(
                 f"  {row['model']:<22} AUROC {row['auroc']:.3f}  accuracy {row['accuracy']:.3f}  "
                 f"precision {row['precision']:.3f}  F1 {row['f1']:.3f}  sensitivity "
-                f"{row['sensitivity']:.3f}  specificity {row['specificity']:.3f}  "
+                f"{row['sensitivity']:.3f}  specificity {row['specificity']:.3f}  Brier "
+                f"{row['brier']:.3f}  "
                 f"(TP {row['tp']} TN {row['tn']} FP {row['fp']} FN {row['fn']}, threshold "
                 f"{row['threshold']:.3f})")
         table_rows = [{k: (None if isinstance(v, float) and math.isnan(v) else v)

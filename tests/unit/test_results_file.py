@@ -378,7 +378,8 @@ def test_every_value_of_a_hostile_results_file_is_escaped(real, tmp_path):
     for payload in PAYLOADS:
         assert payload in text
     assert "<script>alert('title')</script>" in text and "<b>own</b>" in text
-    assert sum(tag == "img" for tag in parsed.tags) == 3  # the curves, the LSI, the zones
+    # the curves, the reliability diagram, the LSI, the zones
+    assert sum(tag == "img" for tag in parsed.tags) == 4
 
 
 # --- C: names are text, never mathtext ----------------------------------------------------------
