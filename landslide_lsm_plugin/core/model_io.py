@@ -22,7 +22,7 @@ import hmac
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
@@ -315,35 +315,55 @@ def _check_forest(forest, n_factors: int, refuse) -> None:
             raise refuse(f"tree {i} of its random forest has values that do not fit its nodes")
 
 
-def save_model(path: str | Path, estimator, meta: dict | ModelMeta, inputs: tuple = (),
-               signing_key: Optional[bytes] = None) -> Path:
-    """Write a model file atomically. ``meta``: the fields that describe the model (a dict of
-    JSON values, or the metadata of another file); the format, checksums and Platt sigmoid are
-    set here, and the whole is checked as :class:`ModelMeta` before anything is written.
-    RBF-SVM and KLR pipelines also get their kernel expansion (``kernel.npz``) for fast,
-    scikit-learn-free maps. With ``signing_key`` the file is signed (:func:`sign`)."""
+def _parts_of(estimator) -> tuple[bytes, Optional[bytes], dict]:
+    """The payload and kernel part of a fitted model, and its checksums (and Platt sigmoid)
+    as meta.json records them."""
     import skops.io as sio
 
-    out = check_output_path(str(path), inputs)
-    if out.suffix.lower() != MODEL_SUFFIX:
-        raise LsmError(f"Model files end in {MODEL_SUFFIX}; choose a name like "
-                       f"'{out.stem}{MODEL_SUFFIX}'.")
     from .platt import PlattSvm
 
     # an SVM is stored as its scikit-learn pipeline, with its Platt sigmoid in meta.json
     payload = sio.dumps(estimator.pipeline if isinstance(estimator, PlattSvm) else estimator)
-    full_meta = meta.to_dict() if isinstance(meta, ModelMeta) else dict(meta)
-    for stale in ("platt", "kernel_sha256", "model_sha256"):  # this file's own, set below
-        full_meta.pop(stale, None)
+    record: dict = {"model_sha256": hashlib.sha256(payload).hexdigest()}
     if isinstance(estimator, PlattSvm):
-        full_meta["platt"] = list(estimator.link_ab)
-    full_meta.update(format=FORMAT, format_version=FORMAT_VERSION, plugin_version=__version__,
-                     created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                     model_sha256=hashlib.sha256(payload).hexdigest())
+        record["platt"] = list(estimator.link_ab)
     expansion = kernel_expansion(estimator)
     kernel = expansion.to_bytes() if expansion is not None else None
     if kernel is not None:
-        full_meta["kernel_sha256"] = hashlib.sha256(kernel).hexdigest()
+        record["kernel_sha256"] = hashlib.sha256(kernel).hexdigest()
+    return payload, kernel, record
+
+
+def member_names(i: int) -> tuple[str, str]:
+    """The zip names of ensemble member ``i``'s payload and kernel part."""
+    return f"members/{i}.skops", f"members/{i}.kernel.npz"
+
+
+def save_model(path: str | Path, estimator, meta: dict | ModelMeta, inputs: tuple = (),
+               signing_key: Optional[bytes] = None, members: Sequence = (),
+               ensemble: str = "") -> Path:
+    """Write a model file atomically. ``meta``: the fields that describe the model (a dict of
+    JSON values, or the metadata of another file); the format, checksums and Platt sigmoid are
+    set here, and the whole is checked as :class:`ModelMeta` before anything is written.
+    RBF-SVM and KLR pipelines also get their kernel expansion (``kernel.npz``) for fast,
+    scikit-learn-free maps. With ``signing_key`` the file is signed (:func:`sign`).
+    ``members``: an ensemble of the same model type (``ensemble`` says how it was made), kept
+    for uncertainty maps, each member's parts under ``members/`` with its checksums."""
+    out = check_output_path(str(path), inputs)
+    if out.suffix.lower() != MODEL_SUFFIX:
+        raise LsmError(f"Model files end in {MODEL_SUFFIX}; choose a name like "
+                       f"'{out.stem}{MODEL_SUFFIX}'.")
+    full_meta = meta.to_dict() if isinstance(meta, ModelMeta) else dict(meta)
+    for stale in ("platt", "kernel_sha256", "model_sha256", "ensemble"):  # set below
+        full_meta.pop(stale, None)
+    payload, kernel, record = _parts_of(estimator)
+    full_meta.update(record, format=FORMAT, format_version=FORMAT_VERSION,
+                     plugin_version=__version__,
+                     created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    member_parts = [_parts_of(m) for m in members]
+    if member_parts:
+        full_meta["ensemble"] = {"kind": ensemble or "unnamed",
+                                 "members": [r for _, _, r in member_parts]}
     # through the format's checks and back: what is written is what readers accept
     full_meta = json.loads(json.dumps(full_meta, default=_json_default))
     full_meta = ModelMeta.from_dict(full_meta, out.name).to_dict()
@@ -353,6 +373,11 @@ def save_model(path: str | Path, estimator, meta: dict | ModelMeta, inputs: tupl
         zf.writestr("model.skops", payload)
         if kernel is not None:
             zf.writestr(KERNEL_PART, kernel)
+        for i, (member_payload, member_kernel, _) in enumerate(member_parts):
+            payload_name, kernel_name = member_names(i)
+            zf.writestr(payload_name, member_payload)
+            if member_kernel is not None:
+                zf.writestr(kernel_name, member_kernel)
         if signing_key:
             zf.writestr(SIGNATURE_PART, json.dumps(sign(raw_meta, signing_key)))
     return out
@@ -468,21 +493,28 @@ class ModelParts:
 
 
 def read_parts(path: str | Path, signing_key: Optional[bytes] = None,
-               with_payload: bool = True) -> ModelParts:
-    """Read and check a model file: bounded sizes, checksums, and the signature (refused when
-    it was signed with ``signing_key`` and changed since)."""
+               with_payload: bool = True, member: Optional[int] = None) -> ModelParts:
+    """Read and check a model file (or its ensemble member ``member``): bounded sizes,
+    checksums, and the signature (refused when it was signed with ``signing_key`` and changed
+    since)."""
     path = Path(path)
     with _model_zip(path) as zf:
         meta, raw_meta = _read_meta_bytes(zf, path)
+        payload_name, kernel_name = "model.skops", KERNEL_PART
+        if member is not None:
+            if not 0 <= member < meta.ensemble_size:
+                raise LsmError(f"'{path.name}' has no ensemble member {member + 1}.")
+            meta = meta.member(member)
+            payload_name, kernel_name = member_names(member)
         names = set(zf.namelist())
-        if "model.skops" not in names:
-            raise LsmError(f"'{path.name}' has no model inside; it is damaged.")
-        payload = (read_zip_member(zf, "model.skops", MAX_PAYLOAD_BYTES, path.name)
+        if payload_name not in names:
+            raise LsmError(f"'{path.name}' has no model inside ({payload_name}); it is damaged.")
+        payload = (read_zip_member(zf, payload_name, MAX_PAYLOAD_BYTES, path.name)
                    if with_payload else b"")
         has_kernel = meta.kernel_sha256 is not None
-        if has_kernel and KERNEL_PART not in names:
+        if has_kernel and kernel_name not in names:
             raise LsmError(f"'{path.name}' lacks its kernel part; it is damaged.")
-        kernel = (read_zip_member(zf, KERNEL_PART, MAX_KERNEL_BYTES, path.name)
+        kernel = (read_zip_member(zf, kernel_name, MAX_KERNEL_BYTES, path.name)
                   if has_kernel else None)
         signature = (read_zip_member(zf, SIGNATURE_PART, 4096, path.name)
                      if SIGNATURE_PART in names else None)
@@ -496,13 +528,14 @@ def read_parts(path: str | Path, signing_key: Optional[bytes] = None,
     return ModelParts(meta, payload, kernel, trust)
 
 
-def load_model(path: str | Path, signing_key: Optional[bytes] = None) -> LoadedModel:
-    """Load a model file; refuse anything that is not ours, not intact, or not a model of the
-    shapes the plugin writes."""
+def load_model(path: str | Path, signing_key: Optional[bytes] = None,
+               member: Optional[int] = None) -> LoadedModel:
+    """Load a model file (or its ensemble member ``member``); refuse anything that is not
+    ours, not intact, or not a model of the shapes the plugin writes."""
     import skops.io as sio
 
     path = Path(path)
-    parts = read_parts(path, signing_key)
+    parts = read_parts(path, signing_key, member=member)
     payload = parts.payload
     try:
         check_payload_zip(payload, path.name)
@@ -568,14 +601,15 @@ def _platt_svm(estimator, parts: ModelParts, name: str):
     return PlattSvm(Pipeline(estimator.steps[:-1] + [("model", frozen.estimator)]), *link)
 
 
-def load_kernel(path: str | Path, signing_key: Optional[bytes] = None
+def load_kernel(path: str | Path, signing_key: Optional[bytes] = None,
+                member: Optional[int] = None
                 ) -> tuple[ModelMeta, Optional[KernelExpansion], str]:
     """The metadata of a model file, its kernel expansion (None when the file has none: older
     files, random forest, logistic regression) and its trust (:func:`signature_status`). Every
     part's checksum is verified, as by :func:`load_model`, but nothing is unpickled and neither
     skops nor scikit-learn is imported."""
     path = Path(path)
-    parts = read_parts(path, signing_key)
+    parts = read_parts(path, signing_key, member=member)
     if parts.kernel is None:
         return parts.meta, None, parts.trust
     try:

@@ -133,6 +133,9 @@ class TrainResult:
     n_search: int = 0
     n_final: int = 0
     strategy: list = field(default_factory=list)
+    #: the ensemble's members (fitted estimators, the chosen hyperparameters), if one was kept
+    members: list = field(default_factory=list)
+    ensemble: str = ""
 
 
 @dataclass
@@ -247,7 +250,17 @@ class FitSettings:
     final_samples: Optional[int] = -1
     #: threads for CV folds, forests and maps
     n_jobs: int = 2
+    #: an ensemble kept beside the model for uncertainty maps: "" (none), ENSEMBLE_CV_FOLDS
+    #: (one member per CV fold, fitted on that fold's training part) or ENSEMBLE_BOOTSTRAP
+    #: (``ensemble_size`` refits on bootstrap resamples of the landslides and the other samples)
+    ensemble: str = ""
+    ensemble_size: int = 10
 
+
+ENSEMBLE_CV_FOLDS, ENSEMBLE_BOOTSTRAP = "cv_folds", "bootstrap"
+ENSEMBLE_KINDS = (ENSEMBLE_CV_FOLDS, ENSEMBLE_BOOTSTRAP)
+#: at most this many ensemble members
+MAX_ENSEMBLE = 100
 
 #: the defaults (the settings are frozen: one instance serves every call)
 DEFAULT_SEARCH, DEFAULT_FIT = SearchSettings(), FitSettings()
@@ -353,6 +366,21 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
         warnings.filterwarnings("ignore", message=".*n_components.*")
         final = _fit_final(model_type, best.params, x[final_idx], y[final_idx], seed,
                            standardize, kernel_limit, oof.get(order[0]), ys[rounds[-1]])
+    members = []
+    if fit.ensemble:
+        # on the samples of the final fit (the same cap), with their own CV folds
+        g = None if groups is None else np.asarray(groups)[final_idx]
+        f = None if folds is None else np.asarray(folds)[final_idx]
+        xb, yb = x[final_idx], y[final_idx]
+        members = fit_ensemble(model_type, best.params, xb, yb, g,
+                               plan_full_folds(yb, f, g, cv_scheme, n_folds, seed)
+                               if fit.ensemble == ENSEMBLE_CV_FOLDS else [],
+                               fit, final, progress.sub(85, 100))
+        strategy.append(f"Ensemble for uncertainty maps: {len(members)} "
+                        + ("models fitted on the CV folds' training parts" if
+                           fit.ensemble == ENSEMBLE_CV_FOLDS else
+                           "refits on bootstrap resamples (landslides drawn whole)")
+                        + " with the chosen hyperparameters.")
     kernel = ""
     if model_type == KLR:
         kernel = ("exact RBF kernel" if final_idx.size <= kernel_limit else
@@ -369,7 +397,7 @@ def train_model(model_type: str, x: np.ndarray, y: np.ndarray, *,
     return TrainResult(final, model_type, best.params, best.mean_auroc, rows, plan.scheme,
                        len(plan.splits), time.perf_counter() - start, n,
                        int(np.sum(y == 1)), kernel, messages, int(subset.size),
-                       int(final_idx.size), strategy)
+                       int(final_idx.size), strategy, members, fit.ensemble if members else "")
 
 
 def _restrict(splits: list, members: np.ndarray, y: np.ndarray) -> list:
@@ -526,10 +554,72 @@ def platt_from_search(svm, x: np.ndarray, y: np.ndarray, oof: np.ndarray,
     pipeline (:class:`PlattSvm`), not written into scikit-learn's calibration objects."""
     scored = np.isfinite(oof)
     logit = LogisticRegression(C=1e6, max_iter=1000).fit(oof[scored, None], y_search[scored])
-    w, c = float(logit.coef_[0, 0]), float(logit.intercept_[0])
+    return platt_with_link(svm, x, float(logit.coef_[0, 0]), float(logit.intercept_[0]))
+
+
+def platt_with_link(svm, x: np.ndarray, w: float, c: float) -> PlattSvm:
+    """The SVM with the sigmoid logistic(w z + c) of its standardised decision value z (each
+    SVM standardised by its own decision values on its training samples ``x``)."""
     mean, std = _standardiser(svm.decision_function(x))
     # p = 1 / (1 + exp(a f + b)) = logistic(w (f - mean) / std + c)
     return PlattSvm(svm, -w / std, -(c - w * mean / std))
+
+
+def standardised_link(model: PlattSvm, x: np.ndarray) -> tuple[float, float]:
+    """(w, c) of a PlattSvm fitted by :func:`platt_with_link` on ``x``."""
+    mean, std = _standardiser(model.pipeline.decision_function(x))
+    a, b = model.link_ab
+    w = -a * std
+    return w, -b - w * mean / std
+
+
+def plan_full_folds(y: np.ndarray, folds: Optional[np.ndarray], groups: Optional[np.ndarray],
+                    cv_scheme: str, n_folds: int, seed: int) -> list:
+    """The CV folds (train, test) of all training samples, as the search would draw them."""
+    return _plan_folds(y, None if folds is None else np.asarray(folds), groups, cv_scheme,
+                       n_folds, seed, [], subset=False).splits
+
+
+def fit_ensemble(model_type: str, params: dict, x: np.ndarray, y: np.ndarray,
+                 groups: Optional[np.ndarray], splits: list, fit: FitSettings, final,
+                 progress: Progress = SILENT) -> list:
+    """The ensemble members: the chosen hyperparameters fitted on each CV fold's training part
+    (ENSEMBLE_CV_FOLDS) or on ``fit.ensemble_size`` bootstrap resamples (ENSEMBLE_BOOTSTRAP:
+    landslides drawn whole with replacement, other samples one by one). ``x``, ``y`` are the
+    samples the final model ``final`` was fitted on; SVM members keep its Platt link on their
+    own standardised decision values."""
+    if fit.ensemble not in ENSEMBLE_KINDS:
+        raise LsmError(f"Unknown ensemble '{fit.ensemble}': choose {', '.join(ENSEMBLE_KINDS)}.")
+    if fit.ensemble == ENSEMBLE_BOOTSTRAP:
+        if not 2 <= fit.ensemble_size <= MAX_ENSEMBLE:
+            raise LsmError(f"An ensemble has 2 to {MAX_ENSEMBLE} members, not "
+                           f"{fit.ensemble_size}.")
+        rng = np.random.default_rng(fit.seed + 7919)
+        labels = landslide_groups(np.arange(y.size), groups)
+        units, inverse = np.unique(labels, return_inverse=True)
+        by_unit = [np.flatnonzero(inverse == u) for u in range(units.size)]
+        parts = []
+        for _ in range(fit.ensemble_size):
+            drawn = rng.integers(0, units.size, units.size)
+            index = np.concatenate([by_unit[u] for u in drawn])
+            if np.unique(y[index]).size < 2:
+                index = np.arange(y.size)
+            parts.append(index)
+    else:
+        parts = [train for train, _ in splits]
+    link = standardised_link(final, x) if model_type == SVM else None
+    members = []
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*n_components.*")
+        for i, index in enumerate(parts):
+            progress.check()
+            model = build_estimator(model_type, params, fit.seed + i, fit.standardize,
+                                    fit.kernel_limit).fit(x[index], y[index])
+            if link is not None:
+                model = platt_with_link(model, x[index], *link)
+            members.append(model)
+            progress.fraction(i + 1, len(parts))
+    return members
 
 
 def _scores(estimator, x: np.ndarray) -> np.ndarray:

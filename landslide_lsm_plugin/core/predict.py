@@ -8,6 +8,7 @@ handle) and written in order by one writer; memory stays bounded by a few window
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -206,6 +207,8 @@ class PredictReport:
     evaluator: str = ""
     #: seconds spent opening the model and the stack before the map
     load_time_s: float = 0.0
+    #: the standard-deviation raster written with the map ("" if none)
+    sd_path: str = ""
 
 
 #: most distinct values a column may hold for integer row keys (else rows are compared as bytes)
@@ -303,22 +306,65 @@ def predict_array(proba: Callable, x: np.ndarray, chunk: int = CHUNK) -> np.ndar
     return out
 
 
+def _member_probability(model_path: str, member: int, signing_key: Optional[bytes]
+                        ) -> tuple[Callable[[np.ndarray], np.ndarray], int]:
+    """P(landslide) of one ensemble member (its kernel expansion when it has one), and its
+    number of kernel centres (0: none)."""
+    _, expansion, _ = load_kernel(model_path, signing_key, member=member)
+    if expansion is None:
+        estimator = load_model(model_path, signing_key, member=member).estimator
+        expansion = kernel_expansion(estimator)
+        if expansion is None:
+            return probability_function(estimator), 0
+    return kernel_probability(expansion), len(expansion.centres)
+
+
+def ensemble_probability(probas: list, chunk: int) -> Callable[[np.ndarray], np.ndarray]:
+    """(mean, SD) of the members' P(landslide) for rows of x: an (n, 2) array."""
+    def predict(x: np.ndarray) -> np.ndarray:
+        values = np.stack([predict_array(f, x, chunk) for f in probas])
+        # the spread around the first member: exactly 0 where the members agree exactly
+        spread = (values - values[0]).std(axis=0)
+        return np.column_stack([values.mean(axis=0), spread])
+
+    return predict
+
+
 def predict_lsi(model_path: str, stack_path: str, output_path: str, *, n_jobs: int = 2,
                 progress: Progress = SILENT, name: Optional[str] = None,
                 model_file: Optional[str] = None,
-                signing_key: Optional[bytes] = None) -> PredictReport:
+                signing_key: Optional[bytes] = None,
+                sd_path: Optional[str] = None) -> PredictReport:
     """Write the LSI raster (Float32, 0..1, nodata kept) of a model over a stack. A model
     file this installation signed (``signing_key``) and that changed since is refused; one it
     did not sign maps with a warning (see core.model_io).
 
     ``model_file`` is the path recorded in the raster's metadata (default: ``model_path``;
-    given when the model is still a temporary file about to be renamed)."""
+    given when the model is still a temporary file about to be renamed).
+
+    A model file with an ensemble (Train algorithms, 'Ensemble for uncertainty maps') is mapped
+    as the mean of its members' LSI, and ``sd_path`` gets the members' standard deviation
+    (Float32, same grid): the uncertainty map."""
     started = time.perf_counter()
     out = check_output_path(output_path, [model_path, stack_path])
+    sd_out = check_output_path(sd_path, [model_path, stack_path]) if sd_path else None
+    if sd_out is not None and sd_out.resolve() == out.resolve():
+        raise LsmError("The LSI and its standard deviation need two different files.")
     # RBF-SVM and KLR files carry their kernel expansion: numpy alone maps them (no skops, no
     # scikit-learn to import); other models go through their scikit-learn pipeline
     model_meta, expansion, trust = load_kernel(model_path, signing_key)
-    if expansion is not None:
+    members = model_meta.ensemble_size
+    if sd_out is not None and not members:
+        raise LsmError(f"'{Path(model_path).name}' has no ensemble, so it has no standard "
+                       "deviation to map. Train it with 'Ensemble for uncertainty maps', or "
+                       "leave the standard-deviation output empty.")
+    if members:
+        probas = [_member_probability(model_path, i, signing_key) for i in range(members)]
+        chunk = chunk_cells(max(c for _, c in probas), n_jobs)
+        proba = ensemble_probability([f for f, _ in probas], chunk)
+        evaluator = f"ensemble of {members} members ({model_meta.ensemble.get('kind')})"
+        expansion = None
+    elif expansion is not None:
         proba, evaluator = kernel_probability(expansion), "kernel expansion (kernel.npz)"
     else:
         model = load_model(model_path, signing_key)
@@ -331,9 +377,10 @@ def predict_lsi(model_path: str, stack_path: str, output_path: str, *, n_jobs: i
     info = stack_info(stack_path)
     encodings = check_stack_matches(model_meta, info)
     load_time = time.perf_counter() - started
+    predict = proba if members else (lambda x: predict_array(proba, x, chunk))
     report = _predict_windows(stack_path, info, out, model_meta,
                               str(Path(model_file or model_path).resolve()), encodings,
-                              lambda x: predict_array(proba, x, chunk), n_jobs, progress, name)
+                              predict, n_jobs, progress, name, sd_out)
     report.evaluator, report.load_time_s = evaluator, load_time
     if trust == UNSIGNED:
         report.messages.insert(0, unsigned_warning(Path(model_path).name))
@@ -343,7 +390,9 @@ def predict_lsi(model_path: str, stack_path: str, output_path: str, *, n_jobs: i
 def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: ModelMeta,
                      model_file: str, encodings,
                      predict: Callable, n_jobs: int, progress: Progress,
-                     name: Optional[str]) -> PredictReport:
+                     name: Optional[str], sd_out: Optional[Path] = None) -> PredictReport:
+    """Map ``predict`` (P for rows of factors; for an ensemble an (n, 2) array of mean and SD)
+    window by window into ``out`` (and the SD into ``sd_out``)."""
     start = time.perf_counter()
     grid = info.grid
     windows = list(iter_windows(grid.width, grid.height))
@@ -359,6 +408,7 @@ def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: ModelMet
         ds = handles.setdefault(threading.get_ident(), open_raster(stack_path, "factor stack"))
         data, valid = read_window(ds, win)
         lsi = np.full(valid.shape, FLOAT_NODATA, dtype=np.float32)
+        sd = np.full(valid.shape, FLOAT_NODATA, dtype=np.float32) if sd_out else None
         x = data[:, valid].T
         if encodings is not None and x.size:
             ok = np.ones(x.shape[0], dtype=bool)
@@ -377,26 +427,40 @@ def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: ModelMet
             if bad.any():  # raised inside the writer: the half-made map is removed
                 raise LsmError(f"The model gives no finite LSI (NaN or infinite) for "
                                f"{int(bad.sum())} of {p.size} cells: {NON_FINITE}")
+            if p.ndim == 2:  # an ensemble: mean and standard deviation
+                if sd is not None:
+                    sd[valid] = p[:, 1]
+                p = p[:, 0]
             lsi[valid] = np.clip(p, 0.0, 1.0)
-        return win, lsi, int(valid.sum())
+        return win, lsi, sd, int(valid.sum())
 
     valid_cells = 0
-    tags = LsiTags.of_model(meta, name or meta.name or meta.model_type or "model", model_file)
+    tags = replace(LsiTags.of_model(meta, name or meta.name or meta.model_type or "model",
+                                    model_file),
+                   sd_file=str(sd_out.resolve()) if sd_out else "",
+                   ensemble_size=meta.ensemble_size)
+    sd_writer = (RasterWriter(sd_out, grid, 1, np.float32, FLOAT_NODATA, descriptions=["lsi_sd"],
+                              metadata={"LSM_SD_OF": str(out.resolve())})
+                 if sd_out else contextlib.nullcontext())
+    # the SD raster is published first, then the LSI that names it; a failure while mapping
+    # (or a cancel) leaves neither
     with RasterWriter(out, grid, 1, np.float32, FLOAT_NODATA, descriptions=["lsi"],
-                      metadata=tags.to_metadata()) as writer:
+                      metadata=tags.to_metadata()) as writer, sd_writer as sd_file:
         with ThreadPoolExecutor(max_workers=max(1, n_jobs)) as pool:
             step = max(1, 2 * n_jobs)
             for first in range(0, len(windows), step):
                 progress.check()
-                for win, lsi, n in pool.map(compute, windows[first:first + step]):
+                for win, lsi, sd, n in pool.map(compute, windows[first:first + step]):
                     writer.write(win, lsi)
+                    if sd_file is not None:
+                        sd_file.write(win, sd)
                     valid_cells += n
                 progress.fraction(min(first + step, len(windows)), len(windows))
         map_time = time.perf_counter() - start
         writer.metadata.update(replace(tags, map_time_s=map_time).to_metadata())
     handles.clear()
     report = PredictReport(str(out), valid_cells, map_time, meta.model_type,
-                           unseen[0])
+                           unseen[0], sd_path=str(sd_out) if sd_out else "")
     if unseen[0]:
         report.messages.append(f"{unseen[0]} cells hold a category the model's FR encoding has "
                                "never seen; they were left as nodata.")

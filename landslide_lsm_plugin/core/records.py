@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import ClassVar, Optional
 
 from .errors import LsmError
@@ -88,18 +88,24 @@ class LsiTags:
     training_time_s: Optional[float] = None
     cv_auroc: Optional[float] = None
     map_time_s: Optional[float] = None
+    #: the raster of the ensemble's standard deviation written with this map ("" if none)
+    sd_file: str = ""
+    #: members of the ensemble whose mean this map is (0: a single model)
+    ensemble_size: int = 0
 
     KEYS: ClassVar[dict[str, str]] = {"model_type": "LSM_MODEL_TYPE",
                                       "model_name": "LSM_MODEL_NAME",
                                       "model_file": "LSM_MODEL_FILE",
                                       "training_time_s": "LSM_TRAINING_TIME",
-                                      "cv_auroc": "LSM_CV_AUROC", "map_time_s": "LSM_MAP_TIME"}
+                                      "cv_auroc": "LSM_CV_AUROC", "map_time_s": "LSM_MAP_TIME",
+                                      "sd_file": "LSM_SD_FILE",
+                                      "ensemble_size": "LSM_ENSEMBLE_SIZE"}
 
     def to_metadata(self) -> dict[str, str]:
         """GDAL metadata items (strings); unknown values are left out."""
         items = {LSI_TAG: str(LSI_TAGS_VERSION)}
         for field_name, value in asdict(self).items():
-            if value not in (None, ""):
+            if value not in (None, "") and not (field_name == "ensemble_size" and not value):
                 items[self.KEYS[field_name]] = (f"{value:.6g}" if isinstance(value, float)
                                                 else str(value))
         return items
@@ -115,7 +121,9 @@ class LsiTags:
                    model_file=text("model_file"),
                    training_time_s=_number(items.get(cls.KEYS["training_time_s"])),
                    cv_auroc=_number(items.get(cls.KEYS["cv_auroc"])),
-                   map_time_s=_number(items.get(cls.KEYS["map_time_s"])))
+                   map_time_s=_number(items.get(cls.KEYS["map_time_s"])),
+                   sd_file=text("sd_file"),
+                   ensemble_size=int(_number(items.get(cls.KEYS["ensemble_size"])) or 0))
 
     @classmethod
     def of_model(cls, meta: ModelMeta | LsnetMeta, name: str, model_file: str = "") -> LsiTags:
@@ -340,6 +348,33 @@ def _document(record, marker: str) -> dict:
     return out
 
 
+#: at most this many ensemble members in a model file
+MAX_MEMBERS = 100
+
+
+def _finite_pair(value) -> bool:
+    return (isinstance(value, list) and len(value) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                    for v in value))
+
+
+def _ensemble(r: _Reader, value) -> Optional[dict]:
+    """A model file's ensemble record, checked."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("kind"), str):
+        raise r.bad("ensemble", "is not an ensemble record")
+    members = value.get("members")
+    if not isinstance(members, list) or not 1 <= len(members) <= MAX_MEMBERS:
+        raise r.bad("ensemble", f"does not list 1 to {MAX_MEMBERS} members")
+    for i, m in enumerate(members):
+        if (not isinstance(m, dict) or not _is_sha256(m.get("model_sha256"))
+                or ("kernel_sha256" in m and not _is_sha256(m["kernel_sha256"]))
+                or ("platt" in m and not _finite_pair(m["platt"]))):
+            raise r.bad("ensemble", f"member {i + 1} lacks a checksum or has a bad one")
+    return value
+
+
 @dataclass(frozen=True)
 class ModelMeta:
     """A model file's ``meta.json``: what the model expects (factors and their encoding), the
@@ -363,6 +398,9 @@ class ModelMeta:
     hyperparameters: Optional[dict] = None
     cv_score: Optional[float] = None
     training_time_s: Optional[float] = None
+    #: the ensemble kept for uncertainty maps: {"kind": ..., "members": [{"model_sha256",
+    #: "kernel_sha256" (SVM/KLR), "platt" (SVM)}, ...]} (see :meth:`member`)
+    ensemble: Optional[dict] = None
     details: dict = field(default_factory=dict)
     #: the fields the document held (a default it did not hold is not written back)
     written: frozenset = field(default=frozenset(), compare=False, repr=False)
@@ -396,8 +434,23 @@ class ModelMeta:
                    fr_encoding=r.mapping("fr_encoding"), fr_samples=r.mapping("fr_samples"),
                    hyperparameters=r.mapping("hyperparameters"),
                    cv_score=r.number("cv_score"), training_time_s=r.number("training_time_s"),
+                   ensemble=_ensemble(r, data.get("ensemble")),
                    details={k: v for k, v in data.items() if k not in typed},
                    written=frozenset(data))
+
+    @property
+    def ensemble_size(self) -> int:
+        return len(self.ensemble["members"]) if self.ensemble else 0
+
+    def member(self, i: int) -> ModelMeta:
+        """The metadata of ensemble member ``i`` as a model of its own (its checksums and
+        Platt sigmoid; factors and encoding the model's)."""
+        record = self.ensemble["members"][i]
+        platt = record.get("platt")
+        return replace(self, model_sha256=record["model_sha256"],
+                       kernel_sha256=record.get("kernel_sha256"),
+                       platt=tuple(float(v) for v in platt) if platt is not None else None,
+                       ensemble=None)
 
     def to_dict(self) -> dict:
         """The JSON object of ``meta.json``."""
@@ -495,7 +548,7 @@ class EvaluatedModel:
 
     name: str
     lsi: str
-    #: accuracy, precision, f1, sensitivity, specificity, kappa, auroc, threshold, tp ...
+    #: accuracy, precision, f1, sensitivity, specificity, kappa, auroc, brier, threshold, tp ...
     metrics: dict
     #: {"fpr": [...], "tpr": [...]}
     roc: dict
@@ -510,6 +563,9 @@ class EvaluatedModel:
     prediction_rate: Optional[dict] = None
     #: the model file's record (core.evaluation.model_record)
     model: Optional[dict] = None
+    #: the reliability diagram on the validation samples: {"lsi": [...], "observed": [...],
+    #: "count": [...]}, one entry per LSI bin that holds samples (absent in older files)
+    reliability: Optional[dict] = None
     details: dict = field(default_factory=dict)
     written: frozenset = field(default=frozenset(), compare=False, repr=False)
 

@@ -151,5 +151,5 @@ def train_to_file(model_type: str, stack_path: str, samples_path: str, model_pat
         "samples": Path(samples_path.split("|", maxsplit=1)[0]).name,
     }
     save_model(model_path, result.estimator, meta, inputs=(stack_path, samples_path),
-               signing_key=signing_key)
+               signing_key=signing_key, members=result.members, ensemble=result.ensemble)
     return result, read_meta(model_path)

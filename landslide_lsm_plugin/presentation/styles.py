@@ -48,9 +48,14 @@ def paletted_qml(values: Sequence[int], labels: Sequence[str], colors: Sequence[
                      "    </rasterrenderer>\n")
 
 
-def pseudocolor_qml(vmin: float = 0.0, vmax: float = 1.0) -> str:
-    """A continuous green-yellow-red style for susceptibility index rasters."""
-    colors = ZONE_COLORS_5
+#: light to dark purple, for the uncertainty (standard deviation) of an LSI
+SD_COLORS_5 = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
+
+
+def pseudocolor_qml(vmin: float = 0.0, vmax: float = 1.0,
+                    colors: Sequence[str] = ZONE_COLORS_5) -> str:
+    """A continuous style of five colour stops (default green-yellow-red, for susceptibility
+    index rasters)."""
     items = "".join(
         f'          <item value="{vmin + (vmax - vmin) * i / 4:g}" color="{c}" alpha="255" '
         f'label="{vmin + (vmax - vmin) * i / 4:g}"/>\n' for i, c in enumerate(colors))
@@ -61,6 +66,12 @@ def pseudocolor_qml(vmin: float = 0.0, vmax: float = 1.0) -> str:
         f'        <colorrampshader colorRampType="INTERPOLATED" classificationMode="1" clip="0" '
         f'minimumValue="{vmin:g}" maximumValue="{vmax:g}">\n' + items +
         "        </colorrampshader>\n      </rastershader>\n    </rasterrenderer>\n")
+
+
+def sd_qml(vmax: float = 0.25) -> str:
+    """The style of an LSI's standard deviation: light (agreeing members) to dark purple; 0.25
+    is about the largest spread a 0..1 index shows in practice (0.5 is the bound)."""
+    return pseudocolor_qml(0.0, vmax, SD_COLORS_5)
 
 
 def sidecar_path(raster_path: str | Path) -> Path:

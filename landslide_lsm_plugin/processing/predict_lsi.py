@@ -27,10 +27,15 @@ class PredictLsi(LsmAlgorithm):
         "bands is refused with a message saying which. A model trained on an FR-encoded stack "
         "accepts that stack, or the raw stack (it applies its own FR encoding). LSNet models "
         "(.keras) are mapped in the LSNet worker process.</p>"
+        "<p>A model trained with an <b>ensemble</b> ('Ensemble for uncertainty maps' of the "
+        "Train algorithms) is mapped as the mean LSI of its members, and the optional second "
+        "output gets their standard deviation: the <b>uncertainty map</b> (light: the members "
+        "agree; dark purple: they differ).</p>"
         "<p>The map is computed window by window on several threads, with progress and "
         "cancel; a canceled run leaves no file.</p>")
 
     MODEL, STACK, NAME, THREADS, OUTPUT = "MODEL", "STACK", "NAME", "THREADS", "OUTPUT"
+    OUTPUT_SD = "OUTPUT_SD"
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFile(
@@ -45,19 +50,30 @@ class PredictLsi(LsmAlgorithm):
             minValue=1, maxValue=64)))
         self.addParameter(QgsProcessingParameterRasterDestination(
             self.OUTPUT, self.tr("LSI raster")))
+        sd = QgsProcessingParameterRasterDestination(
+            self.OUTPUT_SD, self.tr("Standard deviation of the LSI (models with an ensemble)"),
+            optional=True, createByDefault=False)
+        sd.setHelp(self.tr("The spread of the ensemble members' LSI in every cell: the "
+                           "uncertainty map. Only for models trained with an ensemble."))
+        self.addParameter(sd)
         self.addOutput(QgsProcessingOutputNumber("MAP_TIME", self.tr("Map time (s)")))
 
     def execute(self, parameters, context, feedback, progress):
         from ..core.model_io import model_kind, read_meta
         from ..core.predict import predict_lsi
-        from ..presentation.styles import pseudocolor_qml
+        from ..presentation.styles import pseudocolor_qml, sd_qml
 
         model = self.parameterAsFile(parameters, self.MODEL, context)
         stack = self.raster_path(parameters, self.STACK, context)
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
         name = self.parameterAsString(parameters, self.NAME, context) or None
         threads = self.parameterAsInt(parameters, self.THREADS, context)
+        sd_output = self.parameterAsOutputLayer(parameters, self.OUTPUT_SD, context) or None
         if model_kind(model) == "lsnet":
+            if sd_output:
+                raise QgsProcessingException(self.tr(
+                    "LSNet models have no ensemble: leave the standard-deviation output "
+                    "empty."))
             from ..lsnet.client import predict_lsnet
 
             report = predict_lsnet(model, stack, output, python=lsnet_python(),
@@ -69,10 +85,14 @@ class PredictLsi(LsmAlgorithm):
             if missing:
                 raise QgsProcessingException(missing)
             report = predict_lsi(model, stack, output, n_jobs=threads, progress=progress,
-                                 name=name, signing_key=signing_key())
+                                 name=name, signing_key=signing_key(), sd_path=sd_output)
         for message in report.messages:
             feedback.pushWarning(message)
         feedback.pushInfo(f"LSI of {report.valid_cells} cells in {report.map_time_s:.1f} s")
         self.style_output(context, output, pseudocolor_qml(0.0, 1.0),
                           f"LSI {name or report.model_type}")
-        return {self.OUTPUT: output, "MAP_TIME": report.map_time_s}
+        if report.sd_path:
+            self.style_output(context, report.sd_path, sd_qml(),
+                              f"LSI SD {name or report.model_type}")
+        return {self.OUTPUT: output, self.OUTPUT_SD: report.sd_path or None,
+                "MAP_TIME": report.map_time_s}

@@ -29,6 +29,8 @@ CV_LABELS = ["Stratified k-fold over cells (optimistic when landslides give seve
 CV_KEYS = ["stratified", "samples"]
 #: the recommended (default) CV: folds that never split a landslide
 CV_DEFAULT = 1
+ENSEMBLE_LABELS = ["None", "One model per CV fold", "Bootstrap refits"]
+ENSEMBLE_KEYS = ["", "cv_folds", "bootstrap"]
 MODEL_FILTER = "Landslide LSM model (*.lsmodel)"
 TRAIN_HELP_COMMON = (
     "<p><b>Inputs</b>: the factor stack the model learns from (usually the FR-encoded stack; "
@@ -63,6 +65,7 @@ class TrainAlgorithm(LsmAlgorithm):
     STACK, SAMPLES, CV, FOLDS, SEED = "STACK", "SAMPLES", "CV", "FOLDS", "SEED"
     STANDARDIZE, THREADS, NAME = "STANDARDIZE", "THREADS", "NAME"
     SEARCH_SAMPLES, FINAL_SAMPLES, HALVING = "SEARCH_SAMPLES", "FINAL_SAMPLES", "HALVING"
+    ENSEMBLE, ENSEMBLE_SIZE = "ENSEMBLE", "ENSEMBLE_SIZE"
     OUTPUT_MODEL, OUTPUT_CV, OUTPUT_LSI = "OUTPUT_MODEL", "OUTPUT_CV", "OUTPUT_LSI"
 
     def initAlgorithm(self, config=None):
@@ -94,6 +97,21 @@ class TrainAlgorithm(LsmAlgorithm):
                                         "every landslide's cells; 0 = all)"),
             QgsProcessingParameterNumber.Integer,
             DEFAULT_FINAL_SAMPLES.get(self.MODEL_TYPE, 0), minValue=0)))
+        ensemble = QgsProcessingParameterEnum(
+            self.ENSEMBLE, self.tr("Ensemble for uncertainty maps"), ENSEMBLE_LABELS,
+            defaultValue=0)
+        ensemble.setHelp(self.tr(
+            "Keep an ensemble beside the model: one model per CV fold (fitted on that fold's "
+            "training part) or refits on bootstrap resamples (landslides drawn whole), all with "
+            "the chosen hyperparameters. 'Predict LSI' then maps their mean LSI and, as a "
+            "second output, its standard deviation."))
+        self.addParameter(ensemble)
+        size = QgsProcessingParameterNumber(
+            self.ENSEMBLE_SIZE, self.tr("Bootstrap refits in the ensemble"),
+            QgsProcessingParameterNumber.Integer, 10, minValue=2, maxValue=100)
+        size.setHelp(self.tr("How many bootstrap refits (for 'Bootstrap refits'); each adds "
+                             "one final fit's time and size to the model file."))
+        self.addParameter(self.advanced(size))
         self.addParameter(self.advanced(QgsProcessingParameterNumber(
             self.THREADS, self.tr("Threads"), QgsProcessingParameterNumber.Integer, 2,
             minValue=1, maxValue=64)))
@@ -155,7 +173,10 @@ class TrainAlgorithm(LsmAlgorithm):
             seed=self.parameterAsInt(parameters, self.SEED, context),
             standardize=self.parameterAsBool(parameters, self.STANDARDIZE, context),
             final_samples=self.parameterAsInt(parameters, self.FINAL_SAMPLES, context),
-            n_jobs=threads, **self.extra_options(parameters, context))
+            n_jobs=threads,
+            ensemble=ENSEMBLE_KEYS[self.parameterAsEnum(parameters, self.ENSEMBLE, context)],
+            ensemble_size=self.parameterAsInt(parameters, self.ENSEMBLE_SIZE, context),
+            **self.extra_options(parameters, context))
         result, meta = train_to_file(
             self.MODEL_TYPE, stack, samples, tmp_model, search=search, fit=fit,
             name=self.parameterAsString(parameters, self.NAME, context) or None,
