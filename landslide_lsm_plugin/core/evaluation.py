@@ -60,6 +60,8 @@ class ModelEvaluation:
     model: Optional[dict] = None
     #: the reliability diagram on the validation samples (core.metrics.reliability)
     reliability: Optional[dict] = None
+    #: the raster of the ensemble's standard deviation (the uncertainty map), if the map has one
+    sd: Optional[str] = None
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -151,7 +153,7 @@ def evaluate_lsi(lsi_paths: Sequence[str], samples_path: str, *,
             name, str(path), metrics.as_dict(), {"fpr": fpr, "tpr": tpr},
             model_type=tags.model_type, zones=zones_by_lsi.get(Path(path).name),
             training_time_s=tags.training_time_s, map_time_s=tags.map_time_s,
-            cv_auroc=tags.cv_auroc)
+            cv_auroc=tags.cv_auroc, sd=_sd_raster(tags.sd_file, path))
         if are_probabilities(score[val]):
             ev.reliability = reliability(samples.label[val], score[val])
         else:
@@ -218,6 +220,17 @@ def fr_summary(spec: Optional[dict]) -> list[dict]:
                      "classes": len(f.get("fr", [])),
                      "fr_min": min(fr) if fr else None, "fr_max": max(fr) if fr else None})
     return rows
+
+
+def _sd_raster(sd_file: str, lsi_path: str) -> Optional[str]:
+    """The standard-deviation raster an LSI's tags name, if it is still a regular file (also
+    looked for beside the LSI under its name, for maps moved together)."""
+    if not sd_file:
+        return None
+    for candidate in (Path(sd_file), Path(lsi_path).parent / Path(sd_file).name):
+        if candidate.is_file():
+            return str(candidate)
+    return None
 
 
 def model_record(model_file: str, messages: Optional[list] = None, lsi_name: str = "") -> dict:

@@ -566,6 +566,8 @@ class EvaluatedModel:
     #: the reliability diagram on the validation samples: {"lsi": [...], "observed": [...],
     #: "count": [...]}, one entry per LSI bin that holds samples (absent in older files)
     reliability: Optional[dict] = None
+    #: the standard deviation of the ensemble's LSI (the uncertainty map), if any
+    sd: Optional[str] = None
     details: dict = field(default_factory=dict)
     written: frozenset = field(default=frozenset(), compare=False, repr=False)
 

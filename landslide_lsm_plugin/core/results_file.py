@@ -195,6 +195,7 @@ def _check_model(where: str, m) -> None:
         raise _Bad(f"{where}.lsi", "is missing")
     _text(f"{where}.lsi", m["lsi"], path=True)
     _text(f"{where}.zones", m.get("zones"), null=True, path=True)
+    _text(f"{where}.sd", m.get("sd"), null=True, path=True)
     _text(f"{where}.model_type", m.get("model_type"), null=True, limit=MAX_NAME_CHARS)
     color = m.get("color")
     if color is not None and not (isinstance(color, str) and COLOR.fullmatch(color)):

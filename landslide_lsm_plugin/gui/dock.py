@@ -417,7 +417,11 @@ class CompareModelsDock(QgsDockWidget):
         bottom = QHBoxLayout()
         self.lsi_button = QPushButton(self.tr("Load LSI map"), body)
         self.zones_button = QPushButton(self.tr("Load zone map"), body)
+        self.sd_button = QPushButton(self.tr("Load uncertainty map"), body)
+        self.sd_button.setToolTip(self.tr("The standard deviation of the LSI of an ensemble "
+                                          "model (Predict LSI, OUTPUT_SD)"))
         bottom.addWidget(self.lsi_button)
+        bottom.addWidget(self.sd_button)
         bottom.addWidget(self.zones_button)
         bottom.addStretch(1)
         layout.addLayout(bottom)
@@ -437,6 +441,7 @@ class CompareModelsDock(QgsDockWidget):
         self.clear_button.clicked.connect(self.clear)
         self.lsi_button.clicked.connect(lambda: self.load_selected("lsi"))
         self.zones_button.clicked.connect(lambda: self.load_selected("zones"))
+        self.sd_button.clicked.connect(lambda: self.load_selected("sd"))
 
     def _make_canvas(self, layout) -> None:
         try:
@@ -593,18 +598,24 @@ class CompareModelsDock(QgsDockWidget):
         return self.load_map(entry, which)
 
     def load_map(self, entry: dict, which: str) -> Optional[QgsRasterLayer]:
-        """Add a model's LSI ('lsi') or zone ('zones') raster to the project, styled."""
+        """Add a model's LSI ('lsi'), uncertainty ('sd') or zone ('zones') raster to the
+        project, styled."""
         path = entry.get(which)
         if not path or not os.path.exists(path):
-            hint = ("" if which == "lsi" else self.tr(" Classify its LSI and give the zone "
-                                                      "raster to Evaluate (ZONES)."))
-            self._say(self.tr("No {} raster found for {}.").format(which, entry["name"]) + hint,
-                      warning=True)
+            hints = {"lsi": "",
+                     "zones": self.tr(" Classify its LSI and give the zone raster to Evaluate "
+                                      "(ZONES)."),
+                     "sd": self.tr(" Train the model with an ensemble and map it with "
+                                   "Predict LSI's standard-deviation output.")}
+            self._say(self.tr("No {} raster found for {}.").format(which, entry["name"])
+                      + hints.get(which, ""), warning=True)
             return None
         label = self.model.label_of(entry["name"], entry.get("file", ""))
-        title = f"{'LSI' if which == 'lsi' else 'Zones'} {label}"
+        kind = {"lsi": "LSI", "sd": "LSI SD", "zones": "Zones"}[which]
+        title = f"{kind} {label}"
+        what = {"lsi": "LSI raster", "sd": "uncertainty raster", "zones": "zone raster"}[which]
         try:  # a FIFO or device would hang QGIS's main thread in QgsRasterLayer
-            check_raster(str(path), "LSI raster" if which == "lsi" else "zone raster")
+            check_raster(str(path), what)
         except LsmError as exc:
             self._say(str(exc), warning=True)
             return None

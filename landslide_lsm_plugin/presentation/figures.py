@@ -197,6 +197,21 @@ def draw_lsi(ax, path: str | Path, title: str) -> None:
     _map_axes(ax, title)
 
 
+def draw_sd(ax, path: str | Path, title: str) -> None:
+    """The standard deviation of an ensemble's LSI (the uncertainty map), light to dark
+    purple, with a colour bar (0 .. the larger of 0.05 and the map's maximum)."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    from .styles import SD_COLORS_5
+
+    data, extent, _ = read_preview(path)
+    top = max(0.05, float(data.max())) if data.count() else 0.25
+    cmap = LinearSegmentedColormap.from_list("sd", SD_COLORS_5)
+    image = ax.imshow(data, extent=extent, cmap=cmap, vmin=0, vmax=top, interpolation="nearest")
+    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="SD of the members' LSI")
+    _map_axes(ax, title)
+
+
 def draw_zones(ax, path: str | Path, title: str) -> None:
     """A zone raster with its class colours and a legend."""
     from matplotlib.colors import BoundaryNorm, ListedColormap

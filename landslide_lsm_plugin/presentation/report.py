@@ -23,6 +23,7 @@ from .figures import (
     draw_rates,
     draw_reliability,
     draw_roc,
+    draw_sd,
     draw_zones,
     figure_png,
     has_reliability,
@@ -253,7 +254,8 @@ def build_report(results_path: str, output_path: str, *, title: str = "Landslide
     for k, m in enumerate(models):
         progress.check()
         progress.percent(10 + 70 * k / max(1, len(models)))
-        for key, drawer, label in (("lsi", draw_lsi, "LSI"), ("zones", draw_zones, "Zones")):
+        for key, drawer, label in (("lsi", draw_lsi, "LSI"), ("sd", draw_sd, "LSI SD"),
+                                   ("zones", draw_zones, "Zones")):
             path = getattr(m, key)
             if not path or not os.path.exists(path):  # moved or deleted since: left out
                 continue

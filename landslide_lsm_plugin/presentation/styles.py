@@ -94,13 +94,16 @@ def zones_qml(labels: Sequence[str]) -> str:
 def default_qml(raster_path: str | Path, which: str) -> str:
     """The plugin's own style for a raster that has lost its sidecar .qml.
 
-    ``which`` is ``"lsi"`` (green-to-red pseudocolor over 0..1) or ``"zones"`` (the zone
-    palette; labels from the raster's LSM_ZONING_LABELS metadata, else one class per value up
-    to the largest in the raster, five when that cannot be read)."""
+    ``which`` is ``"lsi"`` (green-to-red pseudocolor over 0..1), ``"sd"`` (the uncertainty
+    map's purple ramp) or ``"zones"`` (the zone palette; labels from the raster's
+    LSM_ZONING_LABELS metadata, else one class per value up to the largest in the raster, five
+    when that cannot be read)."""
     if which == "lsi":
         return pseudocolor_qml(0.0, 1.0)
+    if which == "sd":
+        return sd_qml()
     if which != "zones":
-        raise ValueError(f"which must be 'lsi' or 'zones', not {which!r}")
+        raise ValueError(f"which must be 'lsi', 'sd' or 'zones', not {which!r}")
     from osgeo import gdal
 
     from ..core.classing import zone_labels

@@ -108,6 +108,10 @@ class CreateProject(LsmAlgorithm):
             if model.zones and os.path.exists(model.zones):
                 add_raster(model.zones, f"Zones {model.name}", group,
                            f"zone raster of '{model.name}' (models[{i}].zones)")
+            if model.sd and os.path.exists(model.sd):  # the uncertainty map, below the LSI
+                sd_layer = add_raster(model.sd, f"LSI SD {model.name}", group,
+                                      f"uncertainty raster of '{model.name}' (models[{i}].sd)")
+                group.findLayer(sd_layer.id()).setItemVisibilityChecked(False)
             if model.lsi and os.path.exists(model.lsi):
                 layer = add_raster(model.lsi, f"LSI {model.name}", group,
                                    f"LSI raster of '{model.name}' (models[{i}].lsi)")
