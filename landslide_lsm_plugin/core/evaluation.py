@@ -35,36 +35,12 @@ from .raster import (
     read_window,
     window_count,
 )
-from .records import EvaluationResults, LsiTags, ZoneTags
+from .records import EvaluatedModel, EvaluationResults, LsiTags, ZoneTags
 from .results_file import RESULTS_FORMAT, load_results
 from .safe_files import check_regular_file
 from .sampling import read_samples, values_at
 
 RATE_BINS = 1000
-
-
-@dataclass
-class ModelEvaluation:
-    name: str
-    lsi: str
-    metrics: dict
-    roc: dict
-    model_type: str = ""
-    zones: Optional[str] = None
-    training_time_s: Optional[float] = None
-    map_time_s: Optional[float] = None
-    cv_auroc: Optional[float] = None
-    success_rate: Optional[dict] = None
-    prediction_rate: Optional[dict] = None
-    #: what the model file said when the map was evaluated (see :func:`model_record`)
-    model: Optional[dict] = None
-    #: the reliability diagram on the validation samples (core.metrics.reliability)
-    reliability: Optional[dict] = None
-    #: the raster of the ensemble's standard deviation (the uncertainty map), if the map has one
-    sd: Optional[str] = None
-
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
 
 
 @dataclass
@@ -81,7 +57,7 @@ class Evaluation:
         return {"format": RESULTS_FORMAT, "format_version": 1, "plugin_version": __version__,
                 "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "threshold_mode": self.threshold_mode, "n_validation": self.n_validation,
-                "n_training": self.n_training, "models": [m.as_dict() for m in self.models]}
+                "n_training": self.n_training, "models": [m.to_dict() for m in self.models]}
 
 
 def _lsi_histogram(ds, progress: Progress) -> np.ndarray:
@@ -149,26 +125,28 @@ def evaluate_lsi(lsi_paths: Sequence[str], samples_path: str, *,
         while name in used_names:
             name, n = f"{base} ({n})", n + 1
         used_names.add(name)
-        ev = ModelEvaluation(
-            name, str(path), metrics.as_dict(), {"fpr": fpr, "tpr": tpr},
-            model_type=tags.model_type, zones=zones_by_lsi.get(Path(path).name),
-            training_time_s=tags.training_time_s, map_time_s=tags.map_time_s,
-            cv_auroc=tags.cv_auroc, sd=_sd_raster(tags.sd_file, path))
+        calibration = None
         if are_probabilities(score[val]):
-            ev.reliability = reliability(samples.label[val], score[val])
+            calibration = reliability(samples.label[val], score[val])
         else:
             result.messages.append(f"{name}: LSI values outside 0..1 at validation samples; "
                                    "the Brier score and the reliability diagram (which read "
                                    "the LSI as a probability) are left out.")
-        ev.model = model_record(tags.model_file, result.messages, Path(path).name)
-        result.messages.extend(_check_fr_samples(ev.model, samples, grid, name))
+        record = model_record(tags.model_file, result.messages, Path(path).name)
+        result.messages.extend(_check_fr_samples(record, samples, grid, name))
+        rates = {}
         if rate_curves:
             edges = np.linspace(0.0, 1.0, RATE_BINS + 1)
             hist = _lsi_histogram(ds, part.sub(0, 90))
             landslide = samples.label == 1
-            ev.success_rate = rate_curve(hist, score[train & landslide], edges)
-            ev.prediction_rate = rate_curve(hist, score[val & landslide], edges)
-        result.models.append(ev)
+            rates = {"success_rate": rate_curve(hist, score[train & landslide], edges),
+                     "prediction_rate": rate_curve(hist, score[val & landslide], edges)}
+        result.models.append(EvaluatedModel(
+            name, str(path), metrics.as_dict(), {"fpr": fpr, "tpr": tpr},
+            model_type=tags.model_type, zones=zones_by_lsi.get(Path(path).name),
+            training_time_s=tags.training_time_s, map_time_s=tags.map_time_s,
+            cv_auroc=tags.cv_auroc, model=record, reliability=calibration,
+            sd=_sd_raster(tags.sd_file, path), **rates))
         result.n_validation = int(val.sum())
         result.n_training = int(train.sum())
         part.percent(100)
