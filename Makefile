@@ -22,16 +22,29 @@ setup:
 lint: setup
 	$(VENV)/bin/ruff check landslide_lsm_plugin tests scripts $(wildcard benchmarks)
 
+UNIT_TESTS := $(PY) -m pytest -p no:pytest_qgis -p no:cacheprovider tests/unit
+QGIS_TESTS := QT_QPA_PLATFORM=offscreen $(PY) -m pytest -p no:cacheprovider tests/qgis
+
 unit: setup
-	$(PY) -m pytest -p no:pytest_qgis -p no:cacheprovider tests/unit
+	$(UNIT_TESTS)
 
 qgis-tests: setup
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -p no:cacheprovider tests/qgis
+	$(QGIS_TESTS)
 
+# The unit layer runs beside the QGIS layer, which spends much of its time waiting on child
+# processes (qgis_process, the desktop, LSNet workers); its log follows the QGIS layer's.
+# Fails if either layer failed.
 test: setup
 	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory qgis-tests
+	@log=$$(mktemp); \
+	echo "$(UNIT_TESTS)  (beside the QGIS layer; its log follows)"; \
+	( $(UNIT_TESTS) > "$$log" 2>&1 ) & unit=$$!; \
+	echo "$(QGIS_TESTS)"; \
+	$(QGIS_TESTS); qgis=$$?; \
+	wait $$unit; unit_rc=$$?; \
+	echo; echo "---- unit layer (exit status $$unit_rc; QGIS layer: $$qgis) ----"; \
+	cat "$$log"; rm -f "$$log"; \
+	[ $$qgis -eq 0 ] && [ $$unit_rc -eq 0 ]
 
 demo: setup
 	$(PY) scripts/demo.py

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+
 import pytest
+
+from .helpers import SAMPLE_EPOCHS, run
 
 
 @pytest.fixture(scope="session")
@@ -18,10 +24,29 @@ def plugin(qgis_app, qgis_iface, qgis_processing):
 
 @pytest.fixture
 def run_alg(plugin):
-    """processing.run with the plugin's provider registered; raises on failure."""
-    import processing
-
-    def run(alg_id: str, params: dict, **kwargs) -> dict:
-        return processing.run(f"landslide_lsm:{alg_id}", params, **kwargs)
-
+    """helpers.run (processing.run of landslide_lsm:<id>) with the plugin's provider
+    registered; raises on failure."""
     return run
+
+
+@pytest.fixture(scope="session")
+def sample_workflow(tmp_path_factory) -> dict:
+    """The one small-area pipeline of the session, shared by the workflow, report and demo
+    tests: `make demo` as a user runs it (scripts/demo.py --size small: the sample study area,
+    then the shipped workflow model through qgis_process: stack, samples, FR, VIF, SVM, KLR,
+    LSNet, LSI maps, zones, evaluation, report; then the QGIS project), into a scratch folder.
+
+    Keys: out (the output folder, laid out as demo.OUTPUTS says), area (its sample_area/
+    folder), files ({workflow output: path}), stdout, minutes."""
+    import demo as demo_script  # scripts/ is on sys.path (tests/conftest.py)
+    import qgis_tools as qt
+
+    out = tmp_path_factory.mktemp("sample_workflow") / "demo_output"
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, str(qt.ROOT / "scripts" / "demo.py"), "--size",
+                           "small", "--epochs", str(SAMPLE_EPOCHS), "--out", str(out)],
+                          capture_output=True, text=True, timeout=1500, cwd=qt.ROOT)
+    minutes = (time.perf_counter() - started) / 60
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+    return {"out": out, "area": out / "sample_area", "stdout": proc.stdout, "minutes": minutes,
+            "files": {key: out / name for key, name in demo_script.OUTPUTS.items()}}

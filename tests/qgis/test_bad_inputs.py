@@ -20,6 +20,7 @@ from osgeo import gdal, osr
 from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback
 
 from ..conftest import read_raster, square, write_raster, write_vector
+from . import helpers
 
 X0, Y0 = 500000.0, 9500000.0
 
@@ -51,10 +52,8 @@ class Recorder(QgsProcessingFeedback):
 
 
 def run(alg: str, params: dict, feedback: QgsProcessingFeedback | None = None) -> dict:
-    import processing
-
-    return processing.run(f"landslide_lsm:{alg}", params, context=QgsProcessingContext(),
-                          feedback=feedback or Recorder())
+    """helpers.run in a fresh QgsProcessingContext, the log kept (a Recorder unless given)."""
+    return helpers.run(alg, params, feedback or Recorder(), QgsProcessingContext())
 
 
 def files_in(folder: Path) -> list[str]:
@@ -537,24 +536,14 @@ def test_a_very_large_raster_is_processed_in_bounded_memory(tmp_path):
 
 
 def test_failures_stop_the_workflow_model_with_the_cause(plugin, tmp_path):
-    import processing
-
-    from .test_workflow import OUTPUT_FILES, WORKFLOW
-
-    area = processing.run("landslide_lsm:samplearea", {"SIZE": 0, "OUTPUT": str(tmp_path /
-                                                                               "area")})
+    area = helpers.run("samplearea", {"SIZE": 0, "OUTPUT": str(tmp_path / "area")})
     far = write_vector(tmp_path / "far.gpkg", [square(0, 0, 100)], epsg=32649)
-    params = {"DEM": area["DEM"], "NDVI": area["NDVI"], "RAINFALL": area["RAINFALL"],
-              "LITHOLOGY": area["LITHOLOGY"], "LITHOLOGY_FIELD": "unit",
-              "RIVERS": area["RIVERS"], "ROADS": area["ROADS"], "FAULTS": area["FAULTS"],
-              "STUDY_AREA": area["STUDY_AREA"], "INVENTORY": str(far), "LANDSLIDE_CELLS": 2,
-              "CELLS_PER_POLYGON": 4, "SEED": 1, "LSNET_EPOCHS": 1}
     out = tmp_path / "run"
     out.mkdir()
-    params.update({k: str(out / v) for k, v in OUTPUT_FILES.items()})
+    params = helpers.workflow_inputs(area, out, epochs=1, INVENTORY=str(far), SEED=1)
     feedback = Recorder()
     with pytest.raises(QgsProcessingException):
-        processing.run(WORKFLOW, params, feedback=feedback)
+        helpers.run(helpers.WORKFLOW, params, feedback=feedback)
     assert "Every landslide lies outside the factor stack's extent" in feedback.text()
     assert files_in(out) == ["stack.tif"]  # the step before the failure completed; none after
 

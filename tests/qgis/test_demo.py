@@ -1,19 +1,15 @@
 """`make demo` (scripts/demo.py) end to end, as a user runs it: the small sample area through
 the shipped workflow with qgis_process, into a scratch folder, and every output it promises is
-there and valid."""
+there and valid. The run is the session's shared one (conftest.sample_workflow)."""
 
 import csv
 import json
 import re
-import subprocess
-import sys
-import time
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
-import qgis_tools as qt
 from osgeo import gdal
 from qgis.core import QgsProject
 
@@ -21,16 +17,11 @@ MODELS = ("svm", "klr", "lsnet")
 NAMES = {"svm": "SVM", "klr": "KLR", "lsnet": "LSNet"}
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo") / "demo_output"
-    started = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(qt.ROOT / "scripts" / "demo.py"), "--size",
-                           "small", "--epochs", "3", "--out", str(out)],
-                          capture_output=True, text=True, timeout=900, cwd=qt.ROOT)
-    minutes = (time.perf_counter() - started) / 60
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
-    return {"out": out, "stdout": proc.stdout, "minutes": minutes}
+@pytest.fixture
+def demo(sample_workflow):
+    """`make demo` of the session (conftest.sample_workflow), run once for every test here and
+    for the workflow and report tests."""
+    return sample_workflow
 
 
 def raster(path: Path) -> tuple[gdal.Dataset, np.ndarray]:

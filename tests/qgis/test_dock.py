@@ -21,16 +21,16 @@ from landslide_lsm_plugin import results
 from landslide_lsm_plugin.presentation.styles import ZONE_COLORS_5
 
 from ..conftest import write_raster
+from .helpers import run
 
 
 @pytest.fixture(scope="module")
 def foot(tmp_path_factory, plugin):
     """The synthetic study area and its training/validation samples (Prepare samples)."""
-    import processing
 
     d = tmp_path_factory.mktemp("dock")
     area = make_foot_area(d, size=160, n_each=80, seed=11)
-    samples = processing.run("landslide_lsm:preparesamples", {
+    samples = run("preparesamples", {
         "INVENTORY": str(area["points"]), "STACK": str(area["stack"]), "LABEL_FIELD": "label",
         "OUTPUT": str(d / "samples.gpkg")})["OUTPUT"]
     return {"dir": d, "stack": area["stack"], "samples": samples}
@@ -39,18 +39,17 @@ def foot(tmp_path_factory, plugin):
 @pytest.fixture(scope="module")
 def evaluations(foot):
     """Two results files from Evaluate: logistic regression and random forest, with zones."""
-    import processing
 
     d, samples = foot["dir"], foot["samples"]
     area = {"stack": foot["stack"]}
     files = []
     for alg, name in (("trainlogistic", "LR"), ("trainrandomforest", "RF")):
-        trained = processing.run(f"landslide_lsm:{alg}", {
+        trained = run(alg, {
             "STACK": str(area["stack"]), "SAMPLES": samples, "NAME": name, "FOLDS": 4,
             "OUTPUT_MODEL": str(d / f"{name}.lsmodel"), "OUTPUT_LSI": str(d / f"{name}.tif")})
-        zones = processing.run("landslide_lsm:classifylsi", {
+        zones = run("classifylsi", {
             "INPUT": trained["OUTPUT_LSI"], "METHOD": 2, "OUTPUT": str(d / f"{name}_z.tif")})
-        processing.run("landslide_lsm:evaluate", {
+        run("evaluate", {
             "LSI": [trained["OUTPUT_LSI"]], "ZONES": [zones["OUTPUT"]], "SAMPLES": samples,
             "OUTPUT": "TEMPORARY_OUTPUT", "OUTPUT_RESULTS": str(d / f"{name}.json")})
         files.append(str(d / f"{name}.json"))
@@ -399,12 +398,10 @@ def lsi_from_hills(stack, path):
 
 
 def test_a_real_evaluate_run_reaches_the_open_dock(dock, foot, tmp_path):
-    import processing
-
     lsi = lsi_from_hills(foot["stack"], tmp_path / "Handmade.tif")
     dock.clear()
     assert dock.model.rowCount() == 0
-    out = processing.run("landslide_lsm:evaluate", {
+    out = run("evaluate", {
         "LSI": [str(lsi)], "SAMPLES": foot["samples"], "OUTPUT": "TEMPORARY_OUTPUT",
         "OUTPUT_RESULTS": str(tmp_path / "handmade.json")})
     for _ in range(20):

@@ -27,17 +27,16 @@ from landslide_lsm_plugin.lsnet import client
 
 from ..conftest import read_raster
 from ..lsnet_pythons import GOOD_PYTHON, python_without_tensorflow
+from .helpers import run
 
 QUICK = {"EPOCHS": 25, "PATIENCE": 25, "SEED": 7}
 
 
 @pytest.fixture(scope="module")
 def foot(tmp_path_factory, plugin):
-    import processing
-
     d = tmp_path_factory.mktemp("foot")
     area = make_foot_area(d, seed=3)
-    samples = processing.run("landslide_lsm:preparesamples", {
+    samples = run("preparesamples", {
         "INVENTORY": str(area["points"]), "STACK": str(area["stack"]), "LABEL_FIELD": "label",
         "SEED": 5, "OUTPUT": str(d / "samples.gpkg")})["OUTPUT"]
     return {"dir": d, "stack": str(area["stack"]), "samples": samples}
@@ -45,10 +44,8 @@ def foot(tmp_path_factory, plugin):
 
 @pytest.fixture(scope="module")
 def lsnet(foot, plugin):
-    import processing
-
     d = foot["dir"]
-    result = processing.run("landslide_lsm:trainlsnet", dict(
+    result = run("trainlsnet", dict(
         QUICK, STACK=foot["stack"], SAMPLES=foot["samples"],
         OUTPUT_MODEL=str(d / "lsnet.keras"), OUTPUT_HISTORY="TEMPORARY_OUTPUT",
         OUTPUT_LSI=str(d / "lsnet_lsi.tif")))

@@ -15,6 +15,7 @@ from synthetic_foot import make_foot_area
 from landslide_lsm_plugin import deps
 
 from ..conftest import write_raster
+from .helpers import run
 
 BLOCKED = ("sklearn", "jenkspy", "ckwrap", "skops")
 
@@ -64,11 +65,10 @@ def evaluated(tmp_path_factory, plugin) -> dict:
     """A real results file made where scikit-learn is installed: samples from Prepare, an LSI
     map (steep hills blurred: high near the hills, where the landslides are), its zones, and
     Evaluate with rate curves."""
-    import processing
 
     d = tmp_path_factory.mktemp("missing_libs_results")
     area = make_foot_area(d, size=120, n_each=50, seed=5)
-    samples = processing.run("landslide_lsm:preparesamples", {
+    samples = run("preparesamples", {
         "INVENTORY": str(area["points"]), "STACK": str(area["stack"]), "LABEL_FIELD": "label",
         "OUTPUT": str(d / "samples.gpkg")})["OUTPUT"]
     ds = gdal.Open(str(area["stack"]))
@@ -76,12 +76,12 @@ def evaluated(tmp_path_factory, plugin) -> dict:
     lsi = box_mean((steep > 0).astype(np.float64), 12)
     lsi = (lsi / lsi.max()).astype(np.float32)
     write_raster(d / "lsi.tif", lsi, origin=(600000.0, 3500000.0), cell=10.0, epsg=32649)
-    zones = processing.run("landslide_lsm:classifylsi", {
+    zones = run("classifylsi", {
         "INPUT": str(d / "lsi.tif"), "METHOD": 1, "OUTPUT": str(d / "zones.tif")})["OUTPUT"]
-    processing.run("landslide_lsm:evaluate", {
+    run("evaluate", {
         "LSI": [str(d / "lsi.tif")], "ZONES": [zones], "SAMPLES": samples, "RATE_CURVES": True,
         "OUTPUT": "TEMPORARY_OUTPUT", "OUTPUT_RESULTS": str(d / "results.json")})
-    model = processing.run("landslide_lsm:trainsvm", {
+    model = run("trainsvm", {
         "STACK": str(area["stack"]), "SAMPLES": samples, "FOLDS": 3, "C_STEPS": 1,
         "GAMMA_STEPS": 1, "OUTPUT_MODEL": str(d / "svm.lsmodel")})["OUTPUT_MODEL"]
     return {"results": d / "results.json", "samples": samples, "stack": area["stack"],

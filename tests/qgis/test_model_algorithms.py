@@ -8,6 +8,7 @@ from osgeo import gdal
 from qgis.core import QgsProcessingException, QgsProject
 
 from ..conftest import read_raster
+from .helpers import run
 
 SMALL = {"C_MIN": 0.5, "C_MAX": 50, "C_STEPS": 3, "GAMMA_MIN": 0.02, "GAMMA_MAX": 2,
          "GAMMA_STEPS": 3, "FOLDS": 5}
@@ -20,15 +21,14 @@ def ecuador_prepared(tmp_path_factory, plugin, request):
 
     if not (ECUADOR / "ta.tif").exists():
         pytest.skip("../shared/data/ecuador is not present")
-    import processing
 
     d = tmp_path_factory.mktemp("ecuador")
-    stack = processing.run("landslide_lsm:buildstack", {
+    stack = run("buildstack", {
         "CONTINUOUS": [str(ECUADOR / "ta.tif")], "OUTPUT": str(d / "stack.tif")})["OUTPUT"]
-    samples = processing.run("landslide_lsm:preparesamples", {
+    samples = run("preparesamples", {
         "INVENTORY": str(ECUADOR / "lsl_points.gpkg"), "STACK": stack, "LABEL_FIELD": "lslpts",
         "SEED": 42, "OUTPUT": str(d / "samples.gpkg")})["OUTPUT"]
-    fr = processing.run("landslide_lsm:frequencyratio", {
+    fr = run("frequencyratio", {
         "STACK": stack, "SAMPLES": samples, "OUTPUT": str(d / "fr.tif"),
         "OUTPUT_TABLE": "TEMPORARY_OUTPUT"})["OUTPUT"]
     return {"dir": d, "stack": stack, "samples": samples, "fr": fr}

@@ -7,6 +7,7 @@ import pytest
 from qgis.core import QgsProcessingException, QgsProject, QgsVectorLayer
 
 from ..conftest import read_raster, square
+from .helpers import run
 
 X0, Y0 = 500000.0, 9500000.0
 
@@ -70,7 +71,7 @@ def test_preparation_chain(run_alg, study, tmp_path):
 def test_samples_load_styled(plugin, study, raster, tmp_path):
     import processing
 
-    stack = processing.run("landslide_lsm:buildstack", {
+    stack = run("buildstack", {
         "CONTINUOUS": [str(study["ndvi"])], "OUTPUT": str(tmp_path / "stack.tif")})
     QgsProject.instance().removeAllMapLayers()
     processing.runAndLoadResults("landslide_lsm:preparesamples", {

@@ -1,6 +1,7 @@
 """The HTML report keeps every parameter of a run: each model's hyperparameters and CV (recorded
 by Evaluate from the model files, so they survive the model files), the evaluation's
-parameters, and the Report algorithm's own. Real sample area, real models, real files."""
+parameters, and the Report algorithm's own. Real sample area, real models (the shared run of
+the shipped workflow), real files."""
 
 import json
 import os
@@ -17,47 +18,54 @@ from qgis.core import QgsProcessingException
 
 from landslide_lsm_plugin.core.model_io import read_meta
 
-SMALL = {"C_MIN": 0.5, "C_MAX": 50, "C_STEPS": 3, "GAMMA_MIN": 0.02, "GAMMA_MAX": 2,
-         "GAMMA_STEPS": 3, "FOLDS": 5}
+from .helpers import SAMPLE_EPOCHS, WORKFLOW, run
+
+
+def workflow_value(child: str, name: str):
+    """A fixed parameter value of one step of the shipped workflow model."""
+    from qgis.core import QgsApplication
+
+    model = QgsApplication.processingRegistry().algorithmById(WORKFLOW)
+    return model.childAlgorithm(child).parameterSources()[name][0].staticValue()
 
 
 @pytest.fixture(scope="module")
-def evaluated(tmp_path_factory, plugin):
-    """Sample area -> stack of its rasters (slope and river distance included) -> samples ->
-    FR -> SVM, KLR (FR-encoded) and LSNet (raw) with their LSI maps -> Evaluate."""
-    import processing
-
-    def run(alg, params):
-        return processing.run(f"landslide_lsm:{alg}", params)
-
-    d = tmp_path_factory.mktemp("report")
-    area = run("samplearea", {"SIZE": 0, "SEED": 11, "OUTPUT": str(d / "area")})
-    stack = run("buildstack", {"CONTINUOUS": [area["DEM"], area["SLOPE"], area["NDVI"],
-                                              area["DIST_RIVERS"], area["DIST_FAULTS"]],
-                               "OUTPUT": str(d / "stack.tif")})["OUTPUT"]
-    samples = run("preparesamples", {"INVENTORY": area["LANDSLIDES"], "STACK": stack,
-                                     "CELLS_PER_POLYGON": 4, "SEED": 3,
-                                     "OUTPUT": str(d / "samples.gpkg")})["OUTPUT"]
-    fr = run("frequencyratio", {"STACK": stack, "SAMPLES": samples, "OUTPUT": str(d / "fr.tif"),
-                                "OUTPUT_TABLE": "TEMPORARY_OUTPUT"})["OUTPUT"]
+def evaluated(sample_workflow, tmp_path_factory, plugin):
+    """The session's shared run of the shipped workflow (conftest.sample_workflow: sample area ->
+    stack of its rasters -> samples -> FR -> SVM, KLR (FR-encoded) and LSNet (raw) with their
+    LSI maps), evaluated again here with the Youden threshold. On copies of its model files and
+    LSI maps, each copy's LSM_MODEL_FILE naming the copied model: a test here deletes the
+    model files."""
+    files, d = sample_workflow["files"], tmp_path_factory.mktemp("report")
     models, lsis = {}, []
-    for alg, name in (("trainsvm", "svm"), ("trainklr", "klr")):
-        out = run(alg, dict(SMALL, STACK=fr, SAMPLES=samples,
-                            OUTPUT_MODEL=str(d / f"{name}.lsmodel"),
-                            OUTPUT_LSI=str(d / f"lsi_{name}.tif")))
-        models[name] = out["OUTPUT_MODEL"]
-        lsis.append(out["OUTPUT_LSI"])
-    out = run("trainlsnet", {"STACK": stack, "SAMPLES": samples, "EPOCHS": 2, "PATIENCE": 2,
-                             "SEED": 7, "OUTPUT_MODEL": str(d / "lsnet.keras"),
-                             "OUTPUT_LSI": str(d / "lsi_lsnet.tif")})
-    models["lsnet"] = out["OUTPUT_MODEL"]
-    lsis.append(out["OUTPUT_LSI"])
+    for key, label, ext in (("svm", "SVM", "lsmodel"), ("klr", "KLR", "lsmodel"),
+                            ("lsnet", "LSNet", "keras")):
+        source = files[f"{key}:{label} model"]
+        models[key] = str(d / f"{key}.{ext}")
+        shutil.copyfile(source, models[key])
+        if key == "lsnet":
+            shutil.copyfile(f"{source}.json", f"{models[key]}.json")
+        lsi = d / f"lsi_{key}.tif"
+        shutil.copyfile(files[f"{key}:LSI {label}"], lsi)
+        ds = gdal.Open(str(lsi), gdal.GA_Update)
+        assert Path(ds.GetMetadataItem("LSM_MODEL_FILE")).resolve() == source.resolve()
+        ds.SetMetadataItem("LSM_MODEL_FILE", models[key])
+        ds = None
+        lsis.append(str(lsi))
+    samples = str(files["samples:Training samples"])
     run("evaluate", {"LSI": lsis, "SAMPLES": samples, "THRESHOLD": 1,
                      "OUTPUT": "TEMPORARY_OUTPUT", "OUTPUT_RESULTS": str(d / "results.json")})
     metas = {"svm": read_meta(models["svm"]).to_dict(), "klr": read_meta(models["klr"]).to_dict(),
              "lsnet": json.loads(Path(models["lsnet"] + ".json").read_text())}
-    return {"dir": d, "area": area, "samples": samples, "lsis": lsis, "models": models,
-            "metas": metas, "results": d / "results.json"}
+    stack = str(files["stack:Factor stack"])
+    ds = gdal.Open(stack)
+    factors = [ds.GetRasterBand(b + 1).GetDescription() for b in range(ds.RasterCount)]
+    ds = None
+    return {"dir": d, "stack": stack, "factors": factors, "samples": samples,
+            "lsis": lsis, "models": models, "metas": metas, "results": d / "results.json",
+            "folds": workflow_value("samples", "FOLDS"),
+            "grid": {key: workflow_value(key, "C_STEPS") * workflow_value(key, "GAMMA_STEPS")
+                     for key in ("svm", "klr")}}
 
 
 def section(html: str, model: str) -> str:
@@ -83,28 +91,33 @@ def test_evaluate_records_each_models_parameters(evaluated):
         assert rec["model_file"] == str(Path(evaluated["models"][key]).resolve())
         assert rec["hyperparameters"]["C"] == meta["hyperparameters"]["C"]
         assert rec["hyperparameters"]["gamma"] == meta["hyperparameters"]["gamma"]
-        assert rec["cv"]["folds"] == 10 and rec["cv"]["grid_size"] == 9  # the samples' folds
+        # the samples' own folds (CV 1, the default) and the model's C x gamma grid
+        assert rec["cv"]["folds"] == evaluated["folds"] == 10
+        assert rec["cv"]["grid_size"] == evaluated["grid"][key] == meta["cv"]["grid_size"] > 1
         assert rec["cv"]["scheme"] == "samples"
         assert rec["fr_samples"]["samples"] == Path(evaluated["samples"]).name
         assert rec["cv_score"] == meta["cv_score"] and rec["n_train"] == meta["n_train"] > 0
-        assert rec["factors"] == meta["factors"] and rec["training_time_s"] > 0
+        assert rec["factors"] == meta["factors"] == evaluated["factors"]
+        assert rec["training_time_s"] > 0
         assert [f["factor"] for f in rec["fr_encoding"]] == meta["factors"]
         assert all(f["classes"] >= 2 and f["fr_max"] >= f["fr_min"] >= 0
                    for f in rec["fr_encoding"])
         assert "skops" not in json.dumps(rec)  # metadata only, no model bytes
     lsnet = by_name["LSNet"]
     assert lsnet["hyperparameters"] == evaluated["metas"]["lsnet"]["hyperparameters"]
-    assert lsnet["epochs_trained"] == 2 and "preprocessing" not in lsnet
+    epochs = len(evaluated["metas"]["lsnet"]["history"])
+    # every epoch the run asked for (the model's patience, 20, cannot stop it sooner)
+    assert lsnet["epochs_trained"] == epochs == SAMPLE_EPOCHS
+    assert "preprocessing" not in lsnet
     assert "history" not in lsnet
 
 
 def test_report_shows_all_parameters_after_the_model_files_are_gone(evaluated, run_alg,
                                                                     tmp_path):
-    d = evaluated["dir"]
-    for path in evaluated["models"].values():
+    for path in evaluated["models"].values():  # this module's copies
         Path(path).unlink()
     Path(evaluated["models"]["lsnet"] + ".json").unlink()
-    fr_table = run_alg("frequencyratio", {"STACK": str(d / "stack.tif"),
+    fr_table = run_alg("frequencyratio", {"STACK": evaluated["stack"],
                                           "SAMPLES": evaluated["samples"],
                                           "OUTPUT": str(tmp_path / "fr2.tif"),
                                           "OUTPUT_TABLE": str(tmp_path / "fr.gpkg")})
@@ -118,15 +131,17 @@ def test_report_shows_all_parameters_after_the_model_files_are_gone(evaluated, r
         assert "<h4>Parameters</h4>" in part
         assert row("C", f"{hyper['C']:.4g}") in part, name
         assert row("gamma", f"{hyper['gamma']:.4g}") in part, name
-        # the samples' own 10 folds (by landslide), the default CV
-        assert row("CV folds", "10") in part and row("combinations searched", "9") in part
+        # the samples' own 10 folds (by landslide), the default CV, and the model's grid
+        assert row("CV folds", "10") in part
+        assert row("combinations searched", str(evaluated["grid"][key])) in part
         assert row("training samples", str(evaluated["metas"][key]["n_train"])) in part
         assert "<h4>FR encoding</h4>" in part and "no longer exists" not in part
-        assert row("factors", "dem, slope, ndvi, dist_rivers, dist_faults") in part
+        assert row("factors", ", ".join(evaluated["factors"])) in part
     lsnet = section(html, "LSNet")
     hyper = evaluated["metas"]["lsnet"]["hyperparameters"]
     assert row("learning_rate", f"{float(hyper['learning_rate']):.4g}") in lsnet
-    assert row("window", str(hyper["window"])) in lsnet and row("epochs trained", "2") in lsnet
+    epochs = str(len(evaluated["metas"]["lsnet"]["history"]))
+    assert row("window", str(hyper["window"])) in lsnet and row("epochs trained", epochs) in lsnet
     evaluation = html[html.index("<h2>Evaluation parameters</h2>"):]
     assert "Youden" in evaluation and Path(evaluated["samples"]).name in evaluation
     report = html[html.index("<h2>Report parameters</h2>"):]

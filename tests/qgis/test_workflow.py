@@ -1,5 +1,6 @@
 """End to end on the small sample study area: the shipped graphical-modeler workflow through
-processing.run and qgis_process, the HTML report, the QGIS project, and the recovery of the
+qgis_process (the session's shared run, conftest.sample_workflow), the HTML report, the QGIS
+project (made here with processing.run, and opened in the desktop), and the recovery of the
 known susceptibility process."""
 
 import json
@@ -15,45 +16,22 @@ from qgis.core import QgsApplication, QgsProject, QgsRasterLayer
 from landslide_lsm_plugin.demo.sample_area import draw_process_cells
 from landslide_lsm_plugin.lsnet.patches import auroc
 
-WORKFLOW = "landslide_lsm:landslide_susceptibility_workflow"
-OUTPUT_FILES = {
-    "stack:Factor stack": "stack.tif", "samples:Training samples": "samples.gpkg",
-    "fr:FR-encoded stack": "fr.tif", "fr:FR table": "fr.csv", "vif:VIF table": "vif.csv",
-    "svm:SVM model": "svm.lsmodel", "klr:KLR model": "klr.lsmodel",
-    "lsnet:LSNet model": "lsnet.keras", "svm:LSI SVM": "lsi_svm.tif",
-    "klr:LSI KLR": "lsi_klr.tif", "lsnet:LSI LSNet": "lsi_lsnet.tif",
-    "zones_svm:Zones SVM": "zones_svm.tif", "zones_klr:Zones KLR": "zones_klr.tif",
-    "zones_lsnet:Zones LSNet": "zones_lsnet.tif", "evaluate:Metrics": "metrics.csv",
-    "evaluate:Results file": "results.json", "evaluate:ROC figure": "roc.png",
-    "report:Report": "report.html"}
+from .helpers import OUTPUT_FILES, WORKFLOW
 
 
-def workflow_inputs(area: dict, out: Path, epochs: int) -> dict:
-    params = {"DEM": area["DEM"], "NDVI": area["NDVI"], "RAINFALL": area["RAINFALL"],
-              "LITHOLOGY": area["LITHOLOGY"], "LITHOLOGY_FIELD": "unit",
-              "RIVERS": area["RIVERS"], "ROADS": area["ROADS"], "FAULTS": area["FAULTS"],
-              "STUDY_AREA": area["STUDY_AREA"], "INVENTORY": area["LANDSLIDES"],
-              "LANDSLIDE_CELLS": 2, "CELLS_PER_POLYGON": 4, "SEED": 42, "LSNET_EPOCHS": epochs}
-    params.update({k: str(out / v) for k, v in OUTPUT_FILES.items()})
-    return params
+@pytest.fixture
+def run(sample_workflow) -> dict:
+    """The session's run of the workflow (conftest.sample_workflow): {workflow output: file}."""
+    return sample_workflow["files"]
 
 
-@pytest.fixture(scope="module")
-def area(tmp_path_factory, plugin):
-    import processing
-
-    folder = tmp_path_factory.mktemp("sample_area")
-    return processing.run("landslide_lsm:samplearea", {"SIZE": 0, "SEED": 2022,
-                                                        "OUTPUT": str(folder)})
-
-
-@pytest.fixture(scope="module")
-def run(area, tmp_path_factory, plugin):
-    import processing
-
-    out = tmp_path_factory.mktemp("workflow")
-    processing.run(WORKFLOW, workflow_inputs(area, out, epochs=40))
-    return out
+@pytest.fixture
+def area(sample_workflow) -> dict:
+    """The sample study area that run was made from (landslide_lsm:samplearea's outputs)."""
+    folder = sample_workflow["area"]
+    return {"TRUE_SUSCEPTIBILITY": str(folder / "true_susceptibility.tif"),
+            **{key: str(folder / f"{key.lower()}.gpkg")
+               for key in ("LANDSLIDES", "RIVERS", "FAULTS", "ROADS")}}
 
 
 def test_the_workflow_is_in_the_toolbox(plugin):
@@ -66,9 +44,10 @@ def test_the_workflow_is_in_the_toolbox(plugin):
 
 
 def test_workflow_outputs_and_honest_metrics(run):
-    for name in OUTPUT_FILES.values():
-        assert (run / name).exists(), name
-    results = json.loads((run / "results.json").read_text())
+    assert set(run) == set(OUTPUT_FILES)  # every output of the model, as files
+    for name in run.values():
+        assert name.exists(), name
+    results = json.loads(run["evaluate:Results file"].read_text())
     assert [m["name"] for m in results["models"]] == ["SVM", "KLR", "LSNet"]
     for m in results["models"]:
         assert m["metrics"]["auroc"] > 0.6, (m["name"], m["metrics"]["auroc"])
@@ -81,18 +60,18 @@ def test_models_recover_the_known_process(run, area):
     (rs, cs), (rr, cr) = draw_process_cells(area["TRUE_SUSCEPTIBILITY"], 1500, seed=123)
     labels = np.r_[np.ones(len(rs)), np.zeros(len(rr))]
     scores = {}
-    for name in ("svm", "klr", "lsnet"):
-        lsi = gdal.Open(str(run / f"lsi_{name}.tif")).ReadAsArray()
+    for name, label in (("svm", "SVM"), ("klr", "KLR"), ("lsnet", "LSNet")):
+        lsi = gdal.Open(str(run[f"{name}:LSI {label}"])).ReadAsArray()
         scores[name] = auroc(labels, np.r_[lsi[rs, cs], lsi[rr, cr]])
     assert scores["svm"] > 0.65 and scores["klr"] > 0.65, scores
     assert scores["lsnet"] > 0.58, scores
 
 
 def test_report_holds_maps_and_metrics_of_three_models(run):
-    html = (run / "report.html").read_text()
+    html = run["report:Report"].read_text()
     images = re.findall(r'src="data:image/png;base64,', html)
     assert len(images) == 1 + 2 * 3  # ROC/rate figure + LSI and zones per model
-    results = json.loads((run / "results.json").read_text())
+    results = json.loads(run["evaluate:Results file"].read_text())
     for m in results["models"]:
         assert f"LSI of {m['name']}" in html and f"Zones of {m['name']}" in html
         assert f"{m['metrics']['auroc']:.3f}" in html
@@ -109,8 +88,8 @@ def test_report_holds_maps_and_metrics_of_three_models(run):
 
 
 def test_project_opens_with_valid_styled_layers(run, area, tmp_path, run_alg):
-    result = run_alg("makeproject", {"RESULTS": str(run / "results.json"),
-                                     "SAMPLES": str(run / "samples.gpkg"),
+    result = run_alg("makeproject", {"RESULTS": str(run["evaluate:Results file"]),
+                                     "SAMPLES": str(run["samples:Training samples"]),
                                      "INVENTORY": area["LANDSLIDES"],
                                      "OTHERS": [area["RIVERS"], area["FAULTS"]],
                                      "OUTPUT": str(tmp_path / "project.qgz")})
@@ -125,18 +104,14 @@ def test_project_opens_with_valid_styled_layers(run, area, tmp_path, run_alg):
     assert samples.renderer().type() == "RuleRenderer"
 
 
-def test_workflow_through_qgis_process(area, tmp_path):
-    root = tmp_path / "profile"
-    qt.make_profile(root, enabled=False)
-    env = qt.qgis_env(root)
-    env["LANDSLIDE_LSM_PYTHON"] = str(qt.ROOT / ".venv" / "bin" / "python")
-    qt.enable_in_qgis_process(root, env=env)
-    out = tmp_path / "cli"
-    out.mkdir()
-    result = qt.run_algorithm(root, WORKFLOW, workflow_inputs(area, out, epochs=3), env=env,
-                              timeout=900)
-    assert Path(result["results"]["report:Report"]).exists()
-    results = json.loads((out / "results.json").read_text())
+def test_workflow_through_qgis_process(sample_workflow):
+    """The shared run is the workflow through qgis_process (scripts/demo.py: a scratch profile,
+    the plugin enabled with `qgis_process plugins enable`, LANDSLIDE_LSM_PYTHON set): qgis_process
+    reports the report among the workflow's results, and the results file holds three models."""
+    reported = re.findall(r"^\s*report:Report:\t(.+)$", sample_workflow["stdout"], re.M)
+    assert reported and Path(reported[0]).exists(), sample_workflow["stdout"][-3000:]
+    assert Path(reported[0]) == sample_workflow["files"]["report:Report"]
+    results = json.loads(sample_workflow["files"]["evaluate:Results file"].read_text())
     assert len(results["models"]) == 3
 
 
@@ -144,8 +119,8 @@ def test_project_opens_in_the_desktop(run, area, tmp_path, run_alg, artifacts):
     """The .qgz opens in the real QGIS desktop with every layer valid and styled."""
     from .test_desktop import HERE, assert_loaded_cleanly, start_desktop
 
-    project = run_alg("makeproject", {"RESULTS": str(run / "results.json"),
-                                      "SAMPLES": str(run / "samples.gpkg"),
+    project = run_alg("makeproject", {"RESULTS": str(run["evaluate:Results file"]),
+                                      "SAMPLES": str(run["samples:Training samples"]),
                                       "INVENTORY": area["LANDSLIDES"],
                                       "OUTPUT": str(tmp_path / "demo.qgz")})["OUTPUT"]
     profile = tmp_path / "profile"

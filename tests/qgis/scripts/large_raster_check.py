@@ -22,9 +22,8 @@ sys.path.append("/usr/share/qgis/python/plugins")
 from processing.core.Processing import Processing  # noqa: E402
 
 Processing.initialize()
-import processing  # noqa: E402
-
 from landslide_lsm_plugin import classFactory  # noqa: E402
+from tests.qgis import helpers  # noqa: E402  (the repository root is on PYTHONPATH)
 
 plugin = classFactory(None)
 plugin.initProcessing()
@@ -37,7 +36,7 @@ def peak_mb() -> float:
 
 def run(alg: str, params: dict) -> dict:
     start = time.perf_counter()
-    result = processing.run(f"landslide_lsm:{alg}", params)
+    result = helpers.run(alg, params)
     stages.append({"stage": alg, "peak_rss_mb": peak_mb(),
                    "seconds": round(time.perf_counter() - start, 1)})
     return result
