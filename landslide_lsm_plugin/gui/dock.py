@@ -353,6 +353,10 @@ class CompareModelsDock(QgsDockWidget):
         # Evaluate announces on a Processing worker thread: the signal queues it to this one
         self.resultsAnnounced.connect(self.add_results_file)
         self.registry.add_listener(self._announced)
+        # a dock deleted without shutdown() (closed by a script, its parent gone) must not stay
+        # a listener: Evaluate would call into a deleted widget
+        registry, listener = self.registry, self._announced
+        self.destroyed.connect(lambda *_: registry.remove_listener(listener))
         self._load_files(self._recent() + self._session_results())
 
     @property
@@ -466,8 +470,11 @@ class CompareModelsDock(QgsDockWidget):
     # --- results -------------------------------------------------------------------------------
     def _announced(self, path: str) -> None:
         """Called by the registry when Evaluate announces (any thread): hand over to the GUI
-        thread."""
-        self.resultsAnnounced.emit(path)
+        thread. A dock whose widget is already gone drops out of the registry instead."""
+        try:
+            self.resultsAnnounced.emit(path)
+        except RuntimeError:  # the C++ widget was deleted: nothing to show the file in
+            self.registry.remove_listener(self._announced)
 
     def _session_results(self) -> list:
         return self.registry.session_results()

@@ -50,3 +50,24 @@ def sample_workflow(tmp_path_factory) -> dict:
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
     return {"out": out, "area": out / "sample_area", "stdout": proc.stdout, "minutes": minutes,
             "files": {key: out / name for key, name in demo_script.OUTPUTS.items()}}
+
+
+@pytest.fixture(scope="session")
+def ecuador_data(tmp_path_factory, plugin) -> dict:
+    """The real Ecuador data through the plugin, once per session: the stack of ta.tif and
+    the samples of the labelled points (random 70/30, seed 42), and the FR-encoded stack.
+    Tests that need it skip when ../shared is absent. Tests copy what they change."""
+    from ..conftest import ECUADOR
+
+    if not (ECUADOR / "ta.tif").exists():
+        pytest.skip("../shared/data/ecuador is not present")
+    d = tmp_path_factory.mktemp("ecuador")
+    stack = run("buildstack", {
+        "CONTINUOUS": [str(ECUADOR / "ta.tif")], "OUTPUT": str(d / "stack.tif")})["OUTPUT"]
+    samples = run("preparesamples", {
+        "INVENTORY": str(ECUADOR / "lsl_points.gpkg"), "STACK": stack, "LABEL_FIELD": "lslpts",
+        "SEED": 42, "OUTPUT": str(d / "samples.gpkg")})["OUTPUT"]
+    fr = run("frequencyratio", {
+        "STACK": stack, "SAMPLES": samples, "OUTPUT": str(d / "fr.tif"),
+        "OUTPUT_TABLE": "TEMPORARY_OUTPUT"})["OUTPUT"]
+    return {"dir": d, "stack": stack, "samples": samples, "fr": fr}

@@ -7,8 +7,6 @@ import math
 import pytest
 from qgis.core import QgsProcessingException, QgsProcessingFeedback
 
-from ..conftest import ECUADOR
-
 
 class Log(QgsProcessingFeedback):
     """Feedback that keeps the warnings."""
@@ -23,18 +21,8 @@ class Log(QgsProcessingFeedback):
 
 
 @pytest.fixture(scope="module")
-def ecuador(tmp_path_factory, plugin):
-    if not (ECUADOR / "ta.tif").exists():
-        pytest.skip("../shared/data/ecuador is not present")
-    import processing
-
-    d = tmp_path_factory.mktemp("cv")
-    stack = processing.run("landslide_lsm:buildstack", {
-        "CONTINUOUS": [str(ECUADOR / "ta.tif")], "OUTPUT": str(d / "stack.tif")})["OUTPUT"]
-    samples = processing.run("landslide_lsm:preparesamples", {
-        "INVENTORY": str(ECUADOR / "lsl_points.gpkg"), "STACK": stack, "LABEL_FIELD": "lslpts",
-        "SEED": 42, "OUTPUT": str(d / "samples.gpkg")})["OUTPUT"]
-    return {"dir": d, "stack": stack, "samples": samples}
+def ecuador(ecuador_data, tmp_path_factory):
+    return dict(ecuador_data, dir=tmp_path_factory.mktemp("cv"))
 
 
 def test_crossvalidate_writes_the_table_the_figure_and_the_fold_map(run_alg, ecuador):
@@ -79,10 +67,7 @@ def test_the_same_seed_gives_the_same_scores_and_another_seed_other_folds(run_al
 
 
 def test_an_fr_stack_is_warned_and_bad_parameters_are_refused(run_alg, ecuador):
-    d = ecuador["dir"]
-    fr = run_alg("frequencyratio", {"STACK": ecuador["stack"], "SAMPLES": ecuador["samples"],
-                                    "OUTPUT": str(d / "fr.tif"),
-                                    "OUTPUT_TABLE": "TEMPORARY_OUTPUT"})["OUTPUT"]
+    fr = ecuador["fr"]
     log = Log()
     run_alg("crossvalidate", {"STACK": fr, "SAMPLES": ecuador["samples"], "MODELS": [0],
                               "SCHEMES": [0], "REPETITIONS": 1, "FOLDS": 3, "INNER_FOLDS": 2,

@@ -8,30 +8,16 @@ from osgeo import gdal
 from qgis.core import QgsProcessingException, QgsProject
 
 from ..conftest import read_raster
-from .helpers import run
 
 SMALL = {"C_MIN": 0.5, "C_MAX": 50, "C_STEPS": 3, "GAMMA_MIN": 0.02, "GAMMA_MAX": 2,
          "GAMMA_STEPS": 3, "FOLDS": 5}
 
 
 @pytest.fixture(scope="module")
-def ecuador_prepared(tmp_path_factory, plugin, request):
-    """Ecuador: stack from ta.tif, samples from the labelled points (random 70/30), FR stack."""
-    from ..conftest import ECUADOR
-
-    if not (ECUADOR / "ta.tif").exists():
-        pytest.skip("../shared/data/ecuador is not present")
-
-    d = tmp_path_factory.mktemp("ecuador")
-    stack = run("buildstack", {
-        "CONTINUOUS": [str(ECUADOR / "ta.tif")], "OUTPUT": str(d / "stack.tif")})["OUTPUT"]
-    samples = run("preparesamples", {
-        "INVENTORY": str(ECUADOR / "lsl_points.gpkg"), "STACK": stack, "LABEL_FIELD": "lslpts",
-        "SEED": 42, "OUTPUT": str(d / "samples.gpkg")})["OUTPUT"]
-    fr = run("frequencyratio", {
-        "STACK": stack, "SAMPLES": samples, "OUTPUT": str(d / "fr.tif"),
-        "OUTPUT_TABLE": "TEMPORARY_OUTPUT"})["OUTPUT"]
-    return {"dir": d, "stack": stack, "samples": samples, "fr": fr}
+def ecuador_prepared(ecuador_data):
+    """Ecuador: stack from ta.tif, samples from the labelled points (random 70/30), FR stack
+    (the session's, tests/qgis/conftest.py)."""
+    return ecuador_data
 
 
 @pytest.mark.parametrize("alg, stack_key", [("trainsvm", "fr"), ("trainklr", "fr"),

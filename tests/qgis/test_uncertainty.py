@@ -9,24 +9,14 @@ import pytest
 from osgeo import gdal
 from qgis.core import QgsProcessingException
 
-from ..conftest import ECUADOR, read_raster
+from ..conftest import read_raster
+from .helpers import run
 
 
 @pytest.fixture(scope="module")
-def ensemble(tmp_path_factory, plugin):
-    if not (ECUADOR / "ta.tif").exists():
-        pytest.skip("../shared/data/ecuador is not present")
-    import processing
-
-    def run(alg, params):
-        return processing.run(f"landslide_lsm:{alg}", params)
-
+def ensemble(ecuador_data, tmp_path_factory):
     d = tmp_path_factory.mktemp("uncertainty")
-    stack = run("buildstack", {"CONTINUOUS": [str(ECUADOR / "ta.tif")],
-                               "OUTPUT": str(d / "stack.tif")})["OUTPUT"]
-    samples = run("preparesamples", {"INVENTORY": str(ECUADOR / "lsl_points.gpkg"),
-                                     "STACK": stack, "LABEL_FIELD": "lslpts", "SEED": 42,
-                                     "OUTPUT": str(d / "samples.gpkg")})["OUTPUT"]
+    stack, samples = ecuador_data["stack"], ecuador_data["samples"]
     model = run("trainlogistic", {"STACK": stack, "SAMPLES": samples, "ENSEMBLE": 2,
                                   "ENSEMBLE_SIZE": 5, "OUTPUT_MODEL": str(d / "lr.lsmodel")})
     maps = run("predictlsi", {"MODEL": model["OUTPUT_MODEL"], "STACK": stack,
@@ -80,7 +70,26 @@ def test_the_dock_loads_the_uncertainty_map(ensemble, plugin, qgis_iface):
         assert layer.renderer().type() == "singlebandpseudocolor"
         QgsProject.instance().removeMapLayer(layer.id())
     finally:
+        dock.shutdown()
         dock.deleteLater()
+
+
+def test_a_dock_deleted_without_shutdown_does_not_break_evaluate(ensemble, plugin, qgis_iface,
+                                                                  run_alg):
+    """A script may delete the dock without shutdown(); Evaluate then announced its results to
+    a deleted widget and failed ('wrapped C/C++ object ... has been deleted')."""
+    from qgis.PyQt.QtCore import QCoreApplication, QEvent
+
+    from landslide_lsm_plugin.gui.dock import CompareModelsDock
+
+    dock = CompareModelsDock(qgis_iface, registry=plugin.results_registry)
+    dock.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    d = ensemble["dir"]
+    out = run_alg("evaluate", {"LSI": [ensemble["maps"]["OUTPUT"]], "SAMPLES": ensemble["samples"],
+                               "OUTPUT": "TEMPORARY_OUTPUT",
+                               "OUTPUT_RESULTS": str(d / "again.json")})
+    assert out["OUTPUT_RESULTS"] == str(d / "again.json")
 
 
 def test_sd_of_a_model_without_an_ensemble_is_refused(ensemble, run_alg):
