@@ -320,6 +320,16 @@ class _Reader:
             raise self.bad(name, "is not an object")
         return value
 
+    def model_fields(self) -> dict:
+        """The fields every model's metadata has (model file and LSNet sidecar alike): the
+        factors' encoding and FR table, and the training record."""
+        return {"encoding": self.text("encoding", "raw"),
+                "fr_fingerprint": self.optional_text("fr_fingerprint"),
+                "fr_encoding": self.mapping("fr_encoding"),
+                "fr_samples": self.mapping("fr_samples"),
+                "cv_score": self.number("cv_score"),
+                "training_time_s": self.number("training_time_s")}
+
     def checksum(self, name: str, required: bool) -> Optional[str]:
         value = self.data.get(name)
         if value is None and not required:
@@ -429,11 +439,7 @@ class ModelMeta:
                    name=r.text("name"), format_version=version,
                    kernel_sha256=r.checksum("kernel_sha256", required=False),
                    platt=tuple(float(v) for v in platt) if platt is not None else None,
-                   encoding=r.text("encoding", "raw"),
-                   fr_fingerprint=r.optional_text("fr_fingerprint"),
-                   fr_encoding=r.mapping("fr_encoding"), fr_samples=r.mapping("fr_samples"),
-                   hyperparameters=r.mapping("hyperparameters"),
-                   cv_score=r.number("cv_score"), training_time_s=r.number("training_time_s"),
+                   **r.model_fields(), hyperparameters=r.mapping("hyperparameters"),
                    ensemble=_ensemble(r, data.get("ensemble")),
                    details={k: v for k, v in data.items() if k not in typed},
                    written=frozenset(data))
@@ -510,11 +516,7 @@ class LsnetMeta:
         return cls(keras_sha256=data["keras_sha256"], factors=r.factors(distinct=False),
                    name=r.text("name", "LSNet"), format_version=version,
                    preprocessing=r.mapping("preprocessing"),
-                   encoding=r.text("encoding", "raw"),
-                   fr_fingerprint=r.optional_text("fr_fingerprint"),
-                   fr_encoding=r.mapping("fr_encoding"), fr_samples=r.mapping("fr_samples"),
-                   cv_score=r.number("cv_score"), training_time_s=r.number("training_time_s"),
-                   signature=r.mapping("signature"),
+                   **r.model_fields(), signature=r.mapping("signature"),
                    details={k: v for k, v in data.items() if k not in typed},
                    written=frozenset(data), **sizes)
 

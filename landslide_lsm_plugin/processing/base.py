@@ -115,10 +115,27 @@ class _FeedbackLogHandler(logging.Handler):
             self.feedback.pushInfo(msg)
 
 
-class StyleFromQml(QgsProcessingLayerPostProcessorInterface):
-    """Applies a .qml style (and a layer name) to an output when QGIS loads it."""
+class KeptPostProcessor(QgsProcessingLayerPostProcessorInterface):
+    """A layer post-processor made by :meth:`create`, which keeps the last few of each kind
+    alive: Processing holds them only by a C++ pointer, and they must outlive
+    processAlgorithm."""
 
-    _keep_alive: ClassVar[list] = []  # post-processors must outlive processAlgorithm
+    _keep_alive: ClassVar[list] = []
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._keep_alive = []  # one list per kind
+
+    @classmethod
+    def create(cls, *args):
+        processor = cls(*args)
+        cls._keep_alive.append(processor)
+        del cls._keep_alive[:-32]
+        return processor
+
+
+class StyleFromQml(KeptPostProcessor):
+    """Applies a .qml style (and a layer name) to an output when QGIS loads it."""
 
     def __init__(self, qml_path: str) -> None:
         super().__init__()
@@ -131,13 +148,6 @@ class StyleFromQml(QgsProcessingLayerPostProcessorInterface):
             if not ok:
                 feedback.pushWarning(f"Could not apply style {self.qml_path}: {message}")
             layer.triggerRepaint()
-
-    @classmethod
-    def create(cls, qml_path: str) -> StyleFromQml:
-        processor = cls(qml_path)
-        cls._keep_alive.append(processor)
-        del cls._keep_alive[:-32]
-        return processor
 
 
 def style_samples(layer) -> None:
@@ -163,31 +173,20 @@ def style_samples(layer) -> None:
     layer.triggerRepaint()
 
 
-class SamplesStyle(QgsProcessingLayerPostProcessorInterface):
+class SamplesStyle(KeptPostProcessor):
     """Styles a samples layer when Processing loads it (see :func:`style_samples`)."""
-
-    _keep_alive: ClassVar[list] = []
 
     def postProcessLayer(self, layer, context, feedback):
         if layer is not None:
             style_samples(layer)
-
-    @classmethod
-    def create(cls) -> SamplesStyle:
-        processor = cls()
-        cls._keep_alive.append(processor)
-        del cls._keep_alive[:-32]
-        return processor
 
 
 FOLD_COLORS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
                "#666666", "#1f78b4", "#b2df8a")
 
 
-class FoldMapStyle(QgsProcessingLayerPostProcessorInterface):
+class FoldMapStyle(KeptPostProcessor):
     """Colours the fold map by the fold of one partitioning when Processing loads it."""
-
-    _keep_alive: ClassVar[list] = []
 
     def __init__(self, field: str) -> None:
         super().__init__()
@@ -207,13 +206,6 @@ class FoldMapStyle(QgsProcessingLayerPostProcessorInterface):
             categories.append(QgsRendererCategory(value, symbol, f"Fold {value}"))
         layer.setRenderer(QgsCategorizedSymbolRenderer(self.field, categories))
         layer.triggerRepaint()
-
-    @classmethod
-    def create(cls, field: str) -> FoldMapStyle:
-        processor = cls(field)
-        cls._keep_alive.append(processor)
-        del cls._keep_alive[:-32]
-        return processor
 
 
 def default_text(param) -> str:
