@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
+from enum import IntEnum
 from typing import ClassVar, Optional
 
 from .errors import LsmError
@@ -32,7 +33,7 @@ WORKER_EVENTS = ("progress", "info", "warning", "start", "epoch", "trained", "ma
                  "done", "error")
 
 
-class WorkerExit:
+class WorkerExit(IntEnum):
     """Exit codes of the LSNet worker."""
 
     OK = 0
@@ -42,26 +43,56 @@ class WorkerExit:
     UNEXPECTED = 5       # an exception the worker did not expect (it prints the traceback)
 
 
+#: the version of the worker protocol, sent in every event ("v"); a client refuses none (a
+#: worker is always the plugin's own, started by this client), but it names the format
+WORKER_PROTOCOL_VERSION = 1
+
+
+@dataclass(frozen=True)
+class WorkerEvent:
+    """One line of the LSNet worker protocol: an event ``kind`` (one of WORKER_EVENTS) and its
+    fields (JSON values). Treat the mapping as read-only."""
+
+    kind: str
+    fields: dict = field(default_factory=dict)
+    version: int = WORKER_PROTOCOL_VERSION
+
+    def to_json(self) -> str:
+        """The line the worker prints."""
+        if self.kind not in WORKER_EVENTS:
+            raise ValueError(f"unknown worker event {self.kind!r}")
+        return json.dumps({"event": self.kind, "v": self.version, **self.fields}, default=float)
+
+    @classmethod
+    def from_json(cls, line: str) -> Optional[WorkerEvent]:
+        """The event of a protocol line, or None for any other output (TensorFlow's own lines,
+        malformed JSON, unknown events)."""
+        line = line.strip()
+        if not line.startswith("{"):
+            return None
+        try:
+            data = json.loads(line)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(data, dict) or data.get("event") not in WORKER_EVENTS:
+            return None
+        version = data.get("v", 1)
+        fields = {k: v for k, v in data.items() if k not in ("event", "v")}
+        return cls(data["event"], fields, version if isinstance(version, int) else 1)
+
+    def get(self, name: str, default=None):
+        """A field of the event, or ``default``."""
+        return self.fields.get(name, default)
+
+
 def worker_event(kind: str, **fields) -> str:
     """One line of the worker protocol."""
-    if kind not in WORKER_EVENTS:
-        raise ValueError(f"unknown worker event {kind!r}")
-    return json.dumps({"event": kind, **fields}, default=float)
+    return WorkerEvent(kind, fields).to_json()
 
 
-def parse_worker_event(line: str) -> Optional[dict]:
-    """The event of a protocol line, or None for any other output (TensorFlow's own lines,
-    malformed JSON, unknown events)."""
-    line = line.strip()
-    if not line.startswith("{"):
-        return None
-    try:
-        event = json.loads(line)
-    except ValueError:
-        return None
-    if not isinstance(event, dict) or event.get("event") not in WORKER_EVENTS:
-        return None
-    return event
+def parse_worker_event(line: str) -> Optional[WorkerEvent]:
+    """The event of a protocol line, or None for any other output."""
+    return WorkerEvent.from_json(line)
 
 
 # --- LSI raster tags -----------------------------------------------------------------------------

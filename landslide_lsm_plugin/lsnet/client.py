@@ -41,7 +41,7 @@ from ..core.raster import (
     publish,
     temporary_sibling,
 )
-from ..core.records import LsnetMeta, WorkerExit, parse_worker_event
+from ..core.records import LsnetMeta, WorkerEvent, WorkerExit, parse_worker_event
 
 ENV_VAR = "LANDSLIDE_LSM_PYTHON"
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
@@ -356,7 +356,7 @@ def run_worker(job: dict, python: str, progress: Progress = SILENT,
             raise
         run.returncode = proc.returncode
         run.stderr_tail = "".join(tail)[-4000:]
-    errors = [e for e in run.events if e.get("event") == "error"]
+    errors = [e for e in run.events if e.kind == "error"]
     if errors:
         discard_temporaries(cleanup)
         message = errors[-1].get("message", "The LSNet worker failed.")
@@ -404,12 +404,12 @@ def _shorten(line: str, limit: int = 300) -> str:
     return line if len(line) <= limit else line[:limit].rstrip() + " ...\n"
 
 
-def _parse(line: str) -> Optional[dict]:
+def _parse(line: str) -> Optional[WorkerEvent]:
     return parse_worker_event(line)
 
 
-def _relay(event: dict, progress: Progress) -> None:
-    kind = event["event"]
+def _relay(event: WorkerEvent, progress: Progress) -> None:
+    kind = event.kind
     if kind == "progress":
         progress.percent(float(event.get("percent", 0)))
     elif kind == "info":
@@ -420,9 +420,10 @@ def _relay(event: dict, progress: Progress) -> None:
         progress.info(f"LSNet worker: TensorFlow {event.get('tensorflow')} on "
                       f"{', '.join(event.get('devices', []))}, Python {event.get('python', '?')}")
     elif kind == "epoch":
-        progress.info(f"epoch {event['epoch']}/{event['epochs']}: loss {event['loss']:.4f}, "
-                      f"early-stopping loss {event['val_loss']:.4f}, AUROC "
-                      f"{event['val_auroc']:.3f} ({event['seconds']:.1f} s)")
+        e = event.fields
+        progress.info(f"epoch {e['epoch']}/{e['epochs']}: loss {e['loss']:.4f}, "
+                      f"early-stopping loss {e['val_loss']:.4f}, AUROC "
+                      f"{e['val_auroc']:.3f} ({e['seconds']:.1f} s)")
 
 
 def _kill(proc: subprocess.Popen) -> None:
@@ -479,7 +480,7 @@ def train_lsnet(stack: str, samples: str, model_path: str, *, params: dict,
     report = None
     if lsi and tmp_lsi:
         publish(tmp_lsi, lsi)
-        mapped = next(e for e in run.events if e["event"] == "mapped")
+        mapped = next(e for e in run.events if e.kind == "mapped").fields
         report = PredictReport(str(lsi), int(mapped["valid_cells"]), float(mapped["map_time_s"]),
                                "lsnet", int(mapped.get("unseen_category_cells", 0)))
     return LsnetTraining(meta, list(meta.details.get("history") or []), report)
@@ -506,7 +507,7 @@ def predict_lsnet(model_path: str, stack: str, output_path: str, *,
     started = time.perf_counter()
     run = run_worker(job, python, progress, cleanup=(tmp,))
     publish(tmp, out)
-    mapped = next((e for e in run.events if e["event"] == "mapped"), {})
+    mapped = next((e.fields for e in run.events if e.kind == "mapped"), {})
     report = PredictReport(str(out), int(mapped.get("valid_cells", 0)),
                            float(mapped.get("map_time_s", time.perf_counter() - started)),
                            "lsnet", int(mapped.get("unseen_category_cells", 0)))

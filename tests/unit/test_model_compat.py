@@ -3,6 +3,7 @@ models through public API only (no private attributes that an upgrade could chan
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -107,7 +108,11 @@ def test_worker_protocol_lines():
     from landslide_lsm_plugin.core.records import WORKER_EVENTS, parse_worker_event, worker_event
 
     line = worker_event("epoch", epoch=3, loss=np.float32(0.25))
-    assert parse_worker_event(line) == {"event": "epoch", "epoch": 3, "loss": 0.25}
+    event = parse_worker_event(line)
+    assert (event.kind, event.fields, event.version) == ("epoch", {"epoch": 3, "loss": 0.25}, 1)
+    assert json.loads(line)["v"] == 1  # the protocol's version travels in every line
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.kind = "done"
     for other in ("", "2026 TensorFlow says hi", "{not json", '{"event": "shutdown"}', "[1]"):
         assert parse_worker_event(other) is None
     with pytest.raises(ValueError):
