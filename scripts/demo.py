@@ -8,7 +8,8 @@
 5. print where to look.
 
 Options: --size small (a quick run on 65 thousand cells), --out DIR (default demo_output/;
-emptied first), --epochs N. the QGIS test layer runs `--size small --epochs 20 --out TMP` once per session (tests/qgis/conftest.py).
+emptied first), --epochs N. The QGIS test layer runs `--size small --epochs 20 --out TMP` once
+per session (tests/qgis/conftest.py).
 """
 
 from __future__ import annotations
