@@ -419,11 +419,14 @@ class CompareModelsDock(QgsDockWidget):
         layout.addWidget(splitter, 1)
 
         bottom = QHBoxLayout()
-        self.lsi_button = QPushButton(self.tr("Load LSI map"), body)
-        self.zones_button = QPushButton(self.tr("Load zone map"), body)
-        self.sd_button = QPushButton(self.tr("Load uncertainty map"), body)
-        self.sd_button.setToolTip(self.tr("The standard deviation of the LSI of an ensemble "
-                                          "model (Predict LSI, OUTPUT_SD)"))
+        # short labels: the dock must fit a narrow side panel (420 px)
+        self.lsi_button = QPushButton(self.tr("Load LSI"), body)
+        self.lsi_button.setToolTip(self.tr("Add the selected model's LSI map to the project"))
+        self.zones_button = QPushButton(self.tr("Load zones"), body)
+        self.zones_button.setToolTip(self.tr("Add the selected model's zone map to the project"))
+        self.sd_button = QPushButton(self.tr("Load SD"), body)
+        self.sd_button.setToolTip(self.tr("Add the uncertainty map (the standard deviation of "
+                                          "an ensemble model's LSI; Predict LSI, OUTPUT_SD)"))
         bottom.addWidget(self.lsi_button)
         bottom.addWidget(self.sd_button)
         bottom.addWidget(self.zones_button)

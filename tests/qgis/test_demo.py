@@ -101,7 +101,9 @@ def test_metrics_roc_and_results(demo):
 def test_report_has_maps_metrics_and_parameters_of_three_models(demo):
     out = demo["out"]
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', html)) == 1 + 2 * 3
+    # ROC curves, the reliability diagram, and each model's LSI and zones (no ensemble: no SD)
+    assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', html)) == 2 + 2 * 3
+    assert '<img alt="Reliability diagram"' in html
     results = json.loads((out / "results.json").read_text())
     for m in results["models"]:
         assert f"LSI of {m['name']}" in html and f"Zones of {m['name']}" in html

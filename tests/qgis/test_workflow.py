@@ -70,7 +70,8 @@ def test_models_recover_the_known_process(run, area):
 def test_report_holds_maps_and_metrics_of_three_models(run):
     html = run["report:Report"].read_text()
     images = re.findall(r'src="data:image/png;base64,', html)
-    assert len(images) == 1 + 2 * 3  # ROC/rate figure + LSI and zones per model
+    # ROC/rate figure, reliability diagram + LSI and zones per model
+    assert len(images) == 2 + 2 * 3
     results = json.loads(run["evaluate:Results file"].read_text())
     for m in results["models"]:
         assert f"LSI of {m['name']}" in html and f"Zones of {m['name']}" in html
