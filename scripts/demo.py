@@ -80,10 +80,8 @@ def main() -> int:
 
     step("Deploying the plugin into a scratch QGIS profile")
     profile = out / ".qgis-profile"
-    qt.make_profile(profile, enabled=False)
-    env = qt.qgis_env(profile)
-    env["LANDSLIDE_LSM_PYTHON"] = str(qt.ROOT / ".venv" / "bin" / "python")
-    qt.enable_in_qgis_process(profile, env=env)
+    env = qt.headless_profile(profile, {"LANDSLIDE_LSM_PYTHON":
+                                        str(qt.ROOT / ".venv" / "bin" / "python")})
 
     step(f"Creating the sample study area ({args.size}) with landslide_lsm:samplearea")
     area = out / "sample_area"

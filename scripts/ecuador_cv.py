@@ -68,9 +68,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="ecuador-cv-"))
     try:
         profile = work / "profile"
-        qt.make_profile(profile, enabled=False)
-        env = qt.qgis_env(profile)
-        qt.enable_in_qgis_process(profile, env=env)
+        env = qt.headless_profile(profile)
         stack = work / "stack.tif"
         qt.run_algorithm(profile, "landslide_lsm:buildstack",
                          {"CONTINUOUS": [DATA / "ta.tif"], "OUTPUT": stack}, env=env)

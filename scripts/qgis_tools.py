@@ -139,6 +139,16 @@ def enable_in_qgis_process(profiles_root: Path, env: Optional[dict] = None) -> N
                            f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
 
 
+def headless_profile(profiles_root: Path, extra_env: Optional[dict] = None) -> dict:
+    """A scratch profile with the plugin deployed and enabled through `qgis_process plugins
+    enable`, as a user sets up headless runs; returns the environment for qgis_process."""
+    make_profile(profiles_root, enabled=False)
+    env = qgis_env(profiles_root)
+    env.update(extra_env or {})
+    enable_in_qgis_process(profiles_root, env=env)
+    return env
+
+
 def run_algorithm(profiles_root: Path, alg: str, params: dict, env: Optional[dict] = None,
                   timeout: float = 600) -> dict:
     """qgis_process --json run ALG -- KEY=VALUE...; returns the parsed JSON result.

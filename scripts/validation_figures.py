@@ -32,9 +32,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="validation-figures-"))
     try:
         profile = work / "profile"
-        qt.make_profile(profile, enabled=False)
-        env = qt.qgis_env(profile)
-        qt.enable_in_qgis_process(profile, env=env)
+        env = qt.headless_profile(profile)
 
         def run(alg: str, params: dict) -> dict:
             return qt.run_algorithm(profile, f"landslide_lsm:{alg}", params, env=env,
