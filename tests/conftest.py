@@ -140,3 +140,34 @@ def artifacts() -> Path:
     """test-artifacts/: screenshots and renders a person can open after the run."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def steep_wet_study(d: Path, rows: int, cols: int, n: int, seed: int, noise: bool = False,
+                    nodata_corner: tuple[int, int] = (0, 0)) -> dict:
+    """A factor stack (slope, wetness, and optionally a noise factor) where landslides favour
+    steep, wet cells, and ``n`` labelled points drawn from that known process, prepared as
+    samples (random 70/30, seed 2). ``nodata_corner``: that many rows and columns of slope at
+    the top left are nodata, and no point falls there. Returns dir, stack and samples."""
+    from landslide_lsm_plugin.core import sampling as smp
+    from landslide_lsm_plugin.core import stack as stk
+
+    rng = np.random.default_rng(seed)
+    slope = rng.gamma(2.0, 8.0, (rows, cols)).astype(np.float32)
+    wet = rng.random((rows, cols)).astype(np.float32)
+    layers = [("slope", slope), ("wetness", wet)]
+    if noise:
+        layers.append(("noise", rng.random((rows, cols)).astype(np.float32)))
+    top, left = nodata_corner
+    slope[:top, :left] = -9999
+    paths = [write_raster(d / f"{name}.tif", a) for name, a in layers]
+    stack = d / "stack.tif"
+    stk.build_stack([stk.Factor(p.stem, str(p)) for p in paths], str(stack))
+    r, c = rng.integers(top, rows, n), rng.integers(left, cols, n)
+    p = 1 / (1 + np.exp(-(0.12 * (slope[r, c] - 16) + 3 * (wet[r, c] - 0.5))))
+    label = (rng.random(n) < p).astype(int)
+    x0, y0 = 500000.0, 9500000.0
+    pts = write_vector(d / "points.gpkg", [f"POINT({x0 + 10 * cc + 5} {y0 - 10 * rr - 5})"
+                                          for rr, cc in zip(r, c)], fields={"label": label})
+    samples = d / "samples.gpkg"
+    smp.prepare_samples(str(pts), str(stack), str(samples), label_field="label", seed=2)
+    return {"dir": d, "stack": stack, "samples": samples}

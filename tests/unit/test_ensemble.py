@@ -7,8 +7,6 @@ import numpy as np
 import pytest
 
 from landslide_lsm_plugin.core import model_io, models, predict, training
-from landslide_lsm_plugin.core import sampling as smp
-from landslide_lsm_plugin.core import stack as stk
 from landslide_lsm_plugin.core.errors import LsmError
 from landslide_lsm_plugin.core.records import LsiTags
 
@@ -20,25 +18,9 @@ X0, Y0 = 500000.0, 9500000.0
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
     """A 200 x 150 stack where landslides favour steep, wet cells, and 300 labelled points."""
-    from ..conftest import write_raster, write_vector
+    from ..conftest import steep_wet_study
 
-    d = tmp_path_factory.mktemp("ensemble")
-    rng = np.random.default_rng(3)
-    rows, cols = 150, 200
-    slope = rng.gamma(2.0, 8.0, (rows, cols)).astype(np.float32)
-    wet = rng.random((rows, cols)).astype(np.float32)
-    paths = [write_raster(d / f"{n}.tif", a) for n, a in (("slope", slope), ("wetness", wet))]
-    stack = d / "stack.tif"
-    stk.build_stack([stk.Factor(p.stem, str(p)) for p in paths], str(stack))
-    n = 300
-    r, c = rng.integers(0, rows, n), rng.integers(0, cols, n)
-    p = 1 / (1 + np.exp(-(0.12 * (slope[r, c] - 16) + 3 * (wet[r, c] - 0.5))))
-    label = (rng.random(n) < p).astype(int)
-    pts = write_vector(d / "points.gpkg", [f"POINT({X0 + 10 * cc + 5} {Y0 - 10 * rr - 5})"
-                                          for rr, cc in zip(r, c)], fields={"label": label})
-    samples = d / "samples.gpkg"
-    smp.prepare_samples(str(pts), str(stack), str(samples), label_field="label", seed=2)
-    return {"dir": d, "stack": stack, "samples": samples}
+    return steep_wet_study(tmp_path_factory.mktemp("ensemble"), 150, 200, 300, seed=3)
 
 
 def train(study, name, model_type, ensemble, size=4, grid=None):

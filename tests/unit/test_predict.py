@@ -16,7 +16,6 @@ from osgeo import gdal
 from landslide_lsm_plugin.core import frequency_ratio as fr
 from landslide_lsm_plugin.core import model_io, predict, training
 from landslide_lsm_plugin.core import sampling as smp
-from landslide_lsm_plugin.core import stack as stk
 from landslide_lsm_plugin.core.errors import LsmError
 
 from ..conftest import read_raster
@@ -28,31 +27,10 @@ SMALL_GRID = {"C": [1.0, 10.0], "gamma": [0.1, 1.0]}
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
     """A 700 x 600 stack (more than one window) where landslides favour steep, wet cells."""
-    from ..conftest import write_raster
+    from ..conftest import steep_wet_study
 
-    d = tmp_path_factory.mktemp("study")
-    rng = np.random.default_rng(7)
-    rows, cols = 600, 700
-    slope = rng.gamma(2.0, 8.0, (rows, cols)).astype(np.float32)
-    wet = rng.random((rows, cols)).astype(np.float32)
-    noise = rng.random((rows, cols)).astype(np.float32)
-    slope[:20, :30] = -9999
-    paths = [write_raster(d / f"{n}.tif", a) for n, a in
-             (("slope", slope), ("wetness", wet), ("noise", noise))]
-    stack = d / "stack.tif"
-    stk.build_stack([stk.Factor(p.stem, str(p)) for p in paths], str(stack))
-    # labelled points drawn from a known process
-    n = 500
-    r, c = rng.integers(20, rows, n), rng.integers(30, cols, n)
-    p = 1 / (1 + np.exp(-(0.12 * (slope[r, c] - 16) + 3 * (wet[r, c] - 0.5))))
-    label = (rng.random(n) < p).astype(int)
-    from ..conftest import write_vector
-
-    pts = write_vector(d / "points.gpkg", [f"POINT({X0 + 10 * cc + 5} {Y0 - 10 * rr - 5})"
-                                          for rr, cc in zip(r, c)], fields={"label": label})
-    samples = d / "samples.gpkg"
-    smp.prepare_samples(str(pts), str(stack), str(samples), label_field="label", seed=2)
-    return {"dir": d, "stack": stack, "samples": samples}
+    return steep_wet_study(tmp_path_factory.mktemp("study"), 600, 700, 500, seed=7, noise=True,
+                           nodata_corner=(20, 30))
 
 
 @pytest.fixture(scope="module")
