@@ -601,8 +601,16 @@ class EvaluatedModel:
     reliability: Optional[dict] = None
     #: the standard deviation of the ensemble's LSI (the uncertainty map), if any
     sd: Optional[str] = None
+    #: the model's factor importance and response curves (:class:`Explanation` as a dict)
+    explanation: Optional[dict] = None
     details: dict = field(default_factory=dict)
     written: frozenset = field(default=frozenset(), compare=False, repr=False)
+
+    def explained(self) -> Optional[Explanation]:
+        """The model's :class:`Explanation`, if the results hold one."""
+        if not self.explanation:
+            return None
+        return Explanation.from_dict(self.explanation, f"the explanation of {self.name}")
 
     @classmethod
     def of(cls, data: dict) -> EvaluatedModel:
@@ -656,3 +664,161 @@ class EvaluationResults:
         out = {"format": RESULTS_FORMAT, **_fields_dict(self)}
         out["models"] = [m.to_dict() for m in self.models]
         return out
+
+
+# --- the explanation file of *Factor importance and response curves* ----------------------------
+
+EXPLANATION_FORMAT = "landslide-lsm-explanation"
+#: the newest explanation format this plugin reads
+EXPLANATION_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class FactorDrop:
+    """A factor's permutation importance: the drops of the validation AUROC (unpermuted minus
+    permuted) over the repeats, their mean and standard deviation."""
+
+    factor: str
+    mean: float
+    sd: float
+    drops: tuple[float, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"factor": self.factor, "mean": self.mean, "sd": self.sd,
+                "drops": list(self.drops)}
+
+
+@dataclass(frozen=True)
+class ResponseCurve:
+    """A factor's partial dependence: the model's mean P(landslide) over the explained samples
+    with the factor set to each of ``values`` (the others as they are), and the distribution of
+    the factor's training values beside it.
+
+    ``kind``: "continuous" (``bins`` are histogram edges, one more than the counts) or
+    "categorical" (``bins`` are the category codes, as many as the counts)."""
+
+    factor: str
+    kind: str
+    values: tuple[float, ...]
+    response: tuple[float, ...]
+    bins: tuple[float, ...] = ()
+    train_landslide: tuple[int, ...] = ()
+    train_other: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"factor": self.factor, "kind": self.kind, "values": list(self.values),
+                "response": list(self.response), "bins": list(self.bins),
+                "train_landslide": list(self.train_landslide),
+                "train_other": list(self.train_other)}
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What *Factor importance and response curves* found for one model (a JSON file; also
+    kept in a results file's model entry as ``explanation``): the permutation importance of
+    each factor on the validation samples (most important first) and the response curves."""
+
+    model_name: str
+    model_type: str
+    model_file: str
+    base_auroc: float
+    importance: tuple[FactorDrop, ...]
+    curves: tuple[ResponseCurve, ...] = ()
+    stack: str = ""
+    samples: str = ""
+    #: validation samples the importance was computed on, and the repeats and seed
+    n_importance: int = 0
+    repeats: int = 0
+    seed: int = 0
+    #: training samples the response curves average over
+    n_response: int = 0
+    plugin_version: str = ""
+    created: str = ""
+    format_version: int = EXPLANATION_FORMAT_VERSION
+
+    def weights(self) -> dict[str, float]:
+        """Each factor's importance as a weight (negative means count as 0)."""
+        return {f.factor: max(0.0, f.mean) for f in self.importance}
+
+    def to_dict(self) -> dict:
+        out = {"format": EXPLANATION_FORMAT}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "importance" or f.name == "curves":
+                value = [item.to_dict() for item in value]
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data, source: str) -> Explanation:
+        """The explanation of ``data`` (parsed JSON), every field checked
+        (core.results_file.check_explanation); an LsmError naming ``source`` otherwise."""
+        from .results_file import check_explanation
+
+        data = check_explanation(data, source)
+        typed = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in typed}
+        values["importance"] = tuple(
+            FactorDrop(d["factor"], float(d["mean"]), float(d["sd"]),
+                       tuple(float(v) for v in d.get("drops", ()))) for d in data["importance"])
+        values["curves"] = tuple(
+            ResponseCurve(c["factor"], c["kind"], tuple(float(v) for v in c["values"]),
+                          tuple(float(v) for v in c["response"]),
+                          tuple(float(v) for v in c.get("bins", ())),
+                          tuple(int(v) for v in c.get("train_landslide", ())),
+                          tuple(int(v) for v in c.get("train_other", ())))
+            for c in data.get("curves", ()))
+        return cls(**values)
+
+
+# --- area of applicability raster tags -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class AoaTags:
+    """What the rasters of *Area of applicability* record (GDAL dataset metadata): which one it
+    is ("dissimilarity": the dissimilarity index; "applicability": the 0/1 mask), the threshold
+    of the dissimilarity index, the mean distance between training samples it is divided by, the
+    training samples, where the factor weights came from, the stack, and the share of valid
+    cells inside the area of applicability."""
+
+    kind: str = ""
+    threshold: Optional[float] = None
+    mean_distance: Optional[float] = None
+    n_training: int = 0
+    weights: str = ""
+    stack: str = ""
+    share_inside: Optional[float] = None
+    #: the other raster of the pair (the mask of a dissimilarity raster and the reverse)
+    partner: str = ""
+
+    KEYS: ClassVar[dict[str, str]] = {"kind": "LSM_AOA", "threshold": "LSM_AOA_THRESHOLD",
+                                      "mean_distance": "LSM_AOA_MEAN_DISTANCE",
+                                      "n_training": "LSM_AOA_TRAINING_SAMPLES",
+                                      "weights": "LSM_AOA_WEIGHTS", "stack": "LSM_AOA_STACK",
+                                      "share_inside": "LSM_AOA_SHARE_INSIDE",
+                                      "partner": "LSM_AOA_PARTNER"}
+    KINDS: ClassVar[tuple[str, str]] = ("dissimilarity", "applicability")
+
+    def to_metadata(self) -> dict[str, str]:
+        items = {}
+        for field_name, value in asdict(self).items():
+            if value not in (None, ""):
+                items[self.KEYS[field_name]] = (repr(float(value)) if isinstance(value, float)
+                                                else str(value))
+        return items
+
+    @classmethod
+    def from_metadata(cls, items: dict) -> AoaTags:
+        """The tags of a raster; what is missing or unreadable stays unknown (``kind`` is ""
+        for a raster that is not one of ours)."""
+        def text(key: str) -> str:
+            value = items.get(cls.KEYS[key])
+            return value if isinstance(value, str) and len(value) <= MAX_TAG_CHARS else ""
+
+        kind = text("kind")
+        return cls(kind=kind if kind in cls.KINDS else "",
+                   threshold=_number(text("threshold")),
+                   mean_distance=_number(text("mean_distance")),
+                   n_training=int(_number(text("n_training")) or 0), weights=text("weights"),
+                   stack=text("stack"), share_inside=_number(text("share_inside")),
+                   partner=text("partner"))

@@ -20,7 +20,12 @@ import stat
 from pathlib import Path
 
 from .errors import LsmError
-from .records import EvaluationResults
+from .records import (
+    EXPLANATION_FORMAT,
+    EXPLANATION_FORMAT_VERSION,
+    EvaluationResults,
+    Explanation,
+)
 from .safe_files import MAX_JSON_BYTES, check_regular_file, read_regular
 
 RESULTS_FORMAT = "landslide-lsm-evaluation"
@@ -220,6 +225,104 @@ def _check_model(where: str, m) -> None:
             _number(f"{where}.{key}.auc", m[key].get("auc"), *RATE, nan=True)
     _reliability(f"{where}.reliability", m.get("reliability"))
     _check_model_record(f"{where}.model", m.get("model"))
+    if m.get("explanation") is not None:
+        _explanation(f"{where}.explanation", m["explanation"])
+
+
+#: more factors, repeats, curve points or histogram bins than any explanation has
+MAX_EXPLAINED = 1000
+
+
+def _numbers(where: str, value, lo: float = -1e300, hi: float = 1e300, *, integer=False,
+             limit: int = MAX_EXPLAINED) -> None:
+    """A list of at most ``limit`` finite numbers in lo .. hi."""
+    if not isinstance(value, list):
+        raise _Bad(where, f"must be a list of numbers, not {_kind(value)}")
+    if len(value) > limit:
+        raise _Bad(where, f"has {len(value):,} values, more than the {limit:,} it can have")
+    for i, v in enumerate(value):
+        _number(f"{where}[{i}]", v, lo, hi, integer=integer)
+
+
+def _explanation(where: str, e) -> None:
+    """An explanation (a model's factor importance and response curves)."""
+    _obj(where, e)
+    for key in ("model_name", "model_type"):
+        _text(f"{where}.{key}", e.get(key, ""), limit=MAX_NAME_CHARS)
+    for key in ("model_file", "stack", "samples", "plugin_version", "created"):
+        _text(f"{where}.{key}", e.get(key, ""), path=True)
+    _number(f"{where}.base_auroc", e.get("base_auroc"), *RATE)
+    for key in ("n_importance", "repeats", "seed", "n_response"):
+        _number(f"{where}.{key}", e.get(key, 0), 0, 2**63, integer=True)
+    factors = e.get("importance")
+    if not isinstance(factors, list) or not factors:
+        raise _Bad(f"{where}.importance", "must be a list of factors" if factors != []
+                   else "is empty")
+    if len(factors) > MAX_EXPLAINED:
+        raise _Bad(f"{where}.importance", f"has {len(factors):,} factors, more than "
+                                          f"{MAX_EXPLAINED:,}")
+    for i, f in enumerate(factors):
+        at = f"{where}.importance[{i}]"
+        _obj(at, f)
+        _text(f"{at}.factor", f.get("factor"), limit=MAX_NAME_CHARS)
+        _number(f"{at}.mean", f.get("mean"), -1.0, 1.0)
+        _number(f"{at}.sd", f.get("sd"), 0.0, 1.0)
+        _numbers(f"{at}.drops", f.get("drops", []), -1.0, 1.0)
+    curves = e.get("curves", [])
+    if not isinstance(curves, list) or len(curves) > MAX_EXPLAINED:
+        raise _Bad(f"{where}.curves", f"must be a list of at most {MAX_EXPLAINED:,} curves")
+    for i, c in enumerate(curves):
+        at = f"{where}.curves[{i}]"
+        _obj(at, c)
+        _text(f"{at}.factor", c.get("factor"), limit=MAX_NAME_CHARS)
+        if c.get("kind") not in ("continuous", "categorical"):
+            raise _Bad(f"{at}.kind", f"is {_show(c.get('kind'))}, not 'continuous' or "
+                                     "'categorical'")
+        _numbers(f"{at}.values", c.get("values"))
+        _numbers(f"{at}.response", c.get("response"), *RATE)
+        if len(c["values"]) != len(c["response"]):
+            raise _Bad(f"{at}.values", "and its response must pair up")
+        _numbers(f"{at}.bins", c.get("bins", []))
+        for key in ("train_landslide", "train_other"):
+            _numbers(f"{at}.{key}", c.get(key, []), 0, 1e15, integer=True)
+        counts = len(c.get("train_landslide", []))
+        bins = len(c.get("bins", []))
+        if counts != len(c.get("train_other", [])) or (
+                counts and bins != counts + (c["kind"] == "continuous")):
+            raise _Bad(f"{at}.bins", "and the training counts do not pair up")
+
+
+def check_explanation(data, name: str) -> dict:
+    """``data`` (a parsed explanation file) if every field is sound, else an LsmError naming
+    ``name`` and the field."""
+    try:
+        if not isinstance(data, dict) or data.get("format") != EXPLANATION_FORMAT:
+            raise LsmError(f"'{name}' is not a Landslide LSM explanation file (made by 'Factor "
+                           "importance and response curves').")
+        version = data.get("format_version", 1)
+        _number("format_version", version, 1, 1e15, integer=True)
+        if version > EXPLANATION_FORMAT_VERSION:
+            raise LsmError(f"'{name}' was written by a newer Landslide LSM (explanation format "
+                           f"{version}; this plugin reads up to "
+                           f"{EXPLANATION_FORMAT_VERSION}). Update the plugin.")
+        _walk(data)
+        _explanation("the explanation", data)
+    except _Bad as bad:
+        where, problem = bad.args
+        raise LsmError(f"'{name}': {where} {problem}. Run 'Factor importance and response "
+                       "curves' again to write a new one.") from None
+    return data
+
+
+def load_explanation(path: str | Path) -> Explanation:
+    """Read and check an explanation file (see :func:`check_explanation`)."""
+    raw = read_regular(path, "explanation file", MAX_JSON_BYTES)
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise LsmError(f"Cannot read the explanation file '{path}': it is not UTF-8 JSON. "
+                       "Run 'Factor importance and response curves' again.") from None
+    return Explanation.from_dict(data, str(path))
 
 
 def check_results(data, name: str) -> dict:
