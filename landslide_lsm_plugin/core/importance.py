@@ -3,7 +3,8 @@ one factor's values are shuffled among the samples (repeated with a seed). It ne
 the model's probabilities, so it serves every model type: kernel expansions, scikit-learn
 pipelines, ensembles, and (with ``groups``: a factor's whole channel group) LSNet.
 
-Pure: numpy and scikit-learn's AUROC; no qgis.
+Pure numpy (the AUROC of core.metrics.rank_auroc), so the LSNet worker, which has no
+scikit-learn, computes LSNet's importance with the same code; no qgis.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Optional
 import numpy as np
 
 from .errors import LsmError
+from .metrics import rank_auroc
 from .progress import SILENT, Progress
 
 
@@ -48,17 +50,19 @@ def permutation_importance(predict: Callable[[np.ndarray], np.ndarray], x: np.nd
                            y: np.ndarray, factors: Sequence[str], *, repeats: int = 10,
                            seed: int = 42, groups: Optional[Sequence[Sequence[int]]] = None,
                            progress: Progress = SILENT) -> Importance:
-    """Permutation importance of each factor for ``predict`` (P(landslide) of rows of ``x``)
-    on the samples ``x``, ``y`` (held-out samples: the validation split).
+    """Permutation importance of each factor for ``predict`` (P(landslide) of the samples of
+    ``x``) on the samples ``x``, ``y`` (held-out samples: the validation split).
 
-    ``groups``: the columns of each factor (default: column i is factor i); a factor's columns
-    are permuted together, with one permutation of the samples. Each repeat draws new
-    permutations from ``seed``; the same seed gives the same drops."""
-    from sklearn.metrics import roc_auc_score
-
-    x = np.asarray(x, dtype=float)
+    ``x`` holds one sample per row: (samples, columns), or for LSNet (samples, rows, columns,
+    channels) patches. ``groups``: the columns (last axis) of each factor (default: column i
+    is factor i); a factor's columns are permuted together, with one permutation of the
+    samples. Each repeat draws new permutations from ``seed``; the same seed gives the same
+    drops."""
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        x = x.astype(float)
     y = np.asarray(y).astype(int)
-    if x.ndim != 2 or x.shape[0] != y.size:
+    if x.ndim < 2 or x.shape[0] != y.size:
         raise LsmError("Samples and labels do not match.")
     if np.unique(y).size < 2:
         raise LsmError("Permutation importance needs landslide and non-landslide samples; the "
@@ -66,10 +70,10 @@ def permutation_importance(predict: Callable[[np.ndarray], np.ndarray], x: np.nd
     if repeats < 1:
         raise LsmError("Give at least one repeat.")
     groups = [list(g) for g in groups] if groups is not None else \
-        [[i] for i in range(x.shape[1])]
+        [[i] for i in range(x.shape[-1])]
     if len(groups) != len(factors):
         raise LsmError(f"{len(factors)} factor names for {len(groups)} factors.")
-    base = float(roc_auc_score(y, predict(x)))
+    base = rank_auroc(y, predict(x))
     rng = np.random.default_rng(seed)
     out = []
     for k, (name, columns) in enumerate(zip(factors, groups)):
@@ -78,8 +82,8 @@ def permutation_importance(predict: Callable[[np.ndarray], np.ndarray], x: np.nd
             progress.check()
             order = rng.permutation(y.size)
             shuffled = x.copy()
-            shuffled[:, columns] = x[order][:, columns]
-            drops.append(base - float(roc_auc_score(y, predict(shuffled))))
+            shuffled[..., columns] = x[order][..., columns]
+            drops.append(base - rank_auroc(y, predict(shuffled)))
         out.append(FactorImportance(name, tuple(drops)))
         progress.fraction(k + 1, len(groups))
     out.sort(key=lambda f: -f.mean)

@@ -744,7 +744,7 @@ class Explanation:
         out = {"format": EXPLANATION_FORMAT}
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name == "importance" or f.name == "curves":
+            if f.name in {"importance", "curves"}:
                 value = [item.to_dict() for item in value]
             out[f.name] = value
         return out

@@ -172,15 +172,3 @@ def dihedral(batch: np.ndarray, op: int, aspect: list) -> np.ndarray:
             north = -north
         out[..., e], out[..., n] = east, north
     return out
-
-
-def auroc(y: np.ndarray, score: np.ndarray) -> float:
-    """Area under the ROC curve (Mann-Whitney, ties counted half) in numpy."""
-    y = np.asarray(y).astype(bool)
-    score = np.asarray(score, dtype=np.float64)
-    pos, neg = int(y.sum()), int((~y).sum())
-    if pos == 0 or neg == 0:
-        return float("nan")
-    _, inverse, counts = np.unique(score, return_inverse=True, return_counts=True)
-    ranks = (np.cumsum(counts) - (counts - 1) / 2.0)[inverse]  # average ranks of ties
-    return float((ranks[y].sum() - pos * (pos + 1) / 2.0) / (pos * neg))

@@ -110,11 +110,12 @@ def train(job: dict) -> dict:
     import tensorflow as tf
 
     from ..core.errors import LsmError
+    from ..core.metrics import rank_auroc as auroc
     from ..core.records import LSNET_FORMAT, LsnetMeta
     from ..core.strategy import LSNET_PATCHES_PER_EPOCH, LSNET_TIME_BUDGET_S
     from ..version import __version__
     from .network import build_patch_model, compile_model
-    from .patches import auroc, check_window, dihedral, fit_preprocessing, read_padded
+    from .patches import check_window, dihedral, fit_preprocessing, read_padded
 
     progress = _progress()
     params = job["params"]

@@ -13,8 +13,8 @@ import qgis_tools as qt
 from osgeo import gdal
 from qgis.core import QgsApplication, QgsProject, QgsRasterLayer
 
+from landslide_lsm_plugin.core.metrics import rank_auroc as auroc
 from landslide_lsm_plugin.demo.sample_area import draw_process_cells
-from landslide_lsm_plugin.lsnet.patches import auroc
 
 from .helpers import OUTPUT_FILES, WORKFLOW
 
