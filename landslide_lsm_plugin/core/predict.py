@@ -106,6 +106,21 @@ def check_stack_matches(meta: ModelMeta | LsnetMeta, info: StackInfo) -> Optiona
     return None
 
 
+def encode_rows(x: np.ndarray, encodings: Optional[list]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of raw factor values as an FR model reads them (each factor's FR of its class;
+    ``encodings`` from :func:`check_stack_matches`; None: the rows as they are), and which rows
+    hold only known classes (the others get class 0's FR and must be left out)."""
+    if encodings is None or not x.size:
+        return x, np.ones(x.shape[0], dtype=bool)
+    x = np.array(x, dtype=float)
+    ok = np.ones(x.shape[0], dtype=bool)
+    for i, enc in enumerate(encodings):
+        idx = enc.class_index(x[:, i])
+        ok &= idx >= 0
+        x[:, i] = np.asarray(enc.fr)[np.maximum(idx, 0)]
+    return x, ok
+
+
 def probability_function(estimator) -> Callable[[np.ndarray], np.ndarray]:
     """P(landslide) for rows of factors. RBF-SVM and KLR pipelines get a vectorised form of
     scikit-learn's own computation (their kernel expansion): one weighted sum of RBF kernels,
@@ -411,11 +426,7 @@ def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: ModelMet
         sd = np.full(valid.shape, FLOAT_NODATA, dtype=np.float32) if sd_out else None
         x = data[:, valid].T
         if encodings is not None and x.size:
-            ok = np.ones(x.shape[0], dtype=bool)
-            for i, enc in enumerate(encodings):
-                idx = enc.class_index(x[:, i])
-                ok &= idx >= 0
-                x[:, i] = np.asarray(enc.fr)[np.maximum(idx, 0)]
+            x, ok = encode_rows(x, encodings)
             if not ok.all():
                 unseen[0] += int((~ok).sum())
                 cells = np.flatnonzero(valid.ravel())
