@@ -124,3 +124,45 @@ def default_qml(raster_path: str | Path, which: str) -> str:
                 labels = zone_labels(k)
     ds = None
     return zones_qml(labels or zone_labels(5))
+
+
+# --- area of applicability ---------------------------------------------------------------------
+
+#: the dissimilarity index inside the area of applicability (light to blue) and outside it
+#: (orange to dark red)
+DI_INSIDE_COLORS = ("#f7fbff", "#6baed6")
+DI_OUTSIDE_COLORS = ("#fdae61", "#d7191c", "#67001f")
+
+
+def dissimilarity_qml(threshold: float) -> str:
+    """The style of a dissimilarity index raster: light to blue from 0 to the threshold (inside
+    the area of applicability), then a break to orange, red and dark red at 2 and 4 times the
+    threshold (ever farther from the training data)."""
+    t = float(threshold) if threshold > 0 else 1.0
+    stops = ((0.0, DI_INSIDE_COLORS[0], "0 (like a training sample)"),
+             (t, DI_INSIDE_COLORS[1], f"{t:.3g}: the threshold (inside up to here)"),
+             (t * (1 + 1e-6), DI_OUTSIDE_COLORS[0], "outside the area of applicability"),
+             (2 * t, DI_OUTSIDE_COLORS[1], f"{2 * t:.3g}"),
+             (4 * t, DI_OUTSIDE_COLORS[2], f"{4 * t:.3g} and more"))
+    items = "".join(f'          <item value="{v!r}" color="{c}" alpha="255" '
+                    f"label={quoteattr(lab)}/>\n" for v, c, lab in stops)
+    return _document(
+        '    <rasterrenderer type="singlebandpseudocolor" band="1" opacity="1" alphaBand="-1" '
+        f'classificationMin="0" classificationMax="{4 * t!r}">\n'
+        "      <rastershader>\n"
+        '        <colorrampshader colorRampType="INTERPOLATED" classificationMode="1" clip="0" '
+        f'minimumValue="0" maximumValue="{4 * t!r}">\n' + items +
+        "        </colorrampshader>\n      </rastershader>\n    </rasterrenderer>\n")
+
+
+def applicability_qml() -> str:
+    """The style of an applicability mask: outside (0) grey, half opaque, inside (1)
+    transparent, so that laid over a susceptibility map it greys out where the map is not to
+    be trusted."""
+    entries = ('        <paletteEntry value="0" color="#7f7f7f" alpha="190" '
+               'label="Outside the area of applicability"/>\n'
+               '        <paletteEntry value="1" color="#ffffff" alpha="0" '
+               'label="Inside the area of applicability"/>\n')
+    return _document('    <rasterrenderer type="paletted" band="1" opacity="1" alphaBand="-1">\n'
+                     "      <colorPalette>\n" + entries + "      </colorPalette>\n"
+                     "    </rasterrenderer>\n")

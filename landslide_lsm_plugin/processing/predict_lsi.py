@@ -32,10 +32,14 @@ class PredictLsi(LsmAlgorithm):
         "output gets their standard deviation: the <b>uncertainty map</b> (light: the members "
         "agree; dark purple: they differ).</p>"
         "<p>The map is computed window by window on several threads, with progress and "
-        "cancel; a canceled run leaves no file.</p>")
+        "cancel; a canceled run leaves no file.</p>"
+        "<p><b>Area of applicability</b> (advanced, optional): the mask written by 'Area of "
+        "applicability' for this stack and the model's samples. Cells outside it (0: factor "
+        "combinations unlike any the model was trained on, where it extrapolates) become "
+        "nodata in the LSI and in its standard deviation; the log says how many.</p>")
 
     MODEL, STACK, NAME, THREADS, OUTPUT = "MODEL", "STACK", "NAME", "THREADS", "OUTPUT"
-    OUTPUT_SD = "OUTPUT_SD"
+    OUTPUT_SD, APPLICABILITY = "OUTPUT_SD", "APPLICABILITY"
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFile(
@@ -48,6 +52,13 @@ class PredictLsi(LsmAlgorithm):
         self.addParameter(self.advanced(QgsProcessingParameterNumber(
             self.THREADS, self.tr("Threads"), QgsProcessingParameterNumber.Integer, 2,
             minValue=1, maxValue=64)))
+        aoa = QgsProcessingParameterRasterLayer(
+            self.APPLICABILITY, self.tr("Area of applicability mask (cells outside become "
+                                        "nodata)"), optional=True)
+        aoa.setHelp(self.tr("The mask (1 inside, 0 outside) written by 'Area of "
+                            "applicability' for this stack: the map is left empty (nodata) "
+                            "where the model extrapolates."))
+        self.addParameter(self.advanced(aoa))
         self.addParameter(QgsProcessingParameterRasterDestination(
             self.OUTPUT, self.tr("LSI raster")))
         sd = QgsProcessingParameterRasterDestination(
@@ -69,6 +80,8 @@ class PredictLsi(LsmAlgorithm):
         name = self.parameterAsString(parameters, self.NAME, context) or None
         threads = self.parameterAsInt(parameters, self.THREADS, context)
         sd_output = self.parameterAsOutputLayer(parameters, self.OUTPUT_SD, context) or None
+        aoa_mask = self._applicability(parameters, context, stack)
+        mapping = progress.sub(0, 90) if aoa_mask else progress
         if model_kind(model) == "lsnet":
             if sd_output:
                 raise QgsProcessingException(self.tr(
@@ -77,18 +90,26 @@ class PredictLsi(LsmAlgorithm):
             from ..lsnet.client import predict_lsnet
 
             report = predict_lsnet(model, stack, output, python=lsnet_python(),
-                                   progress=progress, name=name, signing_key=signing_key())
+                                   progress=mapping, name=name, signing_key=signing_key())
         else:
             # SVM and KLR files carry their kernel expansion: numpy maps them alone
             needs = () if read_meta(model).kernel_sha256 else ("sklearn", "skops")
             missing = self.missing_for(self.TITLE, needs)
             if missing:
                 raise QgsProcessingException(missing)
-            report = predict_lsi(model, stack, output, n_jobs=threads, progress=progress,
+            report = predict_lsi(model, stack, output, n_jobs=threads, progress=mapping,
                                  name=name, signing_key=signing_key(), sd_path=sd_output)
         for message in report.messages:
             feedback.pushWarning(message)
         feedback.pushInfo(f"LSI of {report.valid_cells} cells in {report.map_time_s:.1f} s")
+        if aoa_mask:
+            from ..core.applicability import mask_outside
+
+            # the maps this run just wrote are rewritten without the cells outside the AOA
+            masked = mask_outside(output, aoa_mask, report.sd_path or None,
+                                  progress=progress.sub(90, 100))
+            feedback.pushInfo(f"Area of applicability: {masked} of {report.valid_cells} cells "
+                              "lie outside it and were set to nodata")
         self.style_output(context, output, pseudocolor_qml(0.0, 1.0),
                           f"LSI {name or report.model_type}")
         if report.sd_path:
@@ -96,3 +117,19 @@ class PredictLsi(LsmAlgorithm):
                               f"LSI SD {name or report.model_type}")
         return {self.OUTPUT: output, self.OUTPUT_SD: report.sd_path or None,
                 "MAP_TIME": report.map_time_s}
+
+    def _applicability(self, parameters, context, stack: str) -> str:
+        """The applicability mask given (checked: made by 'Area of applicability', on the
+        stack's grid), or ''."""
+        if parameters.get(self.APPLICABILITY) in (None, ""):
+            return ""
+        from ..core.applicability import check_applicability_mask
+        from ..core.errors import LsmError
+        from ..core.stack import stack_info
+
+        path = self.raster_path(parameters, self.APPLICABILITY, context)
+        try:  # before any work: a wrong raster stops the run at once
+            check_applicability_mask(path, stack_info(stack).grid)
+        except LsmError as exc:
+            raise QgsProcessingException(str(exc)) from exc
+        return path
