@@ -36,7 +36,7 @@ from .raster import (
     window_count,
 )
 from .records import EvaluatedModel, EvaluationResults, LsiTags, ZoneTags
-from .results_file import RESULTS_FORMAT, load_results
+from .results_file import RESULTS_FORMAT, load_explanation, load_results
 from .safe_files import check_regular_file
 from .sampling import read_samples, values_at
 
@@ -75,15 +75,19 @@ def _lsi_histogram(ds, progress: Progress) -> np.ndarray:
 def evaluate_lsi(lsi_paths: Sequence[str], samples_path: str, *,
                  threshold_mode: str = "0.5", names: Optional[Sequence[str]] = None,
                  zone_paths: Sequence[str] = (), rate_curves: bool = False,
+                 explanation_paths: Sequence[str] = (),
                  progress: Progress = SILENT) -> Evaluation:
     """Metrics (with the Brier score), ROC, the reliability diagram and (optionally)
     success/prediction-rate curves of each LSI raster, on the validation samples.
 
     The threshold is 0.5, or Youden's J chosen on the training samples (never on the
-    validation samples it is then applied to).
+    validation samples it is then applied to). ``explanation_paths``: explanation files
+    (factor importance and response curves), each kept with the map of its model.
     """
     if not lsi_paths:
         raise LsmError("Give at least one LSI raster to evaluate.")
+    explanations = [load_explanation(p) for p in explanation_paths]
+    used_explanations: set = set()
     zones_by_lsi = {}
     for z in zone_paths:
         src = ZoneTags.from_metadata(open_raster(z, "zone raster").GetMetadata() or {}
@@ -146,14 +150,47 @@ def evaluate_lsi(lsi_paths: Sequence[str], samples_path: str, *,
             model_type=tags.model_type, zones=zones_by_lsi.get(Path(path).name),
             training_time_s=tags.training_time_s, map_time_s=tags.map_time_s,
             cv_auroc=tags.cv_auroc, model=record, reliability=calibration,
-            sd=_sd_raster(tags.sd_file, path), **rates))
+            sd=_sd_raster(tags.sd_file, path),
+            explanation=_explanation_of(explanations, used_explanations, tags.model_file,
+                                        name, result.messages), **rates))
         result.n_validation = int(val.sum())
         result.n_training = int(train.sum())
         part.percent(100)
+    for k, e in enumerate(explanations):
+        if k not in used_explanations:
+            result.messages.append(f"The explanation of '{e.model_name}' (model file "
+                                   f"'{e.model_file}') belongs to none of the LSI maps' models; "
+                                   "it is left out.")
     result.parameters = {"threshold": threshold_mode, "samples": str(samples_path),
                          "lsi": [str(p) for p in lsi_paths],
-                         "zones": [str(z) for z in zone_paths], "rate_curves": bool(rate_curves)}
+                         "zones": [str(z) for z in zone_paths], "rate_curves": bool(rate_curves),
+                         "explanations": [str(p) for p in explanation_paths]}
     return result
+
+
+def _same_file(a: str, b: str) -> bool:
+    return bool(a and b) and os.path.realpath(a) == os.path.realpath(b)
+
+
+def _explanation_of(explanations: Sequence, used: set, model_file: str, name: str,
+                    messages: list) -> Optional[dict]:
+    """The explanation of the model behind a map: the one computed from the same model file,
+    else (model files moved) the one of the same file name and model name."""
+    def pick(test) -> Optional[int]:
+        found = [k for k, e in enumerate(explanations) if test(e)]
+        if len(found) > 1:
+            messages.append(f"{name}: {len(found)} explanation files belong to its model; the "
+                            "last one given is kept.")
+        return found[-1] if found else None
+
+    k = pick(lambda e: _same_file(e.model_file, model_file))
+    if k is None and model_file:
+        k = pick(lambda e: Path(e.model_file).name == Path(model_file).name
+                 and e.model_name == name)
+    if k is None:
+        return None
+    used.add(k)
+    return explanations[k].to_dict()
 
 
 def results_record(evaluation: Evaluation, source: str = "the evaluation"

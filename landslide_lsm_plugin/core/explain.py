@@ -11,6 +11,7 @@ scikit-learn, no qgis, so the worker can import it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Optional
@@ -193,3 +194,30 @@ def explain_model(model_path: str, stack_path: str, samples_path: str, *, repeat
                           model_file=str(Path(model_path).resolve()),
                           stack=str(stack_path), samples=samples_label or str(samples_path),
                           n_importance=keep.size, n_response=rows.shape[0])
+
+
+def write_explanation(explanation: Explanation, path: str, inputs: Sequence[str] = ()) -> Path:
+    """The explanation file (JSON), checked as its readers check it, written atomically."""
+    from .raster import atomic_file, check_output_path
+
+    out = check_output_path(path, inputs)
+    data = Explanation.from_dict(json.loads(json.dumps(explanation.to_dict())), out.name)
+    with atomic_file(out) as tmp:
+        tmp.write_text(json.dumps(data.to_dict(), indent=1), encoding="utf-8")
+    return out
+
+
+IMPORTANCE_COLUMNS = (("model", str), ("rank", int), ("factor", str), ("mean_drop", float),
+                      ("sd_drop", float), ("min_drop", float), ("max_drop", float),
+                      ("base_auroc", float), ("repeats", int), ("samples", int))
+
+
+def importance_rows(explanation: Explanation) -> list[dict]:
+    """The importance table's rows (most important first), in IMPORTANCE_COLUMNS' order."""
+    return [{"model": explanation.model_name, "rank": k + 1, "factor": f.factor,
+             "mean_drop": f.mean, "sd_drop": f.sd,
+             "min_drop": min(f.drops) if f.drops else f.mean,
+             "max_drop": max(f.drops) if f.drops else f.mean,
+             "base_auroc": explanation.base_auroc, "repeats": explanation.repeats,
+             "samples": explanation.n_importance}
+            for k, f in enumerate(explanation.importance)]

@@ -30,7 +30,7 @@ from .errors import LsmError
 
 #: every event the worker prints; the client ignores lines that are none of these
 WORKER_EVENTS = ("progress", "info", "warning", "start", "epoch", "trained", "mapped", "probe",
-                 "done", "error")
+                 "explained", "done", "error")
 
 
 class WorkerExit(IntEnum):

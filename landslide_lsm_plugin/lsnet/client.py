@@ -517,3 +517,35 @@ def predict_lsnet(model_path: str, stack: str, output_path: str, *,
         report.messages.append(f"{report.unseen_category_cells} cells hold a category LSNet never "
                                "saw in training; their one-hot channels are all zero.")
     return report
+
+
+def explain_lsnet(model_path: str, stack: str, samples: str, *, python: Optional[str] = None,
+                  repeats: int = 5, seed: int = 42, points: int = 20, max_importance: int = 400,
+                  max_response: int = 100, name: Optional[str] = None,
+                  samples_label: Optional[str] = None, progress: Progress = SILENT,
+                  signing_key: Optional[bytes] = None):
+    """LSNet's factor importance and response curves, computed in the worker (every factor's
+    channel group permuted across ``max_importance`` validation patches; response curves over
+    ``max_response`` training patches). Returns a core.records.Explanation."""
+    from ..core.predict import check_stack_matches
+    from ..core.records import Explanation
+    from ..core.stack import stack_info
+
+    meta = read_sidecar(model_path)
+    trust = sidecar_trust(meta, signing_key, Path(model_path).name)
+    check_stack_matches(meta, stack_info(stack))  # refuse early, before starting the worker
+    python = find_worker_python(python)
+    job = {"command": "explain", "model_path": str(model_path), "sidecar": meta.to_dict(),
+           "stack": stack, "samples": samples, "repeats": int(repeats), "seed": int(seed),
+           "points": int(points), "max_importance": int(max_importance),
+           "max_response": int(max_response), "name": name,
+           "samples_label": samples_label or samples,
+           "model_file": str(Path(model_path).resolve())}
+    if trust == UNSIGNED:
+        progress.warning(unsigned_warning(Path(model_path).name))
+    run = run_worker(job, python, progress)
+    found = next((e for e in run.events if e.kind == "explained"), None)
+    if found is None:
+        raise LsmError("The LSNet worker finished without an explanation. Run it again; if it "
+                       "keeps failing, report it with the log.")
+    return Explanation.from_dict(found.get("explanation"), "the LSNet worker's explanation")

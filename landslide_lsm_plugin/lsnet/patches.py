@@ -87,6 +87,16 @@ class Preprocessing:
     def n_channels(self) -> int:
         return len(self.channel_names)
 
+    def factor_channels(self) -> list[list[int]]:
+        """The channel indices of each factor, in factor order (one per continuous factor, one
+        per code of a categorical one, east and north of an aspect)."""
+        groups, first = [], 0
+        for f, k in zip(self.factors, self.kinds):
+            width = len(self.codes[f]) if k == "categorical" else 2 if k == "aspect" else 1
+            groups.append(list(range(first, first + width)))
+            first += width
+        return groups
+
     def aspect_channels(self) -> list[tuple[int, int]]:
         """(east, north) channel indices of every aspect factor."""
         names = self.channel_names

@@ -334,6 +334,98 @@ def predict(job: dict, model=None) -> dict:
     return {"valid_cells": valid_cells, "map_time_s": map_time}
 
 
+# --- explaining --------------------------------------------------------------------------------
+
+def explain(job: dict) -> dict:
+    """LSNet's permutation importance (a factor's whole channel group permuted across the
+    validation patches) and response curves (a factor's raw value set across the whole patch of
+    each training sample), as core.explain computes them for the other models."""
+    import tensorflow as tf
+
+    from ..core.errors import LsmError
+    from ..core.explain import explanation_of, response_curves, stratified_subset
+    from ..core.importance import permutation_importance
+    from ..core.predict import check_stack_matches
+    from ..core.raster import open_raster
+    from ..core.records import LsnetMeta
+    from ..core.sampling import read_samples, values_at
+    from ..core.stack import stack_info
+    from .patches import Preprocessing, read_padded
+
+    progress = _progress()
+    meta = LsnetMeta.from_dict(job["sidecar"], "the job's sidecar")
+    emit("start", devices=[d.name for d in tf.config.list_logical_devices()],
+         tensorflow=tf.__version__, python=sys.executable)
+    model = load_model(job["model_path"], meta)
+    info = stack_info(job["stack"])
+    check_stack_matches(meta, info)
+    if meta.preprocessing is None or meta.window is None:
+        raise LsmError("The LSNet sidecar lacks the network's window or preprocessing; train "
+                       "the model again.")
+    prep = Preprocessing.from_dict(meta.preprocessing)
+    window, center = meta.window, meta.window // 2
+    ds = open_raster(job["stack"], "factor stack")
+    samples = read_samples(job["samples"], info.grid)
+    seed = int(job.get("seed", 42))
+
+    def split(mask, limit):
+        part = samples.subset(mask)
+        values, ok = values_at(ds, part.x, part.y)
+        part, values = part.subset(ok), values[ok]
+        keep = stratified_subset(part.label, limit, seed)
+        col, row = info.grid.cell_of(part.x, part.y)
+        return part, values, row, col, keep
+
+    def predict(patches: np.ndarray) -> np.ndarray:
+        return model.predict(patches.astype(np.float32), batch_size=64,
+                             verbose=0)[:, 1].astype(np.float64)
+
+    val, _, row, col, keep = split(samples.validation, int(job.get("max_importance", 400)))
+    if keep.size == 0:
+        raise LsmError("The samples have no validation cells on valid cells of the stack; "
+                       "factor importance needs the validation split of 'Prepare training "
+                       "samples'.")
+    emit("info", message=f"LSNet importance on {keep.size:,} of {len(val):,} validation patches "
+                         f"({window} x {window} cells), {int(job.get('repeats', 5))} repeats")
+    n_importance = int(keep.size)
+    patches, _ = _extract(ds, row[keep], col[keep], window, prep)
+    importance = permutation_importance(
+        predict, patches, val.label[keep], list(prep.factors),
+        groups=prep.factor_channels(), repeats=int(job.get("repeats", 5)), seed=seed,
+        progress=progress.sub(0, 60))
+    del patches
+    train, train_values, row, col, keep = split(samples.train,
+                                                int(job.get("max_response", 100)))
+    tiles, valids = [], []
+    for r, c in zip(row[keep], col[keep]):
+        raw, valid = read_padded(ds, int(r) - center, int(c) - center, window, window)
+        tile, _ = prep.apply(raw, valid)
+        tiles.append(tile)
+        valids.append(valid)
+    tiles, valids = np.stack(tiles), np.stack(valids)
+    groups = prep.factor_channels()
+
+    def mean_response(i: int, value: float) -> float:
+        one = np.zeros((len(prep.factors), 1, 1))
+        one[i] = value
+        channels, _ = prep.apply(one, np.ones((1, 1), dtype=bool))
+        changed = tiles.copy()
+        for k in groups[i]:
+            changed[..., k] = np.where(valids, channels[0, 0, k], 0.0)
+        return float(np.mean(predict(changed)))
+
+    emit("info", message=f"LSNet response curves over {keep.size:,} training patches")
+    curves = response_curves(mean_response, list(prep.factors), list(prep.kinds), train_values,
+                             train.label, points=int(job.get("points", 20)),
+                             progress=progress.sub(60, 100))
+    explanation = explanation_of(importance, curves, name=job.get("name") or meta.name,
+                                 model_type="lsnet", model_file=job.get("model_file", ""),
+                                 stack=job["stack"], samples=job.get("samples_label") or
+                                 job["samples"], n_importance=n_importance,
+                                 n_response=keep.size)
+    return explanation.to_dict()
+
+
 def probe() -> None:
     import tensorflow as tf
 
@@ -361,6 +453,9 @@ def main(argv: list) -> int:
             emit("done", training_time_s=meta["training_time_s"])
         elif job["command"] == "predict":
             emit("done", **predict(job))
+        elif job["command"] == "explain":
+            emit("explained", explanation=explain(job))
+            emit("done")
         elif job["command"] == "probe":
             probe()
         else:

@@ -3,11 +3,13 @@
 
 def algorithm_classes() -> list:
     """Every algorithm class of the provider, in toolbox order."""
+    from .applicability import AreaOfApplicability
     from .build_stack import BuildFactorStack
     from .classify_lsi import ClassifyLsi
     from .crossvalidate import CrossValidate
     from .evaluate import EvaluateMaps
     from .frequency_ratio import FrequencyRatio
+    from .importance import FactorImportance
     from .make_project import CreateProject
     from .multicollinearity import Multicollinearity
     from .predict_lsi import PredictLsi
@@ -22,5 +24,6 @@ def algorithm_classes() -> list:
 
     return [CreateSampleArea, BuildFactorStack, PrepareSamples, FrequencyRatio,
             Multicollinearity, TrainSvm, TrainKlr, TrainLsnet, TrainLogistic, TrainRandomForest,
-            PredictLsi, ClassifyLsi, EvaluateMaps, CrossValidate, SusceptibilityReport,
-            CreateProject]
+            PredictLsi, ClassifyLsi, EvaluateMaps, FactorImportance, CrossValidate,
+            AreaOfApplicability,
+            SusceptibilityReport, CreateProject]

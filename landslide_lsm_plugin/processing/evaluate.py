@@ -45,6 +45,8 @@ class EvaluateMaps(LsmAlgorithm):
         "<p>Training and map times come from the rasters' metadata (written by the Train and "
         "Predict algorithms). Optional success-rate (training landslides) and prediction-rate "
         "(validation landslides) curves rank the whole map by LSI.</p>"
+        "<p><b>Explanation files</b> (optional, from 'Factor importance and response curves') "
+        "are kept with the maps of their models: the report and the dock show them.</p>"
         "<p><b>Outputs</b>: the metrics table, a results file (JSON) that the comparison dock "
         "and the report read, and an optional ROC figure (PNG or SVG; with the reliability "
         "diagram beside the ROC curves). The results file also "
@@ -53,6 +55,7 @@ class EvaluateMaps(LsmAlgorithm):
         "parameters, so the report shows them even after the model files are gone.</p>")
 
     LSI, SAMPLES, THRESHOLD, ZONES, RATES = "LSI", "SAMPLES", "THRESHOLD", "ZONES", "RATE_CURVES"
+    EXPLANATIONS = "EXPLANATIONS"
     OUTPUT, OUTPUT_RESULTS, OUTPUT_FIGURE = "OUTPUT", "OUTPUT_RESULTS", "OUTPUT_FIGURE"
     OUTPUT_CSV = "OUTPUT_CSV"
 
@@ -69,6 +72,14 @@ class EvaluateMaps(LsmAlgorithm):
             QgsProcessing.TypeRaster, optional=True))
         self.addParameter(QgsProcessingParameterBoolean(
             self.RATES, self.tr("Success- and prediction-rate curves"), defaultValue=False))
+        explanations = QgsProcessingParameterMultipleLayers(
+            self.EXPLANATIONS, self.tr("Explanation files (factor importance and response "
+                                       "curves)"), QgsProcessing.TypeFile, optional=True)
+        explanations.setHelp(self.tr(
+            "Files written by 'Factor importance and response curves'; each is kept in the "
+            "results with the map of its model (matched by model file), so the report and the "
+            "comparison dock show its importance chart and response curves."))
+        self.addParameter(explanations)
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, self.tr("Metrics table"), QgsProcessing.TypeVector))
         self.addParameter(QgsProcessingParameterFileDestination(
@@ -111,6 +122,8 @@ class EvaluateMaps(LsmAlgorithm):
                                                                context)],
             zone_paths=zone_paths,
             rate_curves=self.parameterAsBool(parameters, self.RATES, context),
+            explanation_paths=[p for p in self.parameterAsFileList(parameters, self.EXPLANATIONS,
+                                                                   context) if p],
             progress=progress.sub(0, 90))
         threshold_index = self.parameterAsEnum(parameters, self.THRESHOLD, context)
         evaluation.parameters.update({
