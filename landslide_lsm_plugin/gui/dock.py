@@ -5,8 +5,9 @@ It reads the results files written by *Evaluate susceptibility maps*: those prod
 QGIS session arrive by themselves (Evaluate announces them to the plugin's
 :class:`~landslide_lsm_plugin.results.ResultsRegistry`), others are added by the user.
 The models of those files are the rows of a :class:`ResultsTableModel` (Qt model/view), shown
-by a QTableView; the figure draws the rows the user ticked. The figure is a matplotlib Figure
-in a FigureCanvasQTAgg (never pyplot); without matplotlib the dock says so and still shows the
+by a QTableView; the figure draws the rows the user ticked, and its Importance tab the factor
+importance of the selected row (when its results hold one). The figures are matplotlib Figures
+in FigureCanvasQTAgg (never pyplot); without matplotlib the dock says so and still shows the
 table.
 """
 
@@ -34,6 +35,7 @@ from qgis.PyQt.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +46,7 @@ from ..core.evaluation import read_results
 from ..core.records import EvaluatedModel
 from ..core.results_file import check_raster
 from ..core.tables import write_csv
+from ..presentation.explain_figures import draw_importance
 from ..presentation.figures import color_of, draw_roc
 from ..presentation.styles import sidecar_path
 from ..results import ResultsRegistry
@@ -67,6 +70,9 @@ METRIC_HELP = {
     "map_time_s": "Time to compute the LSI map, in seconds",
 }
 BEST_COLOR = "#d9f0d3"
+#: what the Importance tab says for a model without factor importance in its results
+NO_IMPORTANCE = ("No factor importance in these results: run 'Factor importance and response "
+                 "curves' and give its file to Evaluate.")
 
 
 def metric_value(entry: EvaluatedModel, key: str) -> Optional[float]:
@@ -347,6 +353,9 @@ class CompareModelsDock(QgsDockWidget):
         self.model = ResultsTableModel(self)
         self.figure = None
         self.canvas = None
+        #: the Importance tab's figure: the selected model's factor importance
+        self.importance_figure = None
+        self.importance_canvas = None
         self._hold_redraw = 0
         self._build()
         self.model.curvesChanged.connect(self.redraw)
@@ -395,14 +404,35 @@ class CompareModelsDock(QgsDockWidget):
             layout.addLayout(row)
 
         splitter = QSplitter(Qt.Orientation.Vertical, body)
-        self.plot_area = QWidget(splitter)
+        # two views of the figure: the ROC curves of the ticked models, and the factor
+        # importance of the selected one
+        self.tabs = QTabWidget(splitter)
+        self.plot_area = QWidget(self.tabs)
         plot_layout = QVBoxLayout(self.plot_area)
         plot_layout.setContentsMargins(0, 0, 0, 0)
         self.message = QLabel(self.plot_area)
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._make_canvas(plot_layout)
+        self.importance_area = QWidget(self.tabs)
+        importance_layout = QVBoxLayout(self.importance_area)
+        importance_layout.setContentsMargins(0, 0, 0, 0)
+        self.importance_hint = QLabel(self.importance_area)
+        self.importance_hint.setWordWrap(True)
+        self.importance_hint.setMinimumWidth(60)  # wraps; never widens the dock
+        self.importance_hint.setContentsMargins(6, 6, 6, 6)
+        # the hint quotes model names and messages about files: shown as they are
+        self.importance_hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.importance_hint.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.importance_hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        importance_layout.addWidget(self.importance_hint)
+        self._make_canvas(plot_layout, importance_layout)
+        self.tabs.addTab(self.plot_area, self.tr("ROC"))
+        self.tabs.addTab(self.importance_area, self.tr("Importance"))
+        self.tabs.setTabToolTip(0, self.tr("ROC curves of the ticked models"))
+        self.tabs.setTabToolTip(1, self.tr("Factor importance of the selected model (drop of "
+                                           "its validation AUROC when a factor is permuted)"))
         self.table = QTableView(splitter)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -411,7 +441,7 @@ class CompareModelsDock(QgsDockWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
-        splitter.addWidget(self.plot_area)
+        splitter.addWidget(self.tabs)
         splitter.addWidget(self.table)
         self.table.setMinimumHeight(110)
         splitter.setStretchFactor(0, 3)
@@ -449,8 +479,11 @@ class CompareModelsDock(QgsDockWidget):
         self.lsi_button.clicked.connect(lambda: self.load_selected("lsi"))
         self.zones_button.clicked.connect(lambda: self.load_selected("zones"))
         self.sd_button.clicked.connect(lambda: self.load_selected("sd"))
+        selection = self.table.selectionModel()
+        if selection is not None:
+            selection.selectionChanged.connect(lambda *_: self.redraw_importance())
 
-    def _make_canvas(self, layout) -> None:
+    def _make_canvas(self, layout, importance_layout) -> None:
         try:
             from matplotlib.backends.backend_qt5agg import FigureCanvasQTAgg
             from matplotlib.figure import Figure
@@ -460,6 +493,9 @@ class CompareModelsDock(QgsDockWidget):
                 "import. Install it with:\n") + deps.install_command(["matplotlib"]) +
                 self.tr("\nand restart QGIS. The metrics table below works without it."))
             layout.addWidget(self.message)
+            self.importance_hint.setText(self.tr(
+                "The importance chart needs the Python package matplotlib. Install it with:\n")
+                + deps.install_command(["matplotlib"]) + self.tr("\nand restart QGIS."))
             self.figure_button.setEnabled(False)
             self.figure_button.setToolTip(self.tr(
                 "Exporting the ROC figure needs matplotlib: ") +
@@ -469,6 +505,10 @@ class CompareModelsDock(QgsDockWidget):
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.canvas.setMinimumHeight(260)
         layout.addWidget(self.canvas)
+        self.importance_figure = Figure(figsize=(5, 4.2), dpi=100, constrained_layout=True)
+        self.importance_canvas = FigureCanvasQTAgg(self.importance_figure)
+        self.importance_canvas.setMinimumHeight(260)
+        importance_layout.addWidget(self.importance_canvas, 1)
 
     # --- results -------------------------------------------------------------------------------
     def _announced(self, path: str) -> None:
@@ -586,6 +626,37 @@ class CompareModelsDock(QgsDockWidget):
             ax.text(0.5, 0.55, self.tr("Run 'Evaluate susceptibility maps'\nor add a results "
                                        "file"), ha="center", va="center", color="#666666")
         self.canvas.draw_idle()
+        self.redraw_importance()
+
+    def redraw_importance(self) -> None:
+        """Draw the factor importance of the selected model in the Importance tab, or say
+        why there is none (no model selected, none in its results, unreadable)."""
+        if self.importance_figure is None or self._hold_redraw:
+            return
+        self.importance_figure.clear()
+        record = self.selected_record()
+        explanation, hint = None, ""
+        if record is None:
+            hint = (self.tr("Select a model in the table to see its factor importance.")
+                    if self.model.rowCount() else
+                    self.tr("Run 'Evaluate susceptibility maps' or add a results file."))
+        else:
+            try:
+                explanation = record.model.explained()
+            except LsmError as exc:  # checked with the file, so rare: said, not raised
+                hint = self.tr("The factor importance of {} does not read: {}").format(
+                    record.name, exc)
+            if explanation is None and not hint:
+                hint = self.tr(NO_IMPORTANCE)
+        if explanation is not None:
+            row = next(i for i, r in enumerate(self.model.records()) if r is record)
+            explanation = replace(explanation, model_name=self.model.label(row))
+            draw_importance(self.importance_figure.add_subplot(1, 1, 1), explanation,
+                            self.model.color(row), title_size="medium")
+        self.importance_hint.setText(hint)
+        self.importance_hint.setVisible(bool(hint))
+        self.importance_canvas.setVisible(explanation is not None)
+        self.importance_canvas.draw_idle()
 
     # --- actions -------------------------------------------------------------------------------
     def selected_record(self) -> Optional[ResultRecord]:

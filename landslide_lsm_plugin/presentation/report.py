@@ -15,10 +15,22 @@ from ..core.errors import LsmError
 from ..core.evaluation import model_record, read_results
 from ..core.progress import SILENT, Progress
 from ..core.raster import atomic_file, check_output_path
-from ..core.records import EvaluatedModel, LsiTags
+from ..core.records import AoaTags, EvaluatedModel, Explanation, LsiTags
 from ..core.results_file import check_raster
 from ..version import __version__
+from .explain_figures import (
+    aoa_tags,
+    draw_aoa,
+    draw_fr_chart,
+    draw_importance_panels,
+    draw_response_curves,
+    fr_classes,
+    fr_size,
+    importance_size,
+    response_size,
+)
 from .figures import (
+    color_of,
     draw_lsi,
     draw_rates,
     draw_reliability,
@@ -38,7 +50,8 @@ table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
 th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}
 th{background:#f2f2f2}td.l,th.l{text-align:left}td.best{background:#d9f0d3;font-weight:bold}
 td.flag{background:#fde0dd}.maps{display:flex;flex-wrap:wrap;gap:1em}
-.maps figure{margin:0}.maps img{max-width:560px;border:1px solid #ddd}
+.maps figure{margin:0}img{max-width:100%;height:auto}
+.maps img{max-width:min(560px,100%);border:1px solid #ddd}
 figcaption{font-size:.85em;color:#555}.note{color:#666;font-size:.9em}
 """
 METRICS = (("accuracy", "Accuracy"), ("precision", "Precision"), ("f1", "F1"),
@@ -205,13 +218,190 @@ def _calibration_section(models: Sequence[EvaluatedModel]) -> list[Markup]:
     return parts
 
 
+def _sig(value: Optional[float]) -> str:
+    """A number for reading: 3 significant digits ('' when unknown)."""
+    return "" if value is None or not math.isfinite(value) else f"{value:.3g}"
+
+
+def explained_models(models: Sequence[EvaluatedModel]
+                     ) -> tuple[list[tuple[EvaluatedModel, Explanation, str]], list[str]]:
+    """The models of a results file that hold an explanation: (model, its explanation under
+    the model's name, its colour in the figures), and a note for each explanation that does
+    not read."""
+    from dataclasses import replace
+
+    found, notes = [], []
+    for i, m in enumerate(models):
+        try:
+            explanation = m.explained()
+        except LsmError as exc:
+            notes.append(f"The factor importance of {m.name} is not shown: {exc}")
+            continue
+        if explanation is not None:
+            found.append((m, replace(explanation, model_name=m.name), m.color or color_of(i)))
+    return found, notes
+
+
+def _factor_order(explanations: Sequence[Explanation]) -> list[str]:
+    """Every factor of the explanations, the most important (mean drop over the models)
+    first."""
+    drops: dict[str, list[float]] = {}
+    for e in explanations:
+        for f in e.importance:
+            drops.setdefault(f.factor, []).append(f.mean)
+    return sorted(drops, key=lambda k: -sum(drops[k]) / len(drops[k]))
+
+
+def _importance_section(models: Sequence[EvaluatedModel]) -> list[Markup]:
+    """The 'Factor importance' section (nothing when no model holds an explanation): how to
+    read it, the bars of each model, and the table of drops, SDs and ranks."""
+    found, notes = explained_models(models)
+    if not found and not notes:
+        return []
+    parts = [el("h2", "Factor importance"),
+             el("p", "Permutation importance: how much a model's AUROC on the validation "
+                     "samples drops when the values of one factor are shuffled among the "
+                     "samples (the mean over the repeats, with its standard deviation as the "
+                     "error bar). A large drop means the model relies on that factor; a drop "
+                     "near zero or below it means no signal that the model uses (a negative "
+                     "drop is chance). Correlated factors share their importance: shuffling "
+                     "one leaves its information in the other, so each may look less "
+                     "important than the pair is. The drops say what the model uses, not what "
+                     "causes landslides.", class_="note")]
+    parts.extend(el("p", note, class_="note") for note in notes)
+    if not found:
+        return parts
+    explanations = [e for _, e, _ in found]
+    colors = [c for _, _, c in found]
+    parts.append(_img(figure_png(lambda fig: draw_importance_panels(fig, explanations, colors),
+                                 importance_size(explanations)), "Factor importance"))
+    columns = [("factor", "Factor")]
+    for j, e in enumerate(explanations):
+        columns += [(f"m{j}_mean", f"{e.model_name}: mean drop"), (f"m{j}_sd", "SD"),
+                    (f"m{j}_rank", "Rank")]
+    rows = []
+    for factor in _factor_order(explanations):
+        row: dict = {"factor": factor}
+        for j, e in enumerate(explanations):
+            for rank, f in enumerate(e.importance, start=1):
+                if f.factor == factor:
+                    row.update({f"m{j}_mean": float(f.mean), f"m{j}_sd": float(f.sd),
+                                f"m{j}_rank": rank})
+                    break
+        rows.append(row)
+    parts.append(_table(columns, rows, left=("factor",)))
+    runs = []
+    for e in explanations:
+        runs.append(el("li", f"{e.model_name}: validation AUROC {e.base_auroc:.3f} on "
+                             f"{e.n_importance or '?'} validation samples, {e.repeats or '?'} "
+                             f"repeats (seed {e.seed})"
+                             + (f"; response curves over {e.n_response} training samples"
+                                if e.n_response else "")
+                             + (f"; samples {e.samples}" if e.samples else "") + "."))
+    parts.append(el("ul", runs, class_="note"))
+    explained = {m.name for m, _, _ in found}
+    missing = [m.name for m in models if m.name not in explained]
+    if missing:
+        parts.append(el("p", "No factor importance for " + ", ".join(missing) + ": run 'Factor "
+                             "importance and response curves' for their models and give its "
+                             "file to Evaluate.", class_="note"))
+    return parts
+
+
+def _response_section(models: Sequence[EvaluatedModel], fr_rows: Sequence[dict]
+                      ) -> list[Markup]:
+    """The 'Response curves' section (nothing without explanations holding curves and without
+    an FR table): each model's partial dependence per factor over the training distribution,
+    and the FR bar chart of the FR table."""
+    found, _ = explained_models(models)
+    found = [(m, e, c) for m, e, c in found if e.curves]
+    has_fr = bool(fr_classes(fr_rows)) if fr_rows else False
+    if not found and not has_fr:
+        return []
+    parts = [el("h2", "Response curves")]
+    if found:
+        explanations = [e for _, e, _ in found]
+        colors = [c for _, _, c in found]
+        parts.append(el("p", "Partial dependence: the model's mean P(landslide) over the "
+                             "training samples with one factor set to each value (the others as "
+                             "they are). Beneath each curve, the factor's values in the "
+                             "training samples (share of the landslide and of the "
+                             "non-landslide samples per bin): where there are few samples the "
+                             "curve is an extrapolation. A flat curve means the model's "
+                             "probability does not follow that factor on average (it may still "
+                             "use it together with another).", class_="note"))
+        parts.append(_img(figure_png(lambda fig: draw_response_curves(fig, explanations,
+                                                                      colors),
+                                     response_size(explanations)), "Response curves"))
+    if has_fr:
+        parts.append(el("h3", "Frequency ratio per class"))
+        parts.append(el("p", "From the FR table: the FR of each class of each factor (its "
+                             "share of the training landslide cells divided by its share of "
+                             "the area; above 1, the dashed line, the class holds more "
+                             "landslides than its area would) and, beneath, the two shares "
+                             "themselves.", class_="note"))
+        parts.append(_img(figure_png(lambda fig: draw_fr_chart(fig, fr_rows),
+                                     fr_size(fr_rows)), "Frequency ratio per class"))
+    return parts
+
+
+AOA_KINDS = {"dissimilarity": "Dissimilarity index",
+             "applicability": "Area of applicability (mask)"}
+
+
+def _aoa_section(rasters: Sequence[tuple[str, AoaTags]], progress: Progress) -> list[Markup]:
+    """The 'Area of applicability' section: for each raster its map, threshold, share of the
+    area inside, training samples and weights (nothing when no raster is given)."""
+    if not rasters:
+        return []
+    parts = [el("h2", "Area of applicability"),
+             el("p", "Where the factors' values are like those the models were trained on "
+                     "(Meyer & Pebesma 2021). The dissimilarity index (DI) of a cell is its "
+                     "distance to the nearest training sample in the space of the "
+                     "standardised factors weighted by their importance, divided by the mean "
+                     "distance between the training samples. Cells whose DI exceeds the "
+                     "threshold lie outside the area of applicability: the maps there are "
+                     "extrapolations and deserve less trust.", class_="note")]
+    for path, tags in rasters:
+        progress.check()
+        kind = AOA_KINDS.get(tags.kind, tags.kind)
+        name = Path(path).name
+        try:
+            png = figure_png(lambda fig, p=path, t=tags, c=f"{kind}: {name}":
+                             draw_aoa(fig.add_subplot(1, 1, 1), p, t, c))
+        except LsmError as exc:
+            parts.append(el("h3", f"{kind}: {name}"))
+            parts.append(el("p", f"Not shown: {exc}", class_="note"))
+            continue
+        share = tags.share_inside
+        facts = {"raster": path, "kind": kind,
+                 "DI threshold": _sig(tags.threshold),
+                 "share of the valid cells inside": ("" if share is None
+                                                     else f"{100 * share:.1f} %"),
+                 "training samples": tags.n_training or "",
+                 "factor weights": tags.weights,
+                 "mean distance between training samples": _sig(tags.mean_distance),
+                 "factor stack": tags.stack, "partner raster": tags.partner}
+        parts.append(el("h3", f"{kind}: {name}"))
+        parts.append(el("div", el("figure", _img(png, f"{kind} {name}"),
+                                  el("figcaption", f"{kind}: {name}")),
+                        _key_values(facts), class_="maps"))
+    return parts
+
+
 def build_report(results_path: str, output_path: str, *, title: str = "Landslide "
                  "susceptibility report", fr_rows: Sequence[dict] = (),
                  vif_rows: Sequence[dict] = (), parameters: Optional[dict] = None,
+                 applicability: Sequence[str] = (),
                  progress: Progress = SILENT) -> Path:
-    """Write the HTML report of an evaluation (plus FR/VIF tables and every parameter: each
-    model's, the evaluation's, and the report's own ``parameters``)."""
-    out = check_output_path(output_path, [results_path])
+    """Write the HTML report of an evaluation (plus FR/VIF tables, the factor importance and
+    response curves the results hold, the maps of the area of applicability, and every
+    parameter: each model's, the evaluation's, and the report's own ``parameters``).
+
+    ``applicability``: rasters of 'Area of applicability' (dissimilarity index or mask); any
+    other raster is refused with an LsmError before anything is written."""
+    out = check_output_path(output_path, [results_path, *applicability])
+    aoa = [(str(path), aoa_tags(path)) for path in applicability]
     results = read_results(results_path)
     models = results.models
     parts = [el("h1", title),
@@ -247,6 +437,8 @@ def build_report(results_path: str, output_path: str, *, title: str = "Landslide
 
     parts.append(_img(figure_png(draw_curves, (15 if rates else 6.5, 5.2)), "ROC curves"))
     parts.extend(_calibration_section(models))
+    parts.extend(_importance_section(models))
+    parts.extend(_response_section(models, fr_rows))
 
     # maps
     parts.append(el("h2", "Susceptibility maps"))
@@ -270,6 +462,7 @@ def build_report(results_path: str, output_path: str, *, title: str = "Landslide
             figures.append(el("figure", _img(png, caption),
                               el("figcaption", f"{label} of {m.name}: {Path(path).name}")))
     parts.append(el("div", figures, class_="maps"))
+    parts.extend(_aoa_section(aoa, progress))
 
     # tables of the data preparation
     if fr_rows:

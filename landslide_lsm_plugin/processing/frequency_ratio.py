@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from qgis.core import (
     QgsProcessing,
+    QgsProcessingException,
     QgsProcessingOutputString,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
@@ -39,11 +40,16 @@ class FrequencyRatio(LsmAlgorithm):
         "<code>lithology:categories</code>, separated by ';'.</p>"
         "<p><b>Outputs</b>: the FR table (factor, class, range or category, area %, landslide %, "
         "FR) as a table layer and a CSV, and the FR-encoded stack, where each cell holds the FR "
-        "of its class (the input of SVM, KLR and the other models).</p>")
+        "of its class (the input of SVM, KLR and the other models).</p>"
+        "<p><b>FR chart</b> (optional, PNG or SVG): the table as the figure of FR studies, one "
+        "panel per factor: the FR of each class as a bar (above the dashed line FR = 1 the "
+        "class holds more landslides than its area would), and beneath it the class's share of "
+        "the area and of the training landslide cells. Needs the Python package matplotlib.</p>")
 
     STACK, SAMPLES, METHOD, CLASSES = "STACK", "SAMPLES", "METHOD", "CLASSES"
     OVERRIDES, SAMPLE_SIZE, SEED = "OVERRIDES", "SAMPLE_SIZE", "SEED"
     OUTPUT, OUTPUT_TABLE, OUTPUT_CSV = "OUTPUT", "OUTPUT_TABLE", "OUTPUT_CSV"
+    OUTPUT_FIGURE = "OUTPUT_FIGURE"
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterRasterLayer(
@@ -71,6 +77,9 @@ class FrequencyRatio(LsmAlgorithm):
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_CSV, self.tr("FR table (CSV)"), self.tr("CSV files (*.csv)"),
             optional=True, createByDefault=False))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT_FIGURE, self.tr("FR chart (bars per class)"),
+            self.tr("PNG (*.png);;SVG (*.svg)"), optional=True, createByDefault=False))
         self.addOutput(QgsProcessingOutputString("FINGERPRINT", self.tr("Encoding fingerprint")))
 
     def checkParameterValues(self, parameters, context):
@@ -89,6 +98,11 @@ class FrequencyRatio(LsmAlgorithm):
         samples = self.vector_source(parameters, self.SAMPLES, context, feedback)
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
         csv_path = self.parameterAsFileOutput(parameters, self.OUTPUT_CSV, context)
+        figure = self.parameterAsFileOutput(parameters, self.OUTPUT_FIGURE, context)
+        if figure:  # said before the work, not after it
+            missing = self.missing_for("The FR chart", ("matplotlib",))
+            if missing:
+                raise QgsProcessingException(missing)
         result = fr.compute_fr(
             stack, samples,
             method=METHOD_KEYS[self.parameterAsEnum(parameters, self.METHOD, context)],
@@ -118,6 +132,10 @@ class FrequencyRatio(LsmAlgorithm):
         table = self.write_table(parameters, self.OUTPUT_TABLE, context, fr.TABLE_COLUMNS, rows)
         if csv_path:
             write_csv(csv_path, columns, rows, [stack])
+        if figure:
+            from ..presentation.explain_figures import save_fr_figure
+
+            save_fr_figure(rows, figure)
         self.on_load(context, output, layer_name="FR-encoded stack")
         return {self.OUTPUT: output, self.OUTPUT_TABLE: table, self.OUTPUT_CSV: csv_path or None,
-                "FINGERPRINT": encoded["fingerprint"]}
+                self.OUTPUT_FIGURE: figure or None, "FINGERPRINT": encoded["fingerprint"]}

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from qgis.core import (
     QgsProcessing,
+    QgsProcessingException,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
+    QgsProcessingParameterMultipleLayers,
     QgsProcessingParameterString,
 )
 
@@ -29,9 +31,20 @@ class SusceptibilityReport(LsmAlgorithm):
         "model files, so they stay even when the model files are gone), the evaluation's "
         "parameters, and this algorithm's own.</p>"
         "<p><b>Results file</b>: the JSON written by 'Evaluate susceptibility maps'. The FR and "
-        "VIF tables are optional.</p>")
+        "VIF tables are optional.</p>"
+        "<p><b>Factor importance and response curves</b>: when the results hold them (give the "
+        "file of 'Factor importance and response curves' to Evaluate), the report shows each "
+        "model's permutation importance (bars and a table of the drops of the validation AUROC, "
+        "their SD and rank) and its response curves (partial dependence) over the training "
+        "distribution. With an FR table it adds the FR bar chart of each factor's classes.</p>"
+        "<p><b>Area of applicability rasters</b> (optional): the dissimilarity and/or mask "
+        "rasters from 'Area of applicability'. Each is mapped (the dissimilarity index with its "
+        "threshold marked, or the mask with the outside shaded) with its threshold, the share "
+        "of the area inside, the training samples and the factor weights. Any other raster is "
+        "refused.</p>")
 
     RESULTS, FR, VIF, TITLE_PARAM, OUTPUT = "RESULTS", "FR_TABLE", "VIF_TABLE", "TITLE", "OUTPUT"
+    APPLICABILITY = "APPLICABILITY"
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFile(
@@ -41,6 +54,10 @@ class SusceptibilityReport(LsmAlgorithm):
             self.FR, self.tr("FR table"), [QgsProcessing.TypeVector], optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.VIF, self.tr("VIF table"), [QgsProcessing.TypeVector], optional=True))
+        self.addParameter(QgsProcessingParameterMultipleLayers(
+            self.APPLICABILITY, self.tr("Area of applicability rasters (dissimilarity index "
+                                        "and/or mask)"),
+            QgsProcessing.TypeRaster, optional=True))
         self.addParameter(QgsProcessingParameterString(
             self.TITLE_PARAM, self.tr("Title"), defaultValue="Landslide susceptibility report"))
         self.addParameter(QgsProcessingParameterFileDestination(
@@ -54,6 +71,18 @@ class SusceptibilityReport(LsmAlgorithm):
         return [dict(zip(names, (None if v is None or (hasattr(v, "isNull") and v.isNull())
                                  else v for v in f.attributes())))
                 for f in source.getFeatures()]
+
+    def raster_paths(self, parameters, name, context) -> list[str]:
+        """The files of a multiple-raster input (file-based rasters only)."""
+        paths = []
+        for layer in self.parameterAsLayerList(parameters, name, context) or []:
+            if layer.providerType() != "gdal":
+                raise QgsProcessingException(
+                    f"'{layer.name()}' is not a file-based raster (provider "
+                    f"{layer.providerType()}); give the files that 'Area of applicability' "
+                    "wrote.")
+            paths.append(self.layer_source(layer))
+        return paths
 
     def source_label(self, parameters, name, context, rows: list) -> str:
         """Where an optional table came from (its layer's source), and its row count."""
@@ -71,11 +100,13 @@ class SusceptibilityReport(LsmAlgorithm):
         title = self.parameterAsString(parameters, self.TITLE_PARAM, context)
         fr_rows = self.table_rows(parameters, self.FR, context)
         vif_rows = self.table_rows(parameters, self.VIF, context)
+        applicability = self.raster_paths(parameters, self.APPLICABILITY, context)
         own = {"Results file": results,
                "FR table": self.source_label(parameters, self.FR, context, fr_rows),
                "VIF table": self.source_label(parameters, self.VIF, context, vif_rows),
+               "Area of applicability rasters": applicability or "not given",
                "Title": title, "Report": output}
         path = build_report(results, output, title=title, fr_rows=fr_rows, vif_rows=vif_rows,
-                            parameters=own, progress=progress)
+                            parameters=own, applicability=applicability, progress=progress)
         feedback.pushInfo(f"Report: {path}")
         return {self.OUTPUT: str(path)}
