@@ -54,7 +54,8 @@ def build() -> QgsProcessingModelAlgorithm:
                     "aspect, NDVI, rainfall, lithology, distances to rivers, roads and faults) "
                     "-> training samples (70/30 by landslide) -> frequency ratio -> VIF/TOL -> "
                     "SVM, KLR (on FR-encoded factors) and LSNet (on the raw maps) -> LSI maps "
-                    "-> natural-breaks zones -> evaluation -> HTML report.",
+                    "-> natural-breaks zones -> factor importance and response curves -> area of "
+                    "applicability -> evaluation -> HTML report.",
         "ALG_CREATOR": "Landslide LSM"})
 
     inputs = [
@@ -155,18 +156,38 @@ def build() -> QgsProcessingModelAlgorithm:
             "INPUT": child_out(cid, "OUTPUT_LSI"), "METHOD": static(0), "CLASSES": static(5),
             "SAMPLES": child_out("samples", "OUTPUT"), "SAMPLES_SPLIT": static(1)},
             {"OUTPUT": f"Zones {title}"}, (380 + 300 * i, 620))
+    # factor importance and response curves of each model; LSNet's on fewer patches and
+    # points (each costs a pass of the network over every patch: about a minute on 2 cores)
+    lsnet_explain = {"REPEATS": static(3), "MAX_SAMPLES": static(200),
+                     "RESPONSE_SAMPLES": static(30), "CURVE_POINTS": static(8)}
+    # on the raw stack (the FR models apply their own encoding): every model's response
+    # curves over the factors' own values, comparable in one figure
+    for i, (cid, title) in enumerate((("svm", "SVM"), ("klr", "KLR"), ("lsnet", "LSNet"))):
+        add(f"explain_{cid}", "importance", f"Factor importance {title}", {
+            "MODEL": child_out(cid, "OUTPUT_MODEL"), "STACK": child_out("stack", "OUTPUT"),
+            "SAMPLES": child_out("samples", "OUTPUT"), "SEED": param("SEED"),
+            **(lsnet_explain if cid == "lsnet" else {})},
+            {"OUTPUT_EXPLANATION": f"Explanation {title}"}, (380 + 300 * i, 700))
+    add("aoa", "applicability", "Area of applicability (SVM and KLR factors)", {
+        "STACK": child_out("fr", "OUTPUT"), "SAMPLES": child_out("samples", "OUTPUT"),
+        "WEIGHTS": child_out("explain_svm", "OUTPUT_EXPLANATION"), "SEED": param("SEED")},
+        {"OUTPUT_DI": "Dissimilarity index", "OUTPUT_MASK": "Area of applicability"},
+        (1280, 700))
     add("evaluate", "evaluate", "Evaluate susceptibility maps", {
         "LSI": [child_out(c, "OUTPUT_LSI") for c in ("svm", "klr", "lsnet")],
         "ZONES": [child_out(f"zones_{c}", "OUTPUT") for c in ("svm", "klr", "lsnet")],
+        "EXPLANATIONS": [child_out(f"explain_{c}", "OUTPUT_EXPLANATION")
+                         for c in ("svm", "klr", "lsnet")],
         "SAMPLES": child_out("samples", "OUTPUT"), "THRESHOLD": static(0),
         "RATE_CURVES": static(True)},
         {"OUTPUT": "Metrics", "OUTPUT_RESULTS": "Results file", "OUTPUT_FIGURE": "ROC figure"},
-        (680, 760))
+        (680, 840))
     add("report", "report", "Susceptibility report", {
         "RESULTS": child_out("evaluate", "OUTPUT_RESULTS"),
         "FR_TABLE": child_out("fr", "OUTPUT_TABLE"), "VIF_TABLE": child_out("vif", "OUTPUT"),
+        "APPLICABILITY": [child_out("aoa", "OUTPUT_DI"), child_out("aoa", "OUTPUT_MASK")],
         "TITLE": static("Landslide susceptibility report")},
-        {"OUTPUT": "Report"}, (680, 880))
+        {"OUTPUT": "Report"}, (680, 960))
     return model
 
 

@@ -41,6 +41,11 @@ OUTPUTS = {  # model output -> file in the output folder
     "zones_svm:Zones SVM": "maps/zones_svm.tif",
     "zones_klr:Zones KLR": "maps/zones_klr.tif",
     "zones_lsnet:Zones LSNet": "maps/zones_lsnet.tif",
+    "explain_svm:Explanation SVM": "explanations/svm.json",
+    "explain_klr:Explanation KLR": "explanations/klr.json",
+    "explain_lsnet:Explanation LSNet": "explanations/lsnet.json",
+    "aoa:Dissimilarity index": "maps/dissimilarity.tif",
+    "aoa:Area of applicability": "maps/applicability.tif",
     "evaluate:Metrics": "metrics.csv",
     "evaluate:Results file": "results.json",
     "evaluate:ROC figure": "roc.png",
@@ -77,6 +82,7 @@ def main() -> int:
         shutil.rmtree(out)
     (out / "maps").mkdir(parents=True)
     (out / "models").mkdir()
+    (out / "explanations").mkdir()
 
     step("Deploying the plugin into a scratch QGIS profile")
     profile = out / ".qgis-profile"
@@ -115,10 +121,14 @@ def main() -> int:
               f"{m['map_time_s'] or 0:.0f} s")
     print(f"""
 Where to look ({out}):
-    report.html                    the HTML report: maps, ROC, metrics, FR and VIF tables,
-                                   every model's parameters and the run's
+    report.html                    the HTML report: maps, ROC, metrics, factor importance,
+                                   response curves, area of applicability, FR and VIF
+                                   tables, every model's parameters and the run's
     landslide_susceptibility.qgz   open in QGIS (qgis {out / 'landslide_susceptibility.qgz'})
-    maps/                          LSI and zone rasters of SVM, KLR and LSNet
+    maps/                          LSI and zone rasters of SVM, KLR and LSNet, and the
+                                   dissimilarity index and area of applicability (SVM, KLR)
+    explanations/                  factor importance and response curves of each model
+                                   (shown in the report and the dock)
     metrics.csv, roc.png           validation metrics and ROC curves
     fr_table.csv, vif_table.csv    frequency ratios and multicollinearity
     factor_stack.tif, training_samples.gpkg, models/

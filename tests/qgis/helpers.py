@@ -15,7 +15,12 @@ OUTPUT_FILES = {
     "lsnet:LSNet model": "lsnet.keras", "svm:LSI SVM": "lsi_svm.tif",
     "klr:LSI KLR": "lsi_klr.tif", "lsnet:LSI LSNet": "lsi_lsnet.tif",
     "zones_svm:Zones SVM": "zones_svm.tif", "zones_klr:Zones KLR": "zones_klr.tif",
-    "zones_lsnet:Zones LSNet": "zones_lsnet.tif", "evaluate:Metrics": "metrics.csv",
+    "zones_lsnet:Zones LSNet": "zones_lsnet.tif",
+    "explain_svm:Explanation SVM": "explain_svm.json",
+    "explain_klr:Explanation KLR": "explain_klr.json",
+    "explain_lsnet:Explanation LSNet": "explain_lsnet.json",
+    "aoa:Dissimilarity index": "dissimilarity.tif", "aoa:Area of applicability": "aoa.tif",
+    "evaluate:Metrics": "metrics.csv",
     "evaluate:Results file": "results.json", "evaluate:ROC figure": "roc.png",
     "report:Report": "report.html"}
 

@@ -101,15 +101,19 @@ def test_metrics_roc_and_results(demo):
 def test_report_has_maps_metrics_and_parameters_of_three_models(demo):
     out = demo["out"]
     html = (out / "report.html").read_text(encoding="utf-8")
-    # ROC curves, the reliability diagram, and each model's LSI and zones (no ensemble: no SD)
-    assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', html)) == 2 + 2 * 3
+    # ROC curves, the reliability diagram, each model's LSI and zones (no ensemble: no SD),
+    # importance, response curves, FR chart, dissimilarity and applicability maps
+    assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', html)) == \
+        2 + 2 * 3 + 5
     assert '<img alt="Reliability diagram"' in html
+    assert '<img alt="Frequency ratio per class"' in html
     results = json.loads((out / "results.json").read_text())
     for m in results["models"]:
         assert f"LSI of {m['name']}" in html and f"Zones of {m['name']}" in html
         assert f"{m['metrics']['auroc']:.3f}" in html and f"{m['metrics']['f1']:.3f}" in html
     for heading in ("Model comparison", "Susceptibility maps", "Frequency ratio",
-                    "Multicollinearity", "Models and parameters", "Evaluation parameters"):
+                    "Multicollinearity", "Models and parameters", "Evaluation parameters",
+                    "Factor importance", "Response curves", "Area of applicability"):
         assert f"<h2>{heading}</h2>" in html, heading
     assert html.count("<h4>Parameters</h4>") == 3
     for m in results["models"][:2]:  # SVM and KLR: the chosen C and gamma

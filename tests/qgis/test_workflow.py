@@ -70,14 +70,16 @@ def test_models_recover_the_known_process(run, area):
 def test_report_holds_maps_and_metrics_of_three_models(run):
     html = run["report:Report"].read_text()
     images = re.findall(r'src="data:image/png;base64,', html)
-    # ROC/rate figure, reliability diagram + LSI and zones per model
-    assert len(images) == 2 + 2 * 3
+    # ROC/rate figure, reliability diagram + LSI and zones per model + importance, response
+    # curves, FR bar chart, dissimilarity and applicability maps
+    assert len(images) == 2 + 2 * 3 + 5
     results = json.loads(run["evaluate:Results file"].read_text())
     for m in results["models"]:
         assert f"LSI of {m['name']}" in html and f"Zones of {m['name']}" in html
         assert f"{m['metrics']['auroc']:.3f}" in html
         assert f"{m['metrics']['accuracy']:.3f}" in html
-    for heading in ("Frequency ratio", "Multicollinearity", "Models and parameters"):
+    for heading in ("Frequency ratio", "Multicollinearity", "Models and parameters",
+                    "Factor importance", "Response curves", "Area of applicability"):
         assert f"<h2>{heading}</h2>" in html
     assert html.count("<h4>Parameters</h4>") == 3 and "training time" in html
     for m in results["models"][:2]:  # SVM and KLR: the C and gamma their CV chose
