@@ -292,20 +292,26 @@ def _explanation(where: str, e) -> None:
             raise _Bad(f"{at}.bins", "and the training counts do not pair up")
 
 
+def _check_format(data, name: str, fmt: str, newest: int, what: str, short: str) -> None:
+    """A JSON document of our format ``fmt`` in a version this plugin reads (else an LsmError
+    that says to update the plugin), nested within bounds, its text valid Unicode."""
+    if not isinstance(data, dict) or data.get("format") != fmt:
+        raise LsmError(f"'{name}' is not a Landslide LSM {what}.")
+    version = data.get("format_version", 1)
+    _number("format_version", version, 1, 1e15, integer=True)
+    if version > newest:
+        raise LsmError(f"'{name}' was written by a newer Landslide LSM ({short} format "
+                       f"{version}; this plugin reads up to {newest}). Update the plugin.")
+    _walk(data)
+
+
 def check_explanation(data, name: str) -> dict:
     """``data`` (a parsed explanation file) if every field is sound, else an LsmError naming
     ``name`` and the field."""
     try:
-        if not isinstance(data, dict) or data.get("format") != EXPLANATION_FORMAT:
-            raise LsmError(f"'{name}' is not a Landslide LSM explanation file (made by 'Factor "
-                           "importance and response curves').")
-        version = data.get("format_version", 1)
-        _number("format_version", version, 1, 1e15, integer=True)
-        if version > EXPLANATION_FORMAT_VERSION:
-            raise LsmError(f"'{name}' was written by a newer Landslide LSM (explanation format "
-                           f"{version}; this plugin reads up to "
-                           f"{EXPLANATION_FORMAT_VERSION}). Update the plugin.")
-        _walk(data)
+        _check_format(data, name, EXPLANATION_FORMAT, EXPLANATION_FORMAT_VERSION,
+                      "explanation file (made by 'Factor importance and response curves')",
+                      "explanation")
         _explanation("the explanation", data)
     except _Bad as bad:
         where, problem = bad.args
@@ -329,16 +335,9 @@ def check_results(data, name: str) -> dict:
     """``data`` (a parsed results file) if every field its consumers use is sound, else an
     LsmError naming ``name`` and the field."""
     try:
-        if not isinstance(data, dict) or data.get("format") != RESULTS_FORMAT:
-            raise LsmError(f"'{name}' is not a Landslide LSM evaluation results file (made by "
-                           "'Evaluate susceptibility maps').")
-        version = data.get("format_version", 1)
-        _number("format_version", version, 1, 1e15, integer=True)
-        if version > RESULTS_FORMAT_VERSION:
-            raise LsmError(f"'{name}' was written by a newer Landslide LSM (results format "
-                           f"{version}; this plugin reads up to {RESULTS_FORMAT_VERSION}). "
-                           "Update the plugin.")
-        _walk(data)
+        _check_format(data, name, RESULTS_FORMAT, RESULTS_FORMAT_VERSION,
+                      "evaluation results file (made by 'Evaluate susceptibility maps')",
+                      "results")
         for key in ("plugin_version", "created", "threshold_mode"):
             _text(key, data.get(key), null=True, limit=MAX_NAME_CHARS)
         for key in ("n_validation", "n_training"):

@@ -6,22 +6,11 @@ import json
 
 import numpy as np
 import pytest
-from qgis.core import QgsProcessingException, QgsProcessingFeedback
+from qgis.core import QgsProcessingException
 
 from ..conftest import read_raster
+from .feedback import Recorder
 from .helpers import run
-
-
-class Log(QgsProcessingFeedback):
-    """Feedback that keeps the info lines."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.infos: list[str] = []
-
-    def pushInfo(self, info: str) -> None:
-        self.infos.append(info)
-        super().pushInfo(info)
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +80,7 @@ def test_predict_lsi_sets_the_cells_outside_to_nodata(aoa, run_alg, model):
     d, files = aoa["dir"], aoa["files"]
     tag = model.split(":")[0]
     stack = str(files["stack:Factor stack"])
-    log = Log()
+    log = Recorder()
     masked = run_alg("predictlsi", {"MODEL": str(files[model]), "STACK": stack,
                                     "APPLICABILITY": str(d / "aoa.tif"),
                                     "OUTPUT": str(d / f"lsi_{tag}_aoa.tif")}, feedback=log)
@@ -104,7 +93,7 @@ def test_predict_lsi_sets_the_cells_outside_to_nodata(aoa, run_alg, model):
     assert outside.sum() > 0 and (lsi[outside] == nodata).all()
     np.testing.assert_allclose(lsi[~outside], full[~outside], atol=1e-6)
     assert any(f"{int(outside.sum())} of " in line and "set to nodata" in line
-               for line in log.infos), log.infos
+               for line in log.messages), log.messages
     assert (d / f"lsi_{tag}_aoa.qml").exists()
     assert not list(d.glob(".*part*"))
 

@@ -21,34 +21,9 @@ from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessin
 
 from ..conftest import read_raster, square, write_raster, write_vector
 from . import helpers
+from .feedback import Recorder
 
 X0, Y0 = 500000.0, 9500000.0
-
-
-class Recorder(QgsProcessingFeedback):
-    """Feedback that keeps what the user would read in the log."""
-
-    def __init__(self, cancel_at: float | None = None) -> None:
-        super().__init__()
-        self.messages: list[str] = []
-        self.cancel_at = cancel_at
-        self.progressChanged.connect(self._progress)
-
-    def _progress(self, value: float) -> None:
-        if self.cancel_at is not None and value >= self.cancel_at:
-            self.cancel()
-
-    def pushInfo(self, info):
-        self.messages.append(info)
-
-    def pushWarning(self, warning):
-        self.messages.append(warning)
-
-    def reportError(self, error, fatalError=False):
-        self.messages.append(error)
-
-    def text(self) -> str:
-        return "\n".join(self.messages)
 
 
 def run(alg: str, params: dict, feedback: QgsProcessingFeedback | None = None) -> dict:

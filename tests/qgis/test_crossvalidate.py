@@ -5,19 +5,9 @@ an FR-encoded stack."""
 import math
 
 import pytest
-from qgis.core import QgsProcessingException, QgsProcessingFeedback
+from qgis.core import QgsProcessingException
 
-
-class Log(QgsProcessingFeedback):
-    """Feedback that keeps the warnings."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.warnings: list[str] = []
-
-    def pushWarning(self, warning: str) -> None:
-        self.warnings.append(warning)
-        super().pushWarning(warning)
+from .feedback import Recorder
 
 
 @pytest.fixture(scope="module")
@@ -68,11 +58,11 @@ def test_the_same_seed_gives_the_same_scores_and_another_seed_other_folds(run_al
 
 def test_an_fr_stack_is_warned_and_bad_parameters_are_refused(run_alg, ecuador):
     fr = ecuador["fr"]
-    log = Log()
+    log = Recorder()
     run_alg("crossvalidate", {"STACK": fr, "SAMPLES": ecuador["samples"], "MODELS": [0],
                               "SCHEMES": [0], "REPETITIONS": 1, "FOLDS": 3, "INNER_FOLDS": 2,
                               "OUTPUT": "TEMPORARY_OUTPUT"}, feedback=log)
-    assert any("FR-encoded" in w and "optimistic" in w for w in log.warnings)
+    assert any("FR-encoded" in w and "optimistic" in w for w in log.messages)
     with pytest.raises(QgsProcessingException, match="occupied blocks"):
         run_alg("crossvalidate", {"STACK": ecuador["stack"], "SAMPLES": ecuador["samples"],
                                   "MODELS": [0], "SCHEMES": [2], "BLOCK_SIZE": 100_000,

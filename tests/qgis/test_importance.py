@@ -11,6 +11,7 @@ from qgis.core import QgsProcessingException
 
 from landslide_lsm_plugin.core.results_file import load_explanation, load_results
 
+from .feedback import Recorder
 from .helpers import run
 
 
@@ -78,8 +79,6 @@ def test_evaluate_keeps_each_explanation_with_its_map(explained):
 
 def test_an_explanation_of_another_model_is_left_out_with_a_warning(explained):
     d, files = explained["dir"], explained["files"]
-    from .test_bad_inputs import Recorder
-
     feedback = Recorder()
     run("evaluate", {"LSI": [str(files["klr:LSI KLR"])],
                      "SAMPLES": str(files["samples:Training samples"]),

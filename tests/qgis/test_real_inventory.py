@@ -8,7 +8,8 @@ import zipfile
 import pytest
 from osgeo import gdal
 
-from .test_bad_inputs import Recorder, run
+from .feedback import Recorder
+from .test_bad_inputs import run
 
 
 @pytest.fixture(scope="module")
