@@ -72,6 +72,28 @@ def _fmt(value, digits: int = 3) -> str:
     return str(value)
 
 
+def _as_number(value):
+    """A table cell as the number its text holds (tables read from CSV give text: '0',
+    '1.1030601587'), so it is rounded for reading; other values as they are."""
+    if not isinstance(value, str):
+        return value
+    for kind in (int, float):
+        try:
+            number = kind(value.strip())
+        except ValueError:
+            continue
+        return number if math.isfinite(number) else value
+    return value
+
+
+def _flagged(value) -> bool:
+    """Whether a 'flagged' cell says yes: 1 or true, not '0' (text from a CSV)."""
+    value = _as_number(value)
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "yes")
+    return bool(value)
+
+
 def _or(value, default):
     return default if value is None else value
 
@@ -93,9 +115,9 @@ def _table(columns: Sequence[tuple[str, str]], rows: Sequence[dict], best: Optio
                 cls.append("l")
             if best and i in best.get(key, set()):
                 cls.append("best")
-            if flag and row.get(flag) and key == columns[0][0]:
+            if flag and _flagged(row.get(flag)) and key == columns[0][0]:
                 cls.append("flag")
-            value = row.get(key)
+            value = row.get(key) if key in left else _as_number(row.get(key))
             shown = _fmt(value, 1 if key.endswith("_s") else 3) if isinstance(value, float) \
                 else _fmt(value)
             cells.append(el("td", shown, class_=" ".join(cls)))
