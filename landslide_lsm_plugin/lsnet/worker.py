@@ -218,7 +218,9 @@ def train(job: dict) -> dict:
                 best_weights, best_epoch = model.get_weights(), epoch
             emit("info", message=f"Time budget of {budget / 60:g} minutes reached after epoch "
                                  f"{epoch} (parameter 'Time budget'); epoch {best_epoch}, the "
-                                 "best so far, is kept.")
+                                 "best so far, is kept. Where a run stops on time depends on "
+                                 "the machine's speed and load: for a run the same seed "
+                                 "repeats exactly, set 'Time budget' to 0.")
             break
     model.set_weights(best_weights)
     training_time = time.perf_counter() - start

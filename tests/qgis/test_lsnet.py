@@ -68,6 +68,25 @@ def test_lsnet_sees_what_a_per_cell_model_cannot(run_alg, foot, lsnet):
     assert Path(lsnet["OUTPUT_MODEL"] + ".json").exists()
 
 
+def test_the_same_seed_trains_the_same_model(foot, lsnet, tmp_path):
+    """Seeded draws and TensorFlow's deterministic ops: a second run with the same seed (no
+    time budget, so the machine's load cannot stop it elsewhere) gives the same epochs, the
+    same early-stopping scores and the same map, cell for cell."""
+    again = run("trainlsnet", dict(
+        QUICK, STACK=foot["stack"], SAMPLES=foot["samples"], TIME_BUDGET=0,
+        OUTPUT_MODEL=str(tmp_path / "again.keras"), OUTPUT_HISTORY="TEMPORARY_OUTPUT",
+        OUTPUT_LSI=str(tmp_path / "again.tif")))
+    first = json.loads(Path(lsnet["OUTPUT_MODEL"] + ".json").read_text())
+    second = json.loads(Path(again["OUTPUT_MODEL"] + ".json").read_text())
+    assert first["best_epoch"] == second["best_epoch"]
+    assert [e["val_auroc"] for e in first["history"]] == \
+        [e["val_auroc"] for e in second["history"]]
+    assert [e["loss"] for e in first["history"]] == [e["loss"] for e in second["history"]]
+    a, _ = read_raster(lsnet["OUTPUT_LSI"])
+    b, _ = read_raster(again["OUTPUT_LSI"])
+    assert np.array_equal(a, b)
+
+
 def test_save_load_predict_gives_the_identical_lsi(run_alg, foot, lsnet, tmp_path):
     again = run_alg("predictlsi", {"MODEL": lsnet["OUTPUT_MODEL"], "STACK": foot["stack"],
                                    "OUTPUT": str(tmp_path / "again.tif")})
