@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(qgis python3-qgis qgis-providers gdal-bin python3-gdal python3-venv python3-pip
-              python3-matplotlib python3-scipy xvfb xauth xfonts-base zip unzip)
+              python3-matplotlib python3-scipy xvfb xauth xfonts-base zip unzip chromium)
 VENV=.venv
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

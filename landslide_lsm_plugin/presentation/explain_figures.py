@@ -511,9 +511,10 @@ def draw_applicability(ax, path: str | Path, title: str) -> None:
     norm = BoundaryNorm([-0.5, 0.5, 1.5], cmap.N)
     ax.imshow(data, extent=extent, cmap=cmap, norm=norm, interpolation="nearest")
     ax.legend(handles=[Patch(facecolor=AOA_INSIDE, edgecolor="#999999",
-                             label="Inside the area of applicability"),
-                       Patch(color=AOA_OUTSIDE, label="Outside")],
-              loc="lower left", fontsize="x-small", framealpha=0.85)
+                             label="Inside"),
+                       Patch(color=AOA_OUTSIDE, label="Outside\n(extrapolation)")],
+              loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+              fontsize="medium", frameon=False)
     _map_axes(ax, title)
 
 

@@ -230,15 +230,21 @@ def draw_zones(ax, path: str | Path, title: str) -> None:
     cmap = ListedColormap(colors)
     norm = BoundaryNorm([i + 0.5 for i in range(len(labels) + 1)], cmap.N)
     ax.imshow(data, extent=extent, cmap=cmap, norm=norm, interpolation="nearest")
+    # beside the map, in the size of the axis labels: legible where the report shrinks the
+    # figure to its column
     ax.legend(handles=[Patch(color=c, label=plain(lab)) for c, lab in zip(colors, labels)],
-              loc="lower left", fontsize="x-small", framealpha=0.85)
+              loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+              fontsize="medium", frameon=False)
     _map_axes(ax, title)
 
 
 def _map_axes(ax, title: str) -> None:
     ax.set_title(plain(title))
     ax.ticklabel_format(style="plain", useOffset=False)
-    ax.tick_params(labelsize="x-small")
+    ax.tick_params(labelsize="small")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(4))  # long map coordinates must not overlap
     ax.set_aspect("equal")
 
 
@@ -253,5 +259,6 @@ def figure_png(draw, size=(6.5, 5.5), dpi: int = 110) -> bytes:
     FigureCanvasAgg(fig)
     draw(fig)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    # cropped to what is drawn: a legend beside a map and long tick labels stay whole
+    fig.savefig(buffer, format="png", bbox_inches="tight", pad_inches=0.08)
     return buffer.getvalue()
