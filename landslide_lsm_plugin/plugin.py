@@ -13,23 +13,27 @@ LOG_TAG = "Landslide LSM"
 class _MessageLogHandler(logging.Handler):
     """Routes the plugin's Python logging to QGIS's message log panel."""
 
-    LEVELS: ClassVar[dict] = {logging.DEBUG: Qgis.Info, logging.INFO: Qgis.Info,
-              logging.WARNING: Qgis.Warning, logging.ERROR: Qgis.Critical}
+    LEVELS: ClassVar[dict] = {
+        logging.DEBUG: Qgis.MessageLevel.Info, logging.INFO: Qgis.MessageLevel.Info,
+        logging.WARNING: Qgis.MessageLevel.Warning, logging.ERROR: Qgis.MessageLevel.Critical}
 
     def emit(self, record: logging.LogRecord) -> None:
-        level = self.LEVELS.get(record.levelno, Qgis.Critical)
+        level = self.LEVELS.get(record.levelno, Qgis.MessageLevel.Critical)
         QgsMessageLog.logMessage(self.format(record), LOG_TAG, level)
 
 
 class LandslideLsmPlugin:
     """Created by classFactory. ``iface`` is None under qgis_process: no GUI work then."""
 
-    MENU = "&Landslide LSM"
-
     def __init__(self, iface) -> None:
         from .results import ResultsRegistry
+        from .translation import install_translator, tr
 
+        # first: the provider's and the dock's text is translated as they are made
+        self.translator = install_translator()
         self.iface = iface
+        #: the Plugins menu entry (translated: added and removed under the same name)
+        self.menu = tr("&Landslide LSM")
         #: the results files Evaluate wrote in this session: the dock shows them
         self.results_registry = ResultsRegistry()
         self.provider = None
@@ -58,16 +62,20 @@ class LandslideLsmPlugin:
         self.initProcessing()
         if self.iface is None:
             return
-        from qgis.PyQt.QtWidgets import QAction
+        try:  # Qt 6 (QGIS 4)
+            from qgis.PyQt.QtGui import QAction
+        except ImportError:  # Qt 5
+            from qgis.PyQt.QtWidgets import QAction
 
         from .resources_path import icon
+        from .translation import tr
 
-        self.action = QAction(icon(), "Compare models (ROC, metrics, maps)",
+        self.action = QAction(icon(), tr("Compare models (ROC, metrics, maps)"),
                               self.iface.mainWindow())
         self.action.setObjectName("LandslideLsmCompareModelsAction")
-        self.action.setToolTip("Landslide susceptibility: compare models")
+        self.action.setToolTip(tr("Landslide susceptibility: compare models"))
         self.action.triggered.connect(self.show_dock)
-        self.iface.addPluginToMenu(self.MENU, self.action)
+        self.iface.addPluginToMenu(self.menu, self.action)
         self.iface.addToolBarIcon(self.action)
 
     def show_dock(self):
@@ -96,10 +104,14 @@ class LandslideLsmPlugin:
             self.dock.deleteLater()
             self.dock = None
         if self.action is not None:
-            self.iface.removePluginMenu(self.MENU, self.action)
+            self.iface.removePluginMenu(self.menu, self.action)
             self.iface.removeToolBarIcon(self.action)
             self.action = None
         if self._log_handler is not None:
             logging.getLogger("landslide_lsm_plugin").removeHandler(self._log_handler)
             self._log_handler = None
         release_gdal_exceptions()
+        from .translation import remove_translator
+
+        remove_translator(self.translator)
+        self.translator = None

@@ -35,6 +35,31 @@ MODEL_NAME = "landslide_susceptibility_workflow"
 OUT = ROOT / "resources" / "models" / f"{MODEL_NAME}.model3"
 
 
+#: each input's own help (the dialog's tooltips, `qgis_process help`), by parameter name
+INPUT_HELP = {
+    "DEM": "The elevation raster: a continuous factor, and the source of slope and aspect. Its "
+           "grid is the factor stack's.",
+    "NDVI": "Optional: an NDVI raster, a continuous factor.",
+    "RAINFALL": "Optional: a rainfall raster (e.g. mean annual, mm), a continuous factor.",
+    "LITHOLOGY": "Lithology polygons, rasterized by their unit field as the categorical factor "
+                 "'lithology'.",
+    "LITHOLOGY_FIELD": "The field of the lithology polygons holding the unit (codes or names).",
+    "RIVERS": "Optional: river lines; the distance to them is the factor 'dist_rivers'.",
+    "ROADS": "Optional: road lines; the distance to them is the factor 'dist_roads'.",
+    "FAULTS": "Optional: fault lines; the distance to them is the factor 'dist_faults'.",
+    "STUDY_AREA": "Optional: the study-area polygons; cells outside become nodata.",
+    "INVENTORY": "The mapped landslides (polygons or points): the landslide samples, split "
+                 "70/30 by landslide into training and validation.",
+    "LANDSLIDE_CELLS": "Which cells of a landslide polygon are samples: all, one (centroid), or "
+                       "a fixed number of random cells (default, 'Cells per landslide').",
+    "CELLS_PER_POLYGON": "Random cells per landslide when 'Landslide cells' is the fixed "
+                         "number (default 4).",
+    "SEED": "The seed of every random step (samples, split, folds, models): the same seed "
+            "gives the same run.",
+    "LSNET_EPOCHS": "LSNet trains for at most this many epochs (default 60), keeping the best.",
+}
+
+
 def param(name):
     return QgsProcessingModelChildParameterSource.fromModelParameter(name)
 
@@ -56,7 +81,9 @@ def build() -> QgsProcessingModelAlgorithm:
                     "SVM, KLR (on FR-encoded factors) and LSNet (on the raw maps) -> LSI maps "
                     "-> natural-breaks zones -> factor importance and response curves -> area of "
                     "applicability -> evaluation -> HTML report.",
-        "ALG_CREATOR": "Landslide LSM"})
+        "ALG_CREATOR": "Landslide LSM",
+        # a model parameter's help is its entry in the model's help (QGIS sets it on load)
+        **INPUT_HELP})
 
     inputs = [
         (QgsProcessingParameterRasterLayer("DEM", "DEM"), (60, 60)),

@@ -50,29 +50,35 @@ from ..presentation.explain_figures import draw_importance
 from ..presentation.figures import color_of, draw_roc
 from ..presentation.styles import sidecar_path
 from ..results import ResultsRegistry
+from ..translation import tr, tr_noop, translated
 
-TITLE = "Landslide susceptibility: compare models"
+TITLE = tr_noop("Landslide susceptibility: compare models")
 RECENT_KEY = "landslide_lsm/recent_results"
-#: (key in the results, column title, higher is better); short titles keep the table readable
-#: in a narrow dock, the header tooltips (METRIC_HELP) say the rest.
-METRICS = (("accuracy", "Acc.", True), ("precision", "Prec.", True),
-           ("f1", "F1", True), ("sensitivity", "Sens.", True),
-           ("specificity", "Spec.", True), ("auroc", "AUROC", True),
-           ("training_time_s", "Train (s)", False), ("map_time_s", "Map (s)", False))
+#: (key in the results, higher is better), in column order
+METRICS = (("accuracy", True), ("precision", True), ("f1", True), ("sensitivity", True),
+           ("specificity", True), ("auroc", True), ("training_time_s", False),
+           ("map_time_s", False))
+#: column titles: short, to keep the table readable in a narrow dock; the header tooltips
+#: (METRIC_HELP) say the rest
+METRIC_TITLES = {
+    "accuracy": tr_noop("Acc."), "precision": tr_noop("Prec."), "f1": tr_noop("F1"),
+    "sensitivity": tr_noop("Sens."), "specificity": tr_noop("Spec."), "auroc": tr_noop("AUROC"),
+    "training_time_s": tr_noop("Train (s)"), "map_time_s": tr_noop("Map (s)"),
+}
 METRIC_HELP = {
-    "accuracy": "Accuracy: share of validation samples classified right",
-    "precision": "Precision: TP / (TP + FP)",
-    "f1": "F1 score: harmonic mean of precision and sensitivity",
-    "sensitivity": "Sensitivity (recall, true positive rate): TP / (TP + FN)",
-    "specificity": "Specificity (true negative rate): TN / (TN + FP)",
-    "auroc": "Area under the ROC curve",
-    "training_time_s": "Training time in seconds",
-    "map_time_s": "Time to compute the LSI map, in seconds",
+    "accuracy": tr_noop("Accuracy: share of validation samples classified right"),
+    "precision": tr_noop("Precision: TP / (TP + FP)"),
+    "f1": tr_noop("F1 score: harmonic mean of precision and sensitivity"),
+    "sensitivity": tr_noop("Sensitivity (recall, true positive rate): TP / (TP + FN)"),
+    "specificity": tr_noop("Specificity (true negative rate): TN / (TN + FP)"),
+    "auroc": tr_noop("Area under the ROC curve"),
+    "training_time_s": tr_noop("Training time in seconds"),
+    "map_time_s": tr_noop("Time to compute the LSI map, in seconds"),
 }
 BEST_COLOR = "#d9f0d3"
 #: what the Importance tab says for a model without factor importance in its results
-NO_IMPORTANCE = ("No factor importance in these results: run 'Factor importance and response "
-                 "curves' and give its file to Evaluate.")
+NO_IMPORTANCE = tr_noop("No factor importance in these results: run 'Factor importance and "
+                        "response curves' and give its file to Evaluate.")
 
 
 def metric_value(entry: EvaluatedModel, key: str) -> Optional[float]:
@@ -147,6 +153,10 @@ class ResultsTableModel(QAbstractTableModel):
 
     #: the curves to draw changed: rows added, removed, shown or hidden
     curvesChanged = pyqtSignal()  # noqa: N815 (Qt naming)
+
+    def tr(self, text: str, *args) -> str:
+        """``text`` (a literal) in the user's language, in the plugin's one context."""
+        return tr(text)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -237,7 +247,7 @@ class ResultsTableModel(QAbstractTableModel):
     def _changed(self) -> None:
         """After rows came or went: the best values, labels and colours of every row may too."""
         entries = [r.model for r in self._records]
-        self._best = {key: best_rows(entries, key, higher) for key, _, higher in METRICS}
+        self._best = {key: best_rows(entries, key, higher) for key, higher in METRICS}
         if self._records:
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(len(self._records) - 1, self.columnCount() - 1))
@@ -260,12 +270,13 @@ class ResultsTableModel(QAbstractTableModel):
             return self.tr("Show") if role == Qt.ItemDataRole.DisplayRole else None
         if section == self.MODEL_COLUMN:
             return self.tr("Model") if role == Qt.ItemDataRole.DisplayRole else None
-        key, title, higher = METRICS[section - self.FIRST_METRIC_COLUMN]
+        key, higher = METRICS[section - self.FIRST_METRIC_COLUMN]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(title)
+            return translated(METRIC_TITLES[key])
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tr(METRIC_HELP[key]) + " (" + (
-                self.tr("higher is better") if higher else self.tr("lower is better")) + ")"
+            return self.tr("{} ({})").format(
+                translated(METRIC_HELP[key]),
+                self.tr("higher is better") if higher else self.tr("lower is better"))
         return None
 
     def flags(self, index: QModelIndex):
@@ -301,7 +312,7 @@ class ResultsTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ToolTipRole:
                 return _plain_tip(f"{record.model.lsi}\n{record.file}")
             return None
-        key, _, higher = METRICS[column - self.FIRST_METRIC_COLUMN]
+        key, higher = METRICS[column - self.FIRST_METRIC_COLUMN]
         value = metric_value(record.model, key)
         if role == Qt.ItemDataRole.DisplayRole:
             return "" if value is None else (f"{value:.1f}" if key.endswith("_s")
@@ -316,8 +327,8 @@ class ResultsTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.BackgroundRole:
                 return self._best_brush
             if role == Qt.ItemDataRole.ToolTipRole:
-                return self.tr("Best of the models") + " (" + (
-                    self.tr("highest") if higher else self.tr("lowest")) + ")"
+                return (self.tr("Best of the models (highest)") if higher
+                        else self.tr("Best of the models (lowest)"))
         return None
 
     def setData(self, index: QModelIndex, value, role=Qt.ItemDataRole.EditRole) -> bool:
@@ -344,9 +355,13 @@ class CompareModelsDock(QgsDockWidget):
 
     resultsAnnounced = pyqtSignal(str)  # noqa: N815 (Qt naming)
 
+    def tr(self, text: str, *args) -> str:
+        """``text`` (a literal) in the user's language, in the plugin's one context."""
+        return tr(text)
+
     def __init__(self, iface=None, parent: Optional[QWidget] = None,
                  registry: Optional[ResultsRegistry] = None) -> None:
-        super().__init__(TITLE, parent)
+        super().__init__(translated(TITLE), parent)
         self.setObjectName("LandslideLsmCompareModels")
         self.iface = iface
         self.registry = registry if registry is not None else ResultsRegistry()
@@ -485,21 +500,25 @@ class CompareModelsDock(QgsDockWidget):
 
     def _make_canvas(self, layout, importance_layout) -> None:
         try:
-            from matplotlib.backends.backend_qt5agg import FigureCanvasQTAgg
+            # backend_qtagg: Qt 5 and Qt 6 (matplotlib 3.5+); backend_qt5agg: older matplotlib
+            try:
+                from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+            except ImportError:
+                from matplotlib.backends.backend_qt5agg import FigureCanvasQTAgg
             from matplotlib.figure import Figure
         except ImportError:
+            install = deps.install_command(["matplotlib"])
             self.message.setText(self.tr(
                 "The ROC figure needs the Python package matplotlib, which QGIS's Python cannot "
-                "import. Install it with:\n") + deps.install_command(["matplotlib"]) +
-                self.tr("\nand restart QGIS. The metrics table below works without it."))
+                "import. Install it with:\n{}\nand restart QGIS. The metrics table below works "
+                "without it.").format(install))
             layout.addWidget(self.message)
             self.importance_hint.setText(self.tr(
-                "The importance chart needs the Python package matplotlib. Install it with:\n")
-                + deps.install_command(["matplotlib"]) + self.tr("\nand restart QGIS."))
+                "The importance chart needs the Python package matplotlib. Install it with:\n"
+                "{}\nand restart QGIS.").format(install))
             self.figure_button.setEnabled(False)
             self.figure_button.setToolTip(self.tr(
-                "Exporting the ROC figure needs matplotlib: ") +
-                deps.install_command(["matplotlib"]))
+                "Exporting the ROC figure needs matplotlib: {}").format(install))
             return
         self.figure = Figure(figsize=(5, 4.2), dpi=100, constrained_layout=True)
         self.canvas = FigureCanvasQTAgg(self.figure)
@@ -647,7 +666,7 @@ class CompareModelsDock(QgsDockWidget):
                 hint = self.tr("The factor importance of {} does not read: {}").format(
                     record.name, exc)
             if explanation is None and not hint:
-                hint = self.tr(NO_IMPORTANCE)
+                hint = translated(NO_IMPORTANCE)
         if explanation is not None:
             row = next(i for i, r in enumerate(self.model.records()) if r is record)
             explanation = replace(explanation, model_name=self.model.label(row))
@@ -683,17 +702,18 @@ class CompareModelsDock(QgsDockWidget):
         project, styled."""
         path = entry.get(which)
         if not path or not os.path.exists(path):
-            hints = {"lsi": "",
-                     "zones": self.tr(" Classify its LSI and give the zone raster to Evaluate "
-                                      "(ZONES)."),
-                     "sd": self.tr(" Train the model with an ensemble and map it with "
-                                   "Predict LSI's standard-deviation output.")}
-            self._say(self.tr("No {} raster found for {}.").format(which, entry["name"])
-                      + hints.get(which, ""), warning=True)
+            missing = {
+                "lsi": self.tr("No LSI raster found for {}."),
+                "zones": self.tr("No zone raster found for {}. Classify its LSI and give the "
+                                 "zone raster to Evaluate (ZONES)."),
+                "sd": self.tr("No uncertainty (SD) raster found for {}. Train the model with "
+                              "an ensemble and map it with Predict LSI's standard-deviation "
+                              "output.")}[which]
+            self._say(missing.format(entry["name"]), warning=True)
             return None
         label = self.model.label_of(entry["name"], entry.get("file", ""))
-        kind = {"lsi": "LSI", "sd": "LSI SD", "zones": "Zones"}[which]
-        title = f"{kind} {label}"
+        title = {"lsi": self.tr("LSI {}"), "sd": self.tr("LSI SD {}"),
+                 "zones": self.tr("Zones {}")}[which].format(label)
         what = {"lsi": "LSI raster", "sd": "uncertainty raster", "zones": "zone raster"}[which]
         try:  # a FIFO or device would hang QGIS's main thread in QgsRasterLayer
             check_raster(str(path), what)
@@ -745,14 +765,14 @@ class CompareModelsDock(QgsDockWidget):
     def export_table(self, path: str) -> Path:
         """Save the metrics of every model as CSV."""
         columns = ["model", "tp", "tn", "fp", "fn", "threshold", "n"] + \
-            [key for key, _, _ in METRICS] + ["kappa", "lsi", "results_file"]
+            [key for key, _ in METRICS] + ["kappa", "lsi", "results_file"]
         rows = []
         for i, record in enumerate(self.model.records()):
             entry = record.model
             row = {"model": self.model.label(i), "lsi": entry.lsi, "results_file": record.file}
             for key in ("tp", "tn", "fp", "fn", "threshold", "n", "kappa"):
                 row[key] = entry.metrics.get(key)
-            for key, _, _ in METRICS:
+            for key, _ in METRICS:
                 row[key] = metric_value(entry, key)
             rows.append(row)
         return write_csv(path, columns, rows)
@@ -803,7 +823,8 @@ class CompareModelsDock(QgsDockWidget):
         self.status.setText(text)
         self.status.setToolTip(_plain_tip(text))
         if warning and self.iface is not None:  # the message bar shows rich text
-            self.iface.messageBar().pushWarning(TITLE, html.escape(text, quote=False))
+            self.iface.messageBar().pushWarning(translated(TITLE),
+                                                html.escape(text, quote=False))
 
     def shutdown(self) -> None:
         """Detach from the session's results (when the plugin unloads)."""

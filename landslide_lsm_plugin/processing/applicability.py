@@ -4,7 +4,6 @@ is core/applicability.py)."""
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
@@ -13,15 +12,17 @@ from qgis.core import (
     QgsProcessingParameterRasterLayer,
 )
 
+from .. import compat
+from ..translation import tr_noop
 from .base import LsmAlgorithm
 
 
 class AreaOfApplicability(LsmAlgorithm):
     ID = "applicability"
-    TITLE = "Area of applicability"
+    TITLE = tr_noop("Area of applicability")
     GROUP = "evaluate"
     REQUIRES = ("scipy",)
-    HELP = (
+    HELP = tr_noop(
         "<p>Where can the susceptibility map be trusted? A model has learned from its training "
         "samples only; where the factors take combinations it never saw (a lithology absent "
         "from the training area, slopes steeper than any training cell), it extrapolates, and "
@@ -55,54 +56,48 @@ class AreaOfApplicability(LsmAlgorithm):
     THREADS, OUTPUT_DI, OUTPUT_MASK = "THREADS", "OUTPUT_DI", "OUTPUT_MASK"
 
     def initAlgorithm(self, config=None):
-        def add(param, help_text: str, advanced: bool = False) -> None:
-            param.setHelp(help_text)
-            self.addParameter(self.advanced(param) if advanced else param)
-
-        add(QgsProcessingParameterRasterLayer(
+        self.add_parameter(QgsProcessingParameterRasterLayer(
             self.STACK, self.tr("Factor stack (the one the model was trained on)")),
             self.tr("The factors of every cell. Use the stack the model learned from: the raw "
                     "stack, or the FR-encoded stack for a model trained on it."))
-        add(QgsProcessingParameterFeatureSource(
+        self.add_parameter(QgsProcessingParameterFeatureSource(
             self.SAMPLES, self.tr("Samples (with the training split)"),
-            [QgsProcessing.TypeVectorPoint]),
+            [compat.SOURCE_VECTOR_POINT]),
             self.tr("The samples the model was trained on, as 'Prepare training samples' "
                     "writes them: the training split (split = 'train') is the reference, its "
                     "folds (field fold) set the threshold."))
-        add(QgsProcessingParameterFile(
+        self.add_parameter(QgsProcessingParameterFile(
             self.WEIGHTS, self.tr("Factor weights: explanation file (optional)"),
             fileFilter=self.tr("Landslide LSM explanation (*.json)"), optional=True),
             self.tr("The explanation file written by 'Factor importance and response curves' "
                     "for the model: each factor counts by its permutation importance (the "
                     "largest 1, negative as 0). Without it every factor counts equally. It "
                     "must name exactly the stack's factors."))
-        add(QgsProcessingParameterNumber(
+        self.add_parameter(QgsProcessingParameterNumber(
             self.FOLDS, self.tr("Folds (when the samples have none)"),
-            QgsProcessingParameterNumber.Integer, 5, minValue=2, maxValue=50),
+            compat.INTEGER, 5, minValue=2, maxValue=50),
             self.tr("Used only when the samples layer has no folds: this many folds are drawn "
                     "by landslide (a landslide's samples in one fold)."), advanced=True)
-        add(QgsProcessingParameterNumber(
-            self.SEED, self.tr("Random seed"), QgsProcessingParameterNumber.Integer, 42),
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.SEED, self.tr("Random seed"), compat.INTEGER, 42),
             self.tr("Seed of the folds drawn when the samples have none, and of the subsample "
                     "(4000 samples) the mean distance is computed on above 4000 training "
                     "samples."), advanced=True)
-        add(QgsProcessingParameterNumber(
-            self.THREADS, self.tr("Threads"), QgsProcessingParameterNumber.Integer, 2,
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.THREADS, self.tr("Threads"), compat.INTEGER, 2,
             minValue=1, maxValue=64),
             self.tr("Threads of the nearest-neighbour search; the result does not depend on "
                     "it."), advanced=True)
-        di = QgsProcessingParameterRasterDestination(self.OUTPUT_DI,
-                                                     self.tr("Dissimilarity index"))
-        di.setHelp(self.tr("Float32: each cell's distance in factor space to the nearest "
-                           "training sample, over the mean distance between training samples "
-                           "(0: like a training sample). Nodata where the stack is."))
-        self.addParameter(di)
-        mask = QgsProcessingParameterRasterDestination(
-            self.OUTPUT_MASK, self.tr("Area of applicability (1 inside, 0 outside)"))
-        mask.setHelp(self.tr("Byte: 1 where the dissimilarity index is at most the threshold, "
-                             "0 where it is above (the model extrapolates), 255 nodata. Give it "
-                             "to 'Predict LSI' to blank the map outside."))
-        self.addParameter(mask)
+        self.add_parameter(QgsProcessingParameterRasterDestination(
+            self.OUTPUT_DI, self.tr("Dissimilarity index")),
+            self.tr("Float32: each cell's distance in factor space to the nearest training "
+                    "sample, over the mean distance between training samples (0: like a "
+                    "training sample). Nodata where the stack is."))
+        self.add_parameter(QgsProcessingParameterRasterDestination(
+            self.OUTPUT_MASK, self.tr("Area of applicability (1 inside, 0 outside)")),
+            self.tr("Byte: 1 where the dissimilarity index is at most the threshold, 0 where it "
+                    "is above (the model extrapolates), 255 nodata. Give it to 'Predict LSI' "
+                    "to blank the map outside."))
         self.addOutput(QgsProcessingOutputNumber(
             "THRESHOLD", self.tr("Threshold of the dissimilarity index")))
         self.addOutput(QgsProcessingOutputNumber(

@@ -19,7 +19,6 @@ from typing import Any, ClassVar, Optional
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeature,
-    QgsFeatureSink,
     QgsField,
     QgsFields,
     QgsGeometry,
@@ -35,23 +34,22 @@ from qgis.core import (
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
     QgsProcessingParameterNumber,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QCoreApplication, QVariant
 from qgis.PyQt.QtGui import QColor
 
-from .. import deps
+from .. import compat, deps
 from ..core.errors import Canceled, LsmError
 from ..core.progress import Progress
 from ..resources_path import icon
+from ..translation import tr, tr_noop, translated
 
 TRACKER = "https://github.com/landslide-lsm/landslide-lsm/issues"
 
 GROUPS = {
-    "prepare": "1 · Prepare data",
-    "models": "2 · Train models",
-    "maps": "3 · Map susceptibility",
-    "evaluate": "4 · Evaluate",
+    "prepare": tr_noop("1 · Prepare data"),
+    "models": tr_noop("2 · Train models"),
+    "maps": tr_noop("3 · Map susceptibility"),
+    "evaluate": tr_noop("4 · Evaluate"),
 }
 
 
@@ -156,10 +154,10 @@ def style_samples(layer) -> None:
 
     root = QgsRuleBasedRenderer.Rule(None)
     for label, split, color, text in (
-            (1, "train", "#d7191c", "Landslide, training"),
-            (1, "validation", "#d7191c", "Landslide, validation"),
-            (0, "train", "#1a9641", "Non-landslide, training"),
-            (0, "validation", "#1a9641", "Non-landslide, validation")):
+            (1, "train", "#d7191c", tr("Landslide, training")),
+            (1, "validation", "#d7191c", tr("Landslide, validation")),
+            (0, "train", "#1a9641", tr("Non-landslide, training")),
+            (0, "validation", "#1a9641", tr("Non-landslide, validation"))):
         symbol = QgsSymbol.defaultSymbol(layer.geometryType())
         symbol.setColor(QColor(color))
         symbol.setSize(2.2)
@@ -203,7 +201,7 @@ class FoldMapStyle(KeptPostProcessor):
             symbol = QgsSymbol.defaultSymbol(layer.geometryType())
             symbol.setColor(QColor(FOLD_COLORS[i % len(FOLD_COLORS)]))
             symbol.setSize(2.2)
-            categories.append(QgsRendererCategory(value, symbol, f"Fold {value}"))
+            categories.append(QgsRendererCategory(value, symbol, tr("Fold {}").format(value)))
         layer.setRenderer(QgsCategorizedSymbolRenderer(self.field, categories))
         layer.triggerRepaint()
 
@@ -220,9 +218,9 @@ def default_text(param) -> str:
         return (f"{', '.join(map(str, indices))} "
                 f"({', '.join(options[i] for i in indices)})")
     if isinstance(param, QgsProcessingParameterBoolean):
-        return "yes" if value else "no"
+        return tr("yes") if value else tr("no")
     if isinstance(param, QgsProcessingParameterNumber):
-        if param.dataType() == QgsProcessingParameterNumber.Integer:
+        if param.dataType() == compat.INTEGER:
             return str(int(value))
         return f"{float(value):g}"
     return str(value)
@@ -235,32 +233,38 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
     ID = ""
     TITLE = ""
     GROUP = "prepare"
-    #: HTML help shown beside the dialog
+    #: HTML help shown beside the dialog, marked with tr_noop (translated where shown)
     HELP = ""
     #: import names of optional libraries the algorithm cannot run without
     REQUIRES: tuple[str, ...] = ()
 
     # identity -------------------------------------------------------------------------------
     def tr(self, text: str) -> str:
-        return QCoreApplication.translate("LandslideLsm", text)
+        """``text`` (a string literal) in the user's language (context LandslideLsm)."""
+        return tr(text)
 
     def name(self) -> str:
         return self.ID
 
     def displayName(self) -> str:
-        return self.tr(self.TITLE)
+        return translated(self.TITLE)
 
     def group(self) -> str:
-        return self.tr(GROUPS[self.GROUP])
+        return translated(GROUPS[self.GROUP])
 
     def groupId(self) -> str:
         return self.GROUP
 
+    def help_text(self) -> str:
+        """The algorithm's help page (HTML), translated: HELP, and what a subclass adds."""
+        return translated(self.HELP)
+
     def shortHelpString(self) -> str:
-        text = self.tr(self.HELP)
+        text = self.help_text()
         if self.REQUIRES:
             names = ", ".join(deps.PIP_NAMES.get(m, m) for m in self.REQUIRES)
-            text += f"<p><i>Needs the Python package(s): {names}.</i></p>"
+            text += "<p><i>{}</i></p>".format(
+                self.tr("Needs the Python package(s): {}.").format(names))
         return text + self.defaults_help()
 
     def defaults_help(self) -> str:
@@ -320,16 +324,16 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
             except QgsProcessingException:
                 raise
             except MemoryError as exc:
-                raise QgsProcessingException(
-                    f"{self.TITLE}: out of memory. Close other programs, or work on a smaller "
-                    "extent or a coarser grid.") from exc
+                raise QgsProcessingException(self.tr(
+                    "{}: out of memory. Close other programs, or work on a smaller extent or a "
+                    "coarser grid.").format(self.displayName())) from exc
             except Exception as exc:
                 if feedback is not None:
                     feedback.reportError(traceback.format_exc(), fatalError=False)
-                raise QgsProcessingException(
-                    f"{self.TITLE} failed unexpectedly: {type(exc).__name__}: {exc}. This is a "
-                    f"bug in the plugin; please report it at {TRACKER} with the log "
-                    "above.") from exc
+                raise QgsProcessingException(self.tr(
+                    "{} failed unexpectedly: {}: {}. This is a bug in the plugin; please report "
+                    "it at {} with the log above.").format(
+                        self.displayName(), type(exc).__name__, exc, TRACKER)) from exc
             finally:
                 if not succeeded:
                     # a failed or canceled run leaves none of the files it created, and
@@ -417,21 +421,20 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
         """'path|layername=x' of a file-based vector layer (the layer name kept, so one layer
         of a GeoPackage with several is read, not the first)."""
         if layer.providerType() != "ogr":
-            raise QgsProcessingException(
-                f"'{layer.name()}' is not a file-based vector layer (provider "
-                f"{layer.providerType()}). Save it to a GeoPackage first (Export > Save "
-                "Features As).")
+            raise QgsProcessingException(tr(
+                "'{}' is not a file-based vector layer (provider {}). Save it to a GeoPackage "
+                "first (Export > Save Features As).").format(layer.name(), layer.providerType()))
         path, *options = layer.source().split("|")
         return "|".join([path] + [o for o in options if o.startswith("layername=")])
 
     def raster_path(self, parameters: dict, name: str, context: QgsProcessingContext) -> str:
         layer = self.parameterAsRasterLayer(parameters, name, context)
         if layer is None:
-            raise QgsProcessingException(f"No raster given for '{name}'.")
+            raise QgsProcessingException(self.tr("No raster given for '{}'.").format(name))
         if layer.providerType() != "gdal":
-            raise QgsProcessingException(
-                f"'{layer.name()}' is not a file-based raster (provider {layer.providerType()}). "
-                "Save it as a GeoTIFF first (Export > Save As).")
+            raise QgsProcessingException(self.tr(
+                "'{}' is not a file-based raster (provider {}). Save it as a GeoTIFF first "
+                "(Export > Save As).").format(layer.name(), layer.providerType()))
         return self.layer_source(layer)
 
     def vector_source(self, parameters: dict, name: str, context: QgsProcessingContext,
@@ -449,7 +452,15 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
     @staticmethod
     def advanced(param):
         """Mark a parameter advanced (shown under 'Advanced Parameters')."""
-        param.setFlags(param.flags() | param.FlagAdvanced)
+        param.setFlags(param.flags() | compat.FLAG_ADVANCED)
+        return param
+
+    def add_parameter(self, param, help_text: str, advanced: bool = False):
+        """Add a parameter with its own help (``self.tr("...")``): the dialog and the
+        modeler show it as the parameter's tooltip. ``advanced``: under 'Advanced
+        Parameters'. Returns the parameter."""
+        param.setHelp(help_text)
+        self.addParameter(self.advanced(param) if advanced else param)
         return param
 
     def style_output(self, context: QgsProcessingContext, output: str, qml: str,
@@ -490,14 +501,14 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
                     xy: Optional[Sequence[tuple[float, float]]], crs_wkt: str) -> Optional[str]:
         fields = QgsFields()
         for col, typ in columns:
-            fields.append(QgsField(col, _QVARIANT[typ]))
+            fields.append(QgsField(col, compat.field_type(typ)))
         from ..core.raster import record_created
 
         crs = QgsCoordinateReferenceSystem.fromWkt(crs_wkt) if crs_wkt else \
             QgsCoordinateReferenceSystem()
         sink, dest_id = self.parameterAsSink(
             parameters, name, context, fields,
-            QgsWkbTypes.NoGeometry if xy is None else QgsWkbTypes.Point, crs)
+            compat.WKB_NO_GEOMETRY if xy is None else compat.WKB_POINT, crs)
         if sink is None:
             return None
         if _plain_file(str(dest_id or "")):
@@ -507,7 +518,7 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
             feature.setAttributes([_plain(row.get(col)) for col, _ in columns])
             if xy is not None:
                 feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(*map(float, xy[i]))))
-            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            sink.addFeature(feature, compat.FAST_INSERT)
         return dest_id
 
 
@@ -517,10 +528,6 @@ def _plain_file(text: str) -> bool:
         return False
     scheme = text.split(":", 1)[0]
     return ":" not in text or len(scheme) == 1 or "/" in scheme or "\\" in scheme
-
-
-_QVARIANT = {int: QVariant.LongLong, float: QVariant.Double, str: QVariant.String,
-             bool: QVariant.Bool}
 
 
 def _plain(value: Any) -> Any:

@@ -4,7 +4,6 @@ by landslide share (the zones from the top hold given shares of the training lan
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputString,
     QgsProcessingParameterBand,
     QgsProcessingParameterEnum,
@@ -16,21 +15,23 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .. import deps
+from .. import compat, deps
+from ..translation import tr_noop, translated_all
 from .base import LsmAlgorithm
 
-METHOD_LABELS = ["Natural breaks (Jenks)", "Equal interval", "Quantile", "Custom breaks",
-                 "Landslide share (training landslides)"]
+METHOD_LABELS = [tr_noop("Natural breaks (Jenks)"), tr_noop("Equal interval"), tr_noop("Quantile"),
+                 tr_noop("Custom breaks"), tr_noop("Landslide share (training landslides)")]
 METHOD_KEYS = ["natural_breaks", "equal_interval", "quantile", "custom", "landslide_share"]
-SPLIT_LABELS = ["All landslide samples", "Validation landslides", "Training landslides"]
+SPLIT_LABELS = [tr_noop("All landslide samples"), tr_noop("Validation landslides"),
+                tr_noop("Training landslides")]
 SPLIT_KEYS = ["all", "validation", "train"]
 
 
 class ClassifyLsi(LsmAlgorithm):
     ID = "classifylsi"
-    TITLE = "Classify LSI into susceptibility zones"
+    TITLE = tr_noop("Classify LSI into susceptibility zones")
     GROUP = "maps"
-    HELP = (
+    HELP = tr_noop(
         "<p>Classes a landslide susceptibility index (LSI) raster, or any single band, into "
         "zones: very low, low, moderate, high and very high for five classes.</p>"
         "<p><b>Method</b>: natural breaks (Jenks, computed on a reproducible random sample of "
@@ -58,44 +59,70 @@ class ClassifyLsi(LsmAlgorithm):
     OUTPUT, OUTPUT_TABLE = "OUTPUT", "OUTPUT_TABLE"
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("LSI raster")))
+        self.add_parameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("LSI raster")),
+            self.tr("The landslide susceptibility index to class (0..1 from Predict LSI), or "
+                    "any raster with one band of values."))
         # optional with default 1: qgis_process 3.22 otherwise insists on BAND=...
-        self.addParameter(QgsProcessingParameterBand(self.BAND, self.tr("Band"), 1, self.INPUT,
-                                                     optional=True))
-        self.addParameter(QgsProcessingParameterEnum(
-            self.METHOD, self.tr("Classing method"), METHOD_LABELS, defaultValue=0))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.CLASSES, self.tr("Number of classes"), QgsProcessingParameterNumber.Integer,
-            5, minValue=2, maxValue=12))
-        self.addParameter(QgsProcessingParameterString(
+        self.add_parameter(QgsProcessingParameterBand(
+            self.BAND, self.tr("Band"), 1, self.INPUT, optional=True),
+            self.tr("The band to class (default 1)."))
+        self.add_parameter(QgsProcessingParameterEnum(
+            self.METHOD, self.tr("Classing method"), translated_all(METHOD_LABELS),
+            defaultValue=0),
+            self.tr("How the class boundaries are set: natural breaks (Jenks, the usual choice), "
+                    "equal interval, quantile (equal areas), custom breaks, or landslide share "
+                    "(set by the training landslides; needs the samples)."))
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.CLASSES, self.tr("Number of classes"), compat.INTEGER, 5, minValue=2,
+            maxValue=12),
+            self.tr("2 to 12; 5 gives very low, low, moderate, high and very high. Not used by "
+                    "custom breaks or landslide share."))
+        self.add_parameter(QgsProcessingParameterString(
             self.BREAKS, self.tr("Custom breaks (inner boundaries, comma-separated)"),
-            optional=True))
-        self.addParameter(QgsProcessingParameterString(
+            optional=True),
+            self.tr("For custom breaks: the inner class boundaries in LSI units, strictly "
+                    "increasing, e.g. 0.2, 0.4, 0.6, 0.8 for five classes."))
+        self.add_parameter(QgsProcessingParameterString(
             self.SHARES, self.tr("Landslide shares, % (cumulative from the top zone; "
                                  "landslide share method)"),
-            defaultValue="50,75,90,95", optional=True))
-        sample = QgsProcessingParameterNumber(
+            defaultValue="50,75,90,95", optional=True),
+            self.tr("For landslide share: the cumulative percentages of the training landslide "
+                    "samples the zones from the top hold at least, strictly increasing, above 0 "
+                    "and at most 100; 50,75,90,95 gives five zones."))
+        self.add_parameter(QgsProcessingParameterNumber(
             self.SAMPLE_SIZE, self.tr("Sample size for natural breaks (cells)"),
-            QgsProcessingParameterNumber.Integer, 20000, minValue=100, maxValue=50000)
-        seed = QgsProcessingParameterNumber(
-            self.SEED, self.tr("Random seed"), QgsProcessingParameterNumber.Integer, 42)
-        for p in (sample, seed):
-            p.setFlags(p.flags() | p.FlagAdvanced)
-            self.addParameter(p)
-        self.addParameter(QgsProcessingParameterFeatureSource(
+            compat.INTEGER, 20000, minValue=100, maxValue=50000),
+            self.tr("Natural breaks are computed on a seeded random sample of this many valid "
+                    "cells (100 to 50,000)."), advanced=True)
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.SEED, self.tr("Random seed"), compat.INTEGER, 42),
+            self.tr("Seed of the natural-breaks sample: the same seed gives the same breaks."),
+            advanced=True)
+        self.add_parameter(QgsProcessingParameterFeatureSource(
             self.SAMPLES, self.tr("Samples (landslide density per zone; required for "
                                   "landslide share)"),
-            [QgsProcessing.TypeVectorPoint], optional=True))
-        self.addParameter(QgsProcessingParameterEnum(
-            self.SAMPLES_SPLIT, self.tr("Landslide samples counted"), SPLIT_LABELS,
-            defaultValue=1))
-        self.addParameter(QgsProcessingParameterFeatureSource(
+            [compat.SOURCE_VECTOR_POINT], optional=True),
+            self.tr("The samples of 'Prepare training samples' (fields label and split): each "
+                    "zone gets its share of the landslide samples and the landslide density; "
+                    "their training landslides set the landslide-share boundaries."))
+        self.add_parameter(QgsProcessingParameterEnum(
+            self.SAMPLES_SPLIT, self.tr("Landslide samples counted"),
+            translated_all(SPLIT_LABELS), defaultValue=1),
+            self.tr("Which landslide samples the zone table counts: all, the validation ones "
+                    "(default: an honest check) or the training ones."))
+        self.add_parameter(QgsProcessingParameterFeatureSource(
             self.INVENTORY, self.tr("Or a landslide inventory (all its cells)"),
-            [QgsProcessing.TypeVectorPolygon, QgsProcessing.TypeVectorPoint], optional=True))
-        self.addParameter(QgsProcessingParameterRasterDestination(
-            self.OUTPUT, self.tr("Susceptibility zones")))
-        self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT_TABLE, self.tr("Zone table"), QgsProcessing.TypeVector, optional=True))
+            [compat.SOURCE_VECTOR_POLYGON, compat.SOURCE_VECTOR_POINT], optional=True),
+            self.tr("Instead of samples: landslide polygons or points, every cell of which "
+                    "counts in the zone table."))
+        self.add_parameter(QgsProcessingParameterRasterDestination(
+            self.OUTPUT, self.tr("Susceptibility zones")),
+            self.tr("A Byte raster of zones 1..k (nodata 0), styled green to red, with its .qml "
+                    "style beside it."))
+        self.add_parameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT_TABLE, self.tr("Zone table"), compat.SOURCE_VECTOR, optional=True),
+            self.tr("One row per zone: label, value range, cells and area %, and with samples "
+                    "or an inventory the landslide % and density (landslide % / area %)."))
         self.addOutput(QgsProcessingOutputString("BREAKS_USED", self.tr("Class breaks")))
 
     def checkParameterValues(self, parameters, context):
@@ -149,7 +176,7 @@ class ClassifyLsi(LsmAlgorithm):
             feedback.pushInfo(f"  {c.number} {c.label:<10} {c.lower:.6g} .. {c.upper:.6g}  "
                               f"{c.area_pct:6.2f} % of the area{density}{trained}")
         self.style_output(context, output, zones_qml([c.label for c in zoning.classes]),
-                          "Susceptibility zones")
+                          self.tr("Susceptibility zones"))
         table = self.write_table(
             parameters, self.OUTPUT_TABLE, context,
             [("zone", int), ("label", str), ("lower", float), ("upper", float), ("cells", int),

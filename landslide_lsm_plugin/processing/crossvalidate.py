@@ -4,7 +4,6 @@ with an optional buffer and nested tuning (the science is core/validation.py).""
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputString,
     QgsProcessingParameterDistance,
     QgsProcessingParameterEnum,
@@ -15,16 +14,21 @@ from qgis.core import (
     QgsProcessingParameterRasterLayer,
 )
 
+from .. import compat
+from ..translation import tr_noop, translated_all
 from .base import FoldMapStyle, LsmAlgorithm
 
-MODEL_LABELS = ["Logistic regression", "Random forest", "RBF-SVM", "Kernel logistic regression"]
+MODEL_LABELS = [tr_noop("Logistic regression"), tr_noop("Random forest"), tr_noop("RBF-SVM"),
+                tr_noop("Kernel logistic regression")]
 MODEL_KEYS = ["logistic", "random_forest", "svm", "klr"]
-SCHEME_LABELS = ["Random (by landslide)", "Spatial: k-means clusters of the samples",
-                 "Spatial: square blocks"]
+SCHEME_LABELS = [tr_noop("Random (by landslide)"),
+                 tr_noop("Spatial: k-means clusters of the samples"),
+                 tr_noop("Spatial: square blocks")]
 SCHEME_KEYS = ["random", "kmeans", "blocks"]
-USE_LABELS = ["All samples (both splits)", "Training samples only"]
+USE_LABELS = [tr_noop("All samples (both splits)"), tr_noop("Training samples only")]
 USE_KEYS = ["all", "train"]
-GRID_LABELS = ["Compact (3 values of C and gamma)", "As the Train algorithms (5 x 5)"]
+GRID_LABELS = [tr_noop("Compact (3 values of C and gamma)"),
+               tr_noop("As the Train algorithms (5 x 5)")]
 #: the compact grids: around the 'scale' heuristic for gamma, three decades of C
 COMPACT_GRIDS = {"svm": {"C": [0.1, 1.0, 10.0], "gamma": [0.02, 0.2, 2.0]},
                  "klr": {"C": [0.1, 1.0, 10.0], "gamma": [0.02, 0.2, 2.0]},
@@ -35,10 +39,10 @@ SUMMARY_COLUMNS = (("model", str), ("model_type", str), ("scheme", str), ("schem
                    ("folds_scored", int), ("folds_skipped", int), ("repetition_aurocs", str))
 class CrossValidate(LsmAlgorithm):
     ID = "crossvalidate"
-    TITLE = "Assess models by cross-validation"
+    TITLE = tr_noop("Assess models by cross-validation")
     GROUP = "evaluate"
     REQUIRES = ("sklearn",)
-    HELP = (
+    HELP = tr_noop(
         "<p>How well does each model map <i>new ground</i>? Repeated k-fold cross-validation "
         "of the chosen model types under several partitionings of the samples: <b>random</b> "
         "folds (by landslide: a landslide's cells stay in one fold), <b>spatial k-means</b> "
@@ -64,69 +68,80 @@ class CrossValidate(LsmAlgorithm):
     OUTPUT, OUTPUT_FIGURE, OUTPUT_FOLDS = "OUTPUT", "OUTPUT_FIGURE", "OUTPUT_FOLDS"
 
     def initAlgorithm(self, config=None):
-        def add(param, help_text: str, advanced: bool = False) -> None:
-            param.setHelp(help_text)
-            self.addParameter(self.advanced(param) if advanced else param)
-
-        add(QgsProcessingParameterRasterLayer(self.STACK, self.tr("Factor stack (raw)")),
-            self.tr("The factors to learn from, as 'Build factor stack' writes them."))
-        add(QgsProcessingParameterFeatureSource(
-            self.SAMPLES, self.tr("Samples"), [QgsProcessing.TypeVectorPoint]),
+        self.add_parameter(
+            QgsProcessingParameterRasterLayer(self.STACK, self.tr("Factor stack (raw)")),
+            self.tr("The factors to learn from, as 'Build factor stack' writes them: the raw "
+                    "stack (an FR-encoded stack makes every score optimistic)."))
+        self.add_parameter(QgsProcessingParameterFeatureSource(
+            self.SAMPLES, self.tr("Samples"), [compat.SOURCE_VECTOR_POINT]),
             self.tr("Labelled samples as 'Prepare training samples' writes them (label, "
                     "landslide_id, split)."))
-        add(QgsProcessingParameterEnum(self.USE, self.tr("Samples to use"), USE_LABELS,
-                                       defaultValue=0),
+        self.add_parameter(QgsProcessingParameterEnum(
+            self.USE, self.tr("Samples to use"), translated_all(USE_LABELS), defaultValue=0),
             self.tr("All samples (the CV draws its own test folds), or only the training "
                     "split (keeps the validation samples untouched for Evaluate)."))
-        add(QgsProcessingParameterEnum(self.MODELS, self.tr("Models"), MODEL_LABELS,
-                                       allowMultiple=True, defaultValue=[0, 2]),
+        self.add_parameter(QgsProcessingParameterEnum(
+            self.MODELS, self.tr("Models"), translated_all(MODEL_LABELS), allowMultiple=True,
+            defaultValue=[0, 2]),
             self.tr("The model types to assess, each tuned as its Train algorithm tunes it."))
-        add(QgsProcessingParameterEnum(self.SCHEMES, self.tr("Partitionings"), SCHEME_LABELS,
-                                       allowMultiple=True, defaultValue=[0, 1]),
+        self.add_parameter(QgsProcessingParameterEnum(
+            self.SCHEMES, self.tr("Partitionings"), translated_all(SCHEME_LABELS),
+            allowMultiple=True, defaultValue=[0, 1]),
             self.tr("How the samples are split into folds; compare random with a spatial one."))
-        add(QgsProcessingParameterNumber(
-            self.REPETITIONS, self.tr("Repetitions"), QgsProcessingParameterNumber.Integer, 5,
-            minValue=1, maxValue=100),
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.REPETITIONS, self.tr("Repetitions"), compat.INTEGER, 5, minValue=1,
+            maxValue=100),
             self.tr("How many times the folds are drawn anew; the spread of the repetitions' "
                     "means says how much the estimate depends on the draw."))
-        add(QgsProcessingParameterNumber(
-            self.FOLDS, self.tr("Folds"), QgsProcessingParameterNumber.Integer, 5, minValue=2,
-            maxValue=20), self.tr("k of the k-fold CV."))
-        add(QgsProcessingParameterDistance(
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.FOLDS, self.tr("Folds"), compat.INTEGER, 5, minValue=2, maxValue=20),
+            self.tr("k of the k-fold CV: each repetition tests every sample once, in one of "
+                    "k folds (typically 5 or 10)."))
+        self.add_parameter(QgsProcessingParameterDistance(
             self.BUFFER, self.tr("Buffer around test folds (0 = none)"), 0.0, self.STACK,
             minValue=0.0),
             self.tr("Training samples within this distance of a test sample are left out of "
                     "that fold's training set (in the stack's map units)."))
-        add(QgsProcessingParameterDistance(
+        self.add_parameter(QgsProcessingParameterDistance(
             self.BLOCK_SIZE, self.tr("Block size for spatial blocks (0 = automatic)"), 0.0,
             self.STACK, minValue=0.0),
-            self.tr("Side of the square blocks; automatic splits the samples' extent into "
-                    "about 4 x folds blocks."))
-        add(QgsProcessingParameterNumber(
-            self.INNER_FOLDS, self.tr("Folds of the inner tuning CV"),
-            QgsProcessingParameterNumber.Integer, 5, minValue=2, maxValue=20),
+            self.tr("Side of the square blocks, in the stack's map units; automatic splits the "
+                    "samples' extent into about 4 x folds blocks."))
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.INNER_FOLDS, self.tr("Folds of the inner tuning CV"), compat.INTEGER, 5,
+            minValue=2, maxValue=20),
             self.tr("The inner CV that tunes each training set, of the same kind as the "
                     "outer one."), advanced=True)
-        add(QgsProcessingParameterEnum(self.GRID, self.tr("Hyperparameter grid"), GRID_LABELS,
-                                       defaultValue=0),
+        self.add_parameter(QgsProcessingParameterEnum(
+            self.GRID, self.tr("Hyperparameter grid"), translated_all(GRID_LABELS),
+            defaultValue=0),
             self.tr("Compact: 3 values of C (and of gamma for SVM and KLR), fast; or the Train "
                     "algorithms' own grid, about three times slower."), advanced=True)
-        add(QgsProcessingParameterNumber(
-            self.SEED, self.tr("Random seed"), QgsProcessingParameterNumber.Integer, 42),
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.SEED, self.tr("Random seed"), compat.INTEGER, 42),
             self.tr("The same seed draws the same folds and gives the same scores."))
-        add(QgsProcessingParameterNumber(
-            self.THREADS, self.tr("Threads"), QgsProcessingParameterNumber.Integer, 2,
-            minValue=1, maxValue=64), self.tr("Threads for the fits."), advanced=True)
-        self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, self.tr("Cross-validation table"), QgsProcessing.TypeVector))
-        self.addParameter(QgsProcessingParameterFileDestination(
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.THREADS, self.tr("Threads"), compat.INTEGER, 2, minValue=1, maxValue=64),
+            self.tr("CPU threads for the fits (1 to 64); the scores do not depend on it."),
+            advanced=True)
+        self.add_parameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, self.tr("Cross-validation table"), compat.SOURCE_VECTOR),
+            self.tr("One row per model and partitioning: mean AUROC over the scored test "
+                    "folds, the standard deviation of the repetitions' means, and every "
+                    "repetition's mean."))
+        self.add_parameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_FIGURE, self.tr("Box-plot figure"), self.tr("PNG (*.png);;SVG (*.svg)"),
-            optional=True, createByDefault=False))
-        self.addParameter(QgsProcessingParameterFeatureSink(
+            optional=True, createByDefault=False),
+            self.tr("Optional: box plots of the repetitions' AUROC per model and partitioning "
+                    "(PNG or SVG, by the file's extension)."))
+        self.add_parameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT_FOLDS, self.tr("Fold map (first repetition)"),
-            QgsProcessing.TypeVectorPoint, optional=True, createByDefault=False))
-        self.addOutput(QgsProcessingOutputString("SUMMARY", self.tr("Mean AUROC per model and "
-                                                                    "partitioning")))
+            compat.SOURCE_VECTOR_POINT, optional=True, createByDefault=False),
+            self.tr("Optional: the samples as points with their fold (1..k) under each "
+                    "partitioning in the first repetition, coloured by the fold of a spatial "
+                    "one."))
+        self.addOutput(QgsProcessingOutputString(
+            "SUMMARY", self.tr("Mean AUROC per model and partitioning")))
 
     def execute(self, parameters, context, feedback, progress):
         from ..core.models import FitSettings

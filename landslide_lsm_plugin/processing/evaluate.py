@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
@@ -16,18 +15,20 @@ from qgis.core import (
     QgsProcessingParameterMultipleLayers,
 )
 
+from .. import compat
+from ..translation import tr_noop, translated_all
 from .base import LsmAlgorithm
 
-THRESHOLD_LABELS = ["0.5", "Youden's J (chosen on the training samples)"]
+THRESHOLD_LABELS = [tr_noop("0.5"), tr_noop("Youden's J (chosen on the training samples)")]
 THRESHOLD_KEYS = ["0.5", "youden"]
 
 
 class EvaluateMaps(LsmAlgorithm):
     ID = "evaluate"
-    TITLE = "Evaluate susceptibility maps"
+    TITLE = tr_noop("Evaluate susceptibility maps")
     GROUP = "evaluate"
     REQUIRES = ("sklearn",)
-    HELP = (
+    HELP = tr_noop(
         "<p>Compares LSI rasters on the validation samples (split = validation): TP, TN, FP, FN, "
         "accuracy, precision, sensitivity, specificity, F1, Cohen's kappa and AUROC, with the "
         "ROC curve of each map. A cell counts as predicted landslide when its LSI is at least "
@@ -60,39 +61,60 @@ class EvaluateMaps(LsmAlgorithm):
     OUTPUT_CSV = "OUTPUT_CSV"
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterMultipleLayers(
-            self.LSI, self.tr("LSI rasters"), QgsProcessing.TypeRaster))
-        self.addParameter(QgsProcessingParameterFeatureSource(
+        self.add_parameter(QgsProcessingParameterMultipleLayers(
+            self.LSI, self.tr("LSI rasters"), compat.SOURCE_RASTER),
+            self.tr("One or more LSI rasters (0..1) of Predict LSI or a Train algorithm: each "
+                    "is one model in the table, the ROC figure and the comparison dock."))
+        self.add_parameter(QgsProcessingParameterFeatureSource(
             self.SAMPLES, self.tr("Samples (with the validation split)"),
-            [QgsProcessing.TypeVectorPoint]))
-        self.addParameter(QgsProcessingParameterEnum(
-            self.THRESHOLD, self.tr("Threshold"), THRESHOLD_LABELS, defaultValue=0))
-        self.addParameter(QgsProcessingParameterMultipleLayers(
+            [compat.SOURCE_VECTOR_POINT]),
+            self.tr("The samples of 'Prepare training samples': the metrics use the validation "
+                    "split (split = validation), Youden's threshold the training split."))
+        self.add_parameter(QgsProcessingParameterEnum(
+            self.THRESHOLD, self.tr("Threshold"), translated_all(THRESHOLD_LABELS),
+            defaultValue=0),
+            self.tr("A cell is predicted landslide when its LSI is at least this: 0.5, or "
+                    "Youden's J (the threshold maximising sensitivity + specificity - 1 on the "
+                    "training samples, never on the validation samples)."))
+        self.add_parameter(QgsProcessingParameterMultipleLayers(
             self.ZONES, self.tr("Zone rasters of these maps (for the dock)"),
-            QgsProcessing.TypeRaster, optional=True))
-        self.addParameter(QgsProcessingParameterBoolean(
-            self.RATES, self.tr("Success- and prediction-rate curves"), defaultValue=False))
-        explanations = QgsProcessingParameterMultipleLayers(
+            compat.SOURCE_RASTER, optional=True),
+            self.tr("The zone rasters of 'Classify LSI' for these LSI rasters, so that the "
+                    "comparison dock and the project can load them with their maps."))
+        self.add_parameter(QgsProcessingParameterBoolean(
+            self.RATES, self.tr("Success- and prediction-rate curves"), defaultValue=False),
+            self.tr("Also rank the whole map by LSI: the share of training (success rate) and "
+                    "validation (prediction rate) landslides against the share of the area, "
+                    "with the area under each curve."))
+        self.add_parameter(QgsProcessingParameterMultipleLayers(
             self.EXPLANATIONS, self.tr("Explanation files (factor importance and response "
-                                       "curves)"), QgsProcessing.TypeFile, optional=True)
-        explanations.setHelp(self.tr(
-            "Files written by 'Factor importance and response curves'; each is kept in the "
-            "results with the map of its model (matched by model file), so the report and the "
-            "comparison dock show its importance chart and response curves."))
-        self.addParameter(explanations)
-        self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, self.tr("Metrics table"), QgsProcessing.TypeVector))
-        self.addParameter(QgsProcessingParameterFileDestination(
+                                       "curves)"), compat.SOURCE_FILE, optional=True),
+            self.tr("Files written by 'Factor importance and response curves'; each is kept in "
+                    "the results with the map of its model (matched by model file), so the "
+                    "report and the comparison dock show its importance chart and response "
+                    "curves."))
+        self.add_parameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, self.tr("Metrics table"), compat.SOURCE_VECTOR),
+            self.tr("One row per map: TP, TN, FP, FN, accuracy, precision, sensitivity, "
+                    "specificity, F1, kappa, AUROC, Brier score, threshold, training and map "
+                    "time."))
+        self.add_parameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_RESULTS, self.tr("Results file (for the comparison dock)"),
-            self.tr("Landslide LSM results (*.json)")))
-        self.addParameter(QgsProcessingParameterFileDestination(
+            self.tr("Landslide LSM results (*.json)")),
+            self.tr("The metrics, ROC points, reliability diagrams and each model's parameters "
+                    "as JSON: the comparison dock, the report and 'Create susceptibility "
+                    "project' read it."))
+        self.add_parameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_CSV, self.tr("Metrics table (CSV)"), self.tr("CSV files (*.csv)"),
-            optional=True, createByDefault=False))
-        self.addParameter(QgsProcessingParameterFileDestination(
+            optional=True, createByDefault=False),
+            self.tr("Optional: the metrics table as a CSV file."))
+        self.add_parameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_FIGURE, self.tr("ROC figure"), self.tr("PNG (*.png);;SVG (*.svg)"),
-            optional=True, createByDefault=False))
-        self.addOutput(QgsProcessingOutputString("BEST_MODEL", self.tr("Model with the best "
-                                                                        "AUROC")))
+            optional=True, createByDefault=False),
+            self.tr("Optional: the ROC curves with the reliability diagram beside them (and the "
+                    "rate curves), as PNG or SVG."))
+        self.addOutput(QgsProcessingOutputString("BEST_MODEL",
+                                                 self.tr("Model with the best AUROC")))
 
     def samples_label(self, parameters, context, samples_path: str) -> str:
         """The samples as the user chose them (a layer's source), not a temporary copy."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputString,
     QgsProcessingParameterEnum,
@@ -16,18 +15,19 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .. import deps
+from .. import compat, deps
+from ..translation import tr_noop, translated_all
 from .base import LsmAlgorithm
 
-METHOD_LABELS = ["Natural breaks (Jenks)", "Equal interval", "Quantile"]
+METHOD_LABELS = [tr_noop("Natural breaks (Jenks)"), tr_noop("Equal interval"), tr_noop("Quantile")]
 METHOD_KEYS = ["natural_breaks", "equal_interval", "quantile"]
 
 
 class FrequencyRatio(LsmAlgorithm):
     ID = "frequencyratio"
-    TITLE = "Frequency ratio (FR) encoding"
+    TITLE = tr_noop("Frequency ratio (FR) encoding")
     GROUP = "prepare"
-    HELP = (
+    HELP = tr_noop(
         "<p>Classes each factor of a raw factor stack and computes its frequency ratio per "
         "class: FR = (% of training landslide cells in the class) / (% of study-area cells in "
         "the class). Only training landslides count (split = train), so validation cells never "
@@ -52,34 +52,59 @@ class FrequencyRatio(LsmAlgorithm):
     OUTPUT_FIGURE = "OUTPUT_FIGURE"
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.STACK, self.tr("Factor stack (raw)")))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SAMPLES, self.tr("Training samples"), [QgsProcessing.TypeVectorPoint]))
-        self.addParameter(QgsProcessingParameterEnum(
-            self.METHOD, self.tr("Classing of continuous factors"), METHOD_LABELS,
-            defaultValue=0))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.CLASSES, self.tr("Classes per continuous factor"),
-            QgsProcessingParameterNumber.Integer, 8, minValue=2, maxValue=30))
-        self.addParameter(QgsProcessingParameterString(
+        self.add_parameter(QgsProcessingParameterRasterLayer(
+            self.STACK, self.tr("Factor stack (raw)")),
+            self.tr("The raw factor stack of 'Build factor stack'; each band is classed and "
+                    "encoded."))
+        self.add_parameter(QgsProcessingParameterFeatureSource(
+            self.SAMPLES, self.tr("Training samples"), [compat.SOURCE_VECTOR_POINT]),
+            self.tr("The samples of 'Prepare training samples': only the training landslides "
+                    "(label 1, split = train) count, so validation cells never inform the "
+                    "encoding."))
+        self.add_parameter(QgsProcessingParameterEnum(
+            self.METHOD, self.tr("Classing of continuous factors"),
+            translated_all(METHOD_LABELS), defaultValue=0),
+            self.tr("How continuous factors are classed: natural breaks (Jenks, the usual "
+                    "choice), equal interval or quantile. Categorical factors are classed by "
+                    "their codes, aspect into 8 sectors plus flat."))
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.CLASSES, self.tr("Classes per continuous factor"), compat.INTEGER, 8,
+            minValue=2, maxValue=30),
+            self.tr("2 to 30 (default 8): more classes follow a factor more closely but hold "
+                    "fewer landslides each."))
+        self.add_parameter(QgsProcessingParameterString(
             self.OVERRIDES, self.tr("Per-factor classing (e.g. slope:quantile:6; "
-                                    "elev:custom:500,1000)"), optional=True, multiLine=True))
-        self.addParameter(self.advanced(QgsProcessingParameterNumber(
+                                    "elev:custom:500,1000)"), optional=True, multiLine=True),
+            self.tr("Overrides for single factors, separated by ';': factor:method:classes "
+                    "(e.g. slope:quantile:6), factor:custom:breaks (e.g. "
+                    "elev:custom:500,1000,1500) or factor:categories."))
+        self.add_parameter(QgsProcessingParameterNumber(
             self.SAMPLE_SIZE, self.tr("Sample size for natural breaks (cells)"),
-            QgsProcessingParameterNumber.Integer, 20000, minValue=100, maxValue=50000)))
-        self.addParameter(self.advanced(QgsProcessingParameterNumber(
-            self.SEED, self.tr("Random seed"), QgsProcessingParameterNumber.Integer, 42)))
-        self.addParameter(QgsProcessingParameterRasterDestination(
-            self.OUTPUT, self.tr("FR-encoded stack")))
-        self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT_TABLE, self.tr("FR table"), QgsProcessing.TypeVector))
-        self.addParameter(QgsProcessingParameterFileDestination(
+            compat.INTEGER, 20000, minValue=100, maxValue=50000),
+            self.tr("Natural breaks and quantiles are computed on a seeded random sample of "
+                    "this many valid cells (100 to 50,000)."), advanced=True)
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.SEED, self.tr("Random seed"), compat.INTEGER, 42),
+            self.tr("Seed of that sample: the same seed gives the same classes."),
+            advanced=True)
+        self.add_parameter(QgsProcessingParameterRasterDestination(
+            self.OUTPUT, self.tr("FR-encoded stack")),
+            self.tr("The stack with every cell holding the FR of its class (the input of SVM, "
+                    "KLR and the other models); the encoding is stored in its metadata."))
+        self.add_parameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT_TABLE, self.tr("FR table"), compat.SOURCE_VECTOR),
+            self.tr("One row per factor class: range or category, area cells and %, landslide "
+                    "cells and %, FR (above 1: more landslides than its area would hold)."))
+        self.add_parameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_CSV, self.tr("FR table (CSV)"), self.tr("CSV files (*.csv)"),
-            optional=True, createByDefault=False))
-        self.addParameter(QgsProcessingParameterFileDestination(
+            optional=True, createByDefault=False),
+            self.tr("Optional: the FR table as a CSV file."))
+        self.add_parameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_FIGURE, self.tr("FR chart (bars per class)"),
-            self.tr("PNG (*.png);;SVG (*.svg)"), optional=True, createByDefault=False))
+            self.tr("PNG (*.png);;SVG (*.svg)"), optional=True, createByDefault=False),
+            self.tr("Optional: one panel per factor with the FR of each class as a bar and the "
+                    "class's share of the area and of the landslides beneath (PNG or SVG; needs "
+                    "matplotlib)."))
         self.addOutput(QgsProcessingOutputString("FINGERPRINT", self.tr("Encoding fingerprint")))
 
     def checkParameterValues(self, parameters, context):
@@ -136,6 +161,6 @@ class FrequencyRatio(LsmAlgorithm):
             from ..presentation.explain_figures import save_fr_figure
 
             save_fr_figure(rows, figure)
-        self.on_load(context, output, layer_name="FR-encoded stack")
+        self.on_load(context, output, layer_name=self.tr("FR-encoded stack"))
         return {self.OUTPUT: output, self.OUTPUT_TABLE: table, self.OUTPUT_CSV: csv_path or None,
                 self.OUTPUT_FIGURE: figure or None, "FINGERPRINT": encoded["fingerprint"]}

@@ -4,7 +4,6 @@ susceptibility responds to each (core/explain.py; LSNet in its worker)."""
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterFeatureSink,
@@ -16,6 +15,8 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from .. import compat
+from ..translation import tr_noop
 from .base import LsmAlgorithm, lsnet_python, signing_key
 
 #: patches LSNet evaluates at most (each factor and repeat costs one pass over them)
@@ -24,9 +25,9 @@ LSNET_MAX_IMPORTANCE, LSNET_MAX_RESPONSE = 400, 100
 
 class FactorImportance(LsmAlgorithm):
     ID = "importance"
-    TITLE = "Factor importance and response curves"
+    TITLE = tr_noop("Factor importance and response curves")
     GROUP = "evaluate"
-    HELP = (
+    HELP = tr_noop(
         "<p>Explains a model: which factors drive it, and how its susceptibility responds to "
         "each factor. Works for every model type (SVM, KLR, logistic regression, random "
         "forest, ensembles, and LSNet in its worker).</p>"
@@ -51,7 +52,7 @@ class FactorImportance(LsmAlgorithm):
         "curves).</p>"
         "<p>Cost: each factor and repeat predicts every sample once; large sample sets are "
         "subsampled (seeded, keeping the landslide share). LSNet uses at most "
-        f"{LSNET_MAX_IMPORTANCE} validation and {LSNET_MAX_RESPONSE} training patches.</p>")
+        "{max_importance} validation and {max_response} training patches.</p>")
 
     MODEL, STACK, SAMPLES, REPEATS, SEED = "MODEL", "STACK", "SAMPLES", "REPEATS", "SEED"
     MAX_SAMPLES, RESPONSE_SAMPLES, POINTS, NAME = ("MAX_SAMPLES", "RESPONSE_SAMPLES",
@@ -59,66 +60,76 @@ class FactorImportance(LsmAlgorithm):
     OUTPUT, OUTPUT_EXPLANATION, OUTPUT_CSV = "OUTPUT", "OUTPUT_EXPLANATION", "OUTPUT_CSV"
     OUTPUT_FIGURE, OUTPUT_CURVES = "OUTPUT_FIGURE", "OUTPUT_CURVES"
 
-    def initAlgorithm(self, config=None):
-        def add(param, help_text: str, advanced: bool = False) -> None:
-            param.setHelp(help_text)
-            self.addParameter(self.advanced(param) if advanced else param)
+    def help_text(self) -> str:
+        return super().help_text().format(max_importance=LSNET_MAX_IMPORTANCE,
+                                          max_response=LSNET_MAX_RESPONSE)
 
-        add(QgsProcessingParameterFile(
+    def initAlgorithm(self, config=None):
+        self.add_parameter(QgsProcessingParameterFile(
             self.MODEL, self.tr("Model file"),
             fileFilter=self.tr("Landslide LSM models (*.lsmodel *.keras)")),
             self.tr("A model written by a Train algorithm (.lsmodel, or .keras for LSNet)."))
-        add(QgsProcessingParameterRasterLayer(self.STACK, self.tr("Factor stack")),
+        self.add_parameter(QgsProcessingParameterRasterLayer(self.STACK, self.tr("Factor stack")),
             self.tr("The stack the model was trained on (an FR model also accepts the raw "
                     "stack: its curves then show raw values)."))
-        add(QgsProcessingParameterFeatureSource(
+        self.add_parameter(QgsProcessingParameterFeatureSource(
             self.SAMPLES, self.tr("Samples (with the validation split)"),
-            [QgsProcessing.TypeVectorPoint]),
+            [compat.SOURCE_VECTOR_POINT]),
             self.tr("The samples layer of 'Prepare training samples': importance is measured "
                     "on its validation samples, response curves average over its training "
                     "samples."))
-        add(QgsProcessingParameterNumber(
-            self.REPEATS, self.tr("Repeats (shuffles per factor)"),
-            QgsProcessingParameterNumber.Integer, 5, minValue=1, maxValue=100),
-            self.tr("How many times each factor is shuffled; the spread of the drops shows how "
-                    "stable its importance is."))
-        add(QgsProcessingParameterNumber(
-            self.SEED, self.tr("Random seed"), QgsProcessingParameterNumber.Integer, 42),
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.REPEATS, self.tr("Repeats (shuffles per factor)"), compat.INTEGER, 5,
+            minValue=1, maxValue=100),
+            self.tr("How many times each factor is shuffled (1 to 100; 5 is usual); the spread "
+                    "of the drops shows how stable its importance is."))
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.SEED, self.tr("Random seed"), compat.INTEGER, 42),
             self.tr("The same seed gives the same shuffles and the same importance."))
-        add(QgsProcessingParameterNumber(
-            self.MAX_SAMPLES, self.tr("Maximum validation samples (0 = all)"),
-            QgsProcessingParameterNumber.Integer, 5000, minValue=0),
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.MAX_SAMPLES, self.tr("Maximum validation samples (0 = all)"), compat.INTEGER,
+            5000, minValue=0),
             self.tr("Importance on at most this many validation samples (a seeded subset that "
-                    f"keeps the landslide share). LSNet: at most {LSNET_MAX_IMPORTANCE} "
-                    "patches."), advanced=True)
-        add(QgsProcessingParameterNumber(
+                    "keeps the landslide share). LSNet: at most {} patches.").format(
+                        LSNET_MAX_IMPORTANCE), advanced=True)
+        self.add_parameter(QgsProcessingParameterNumber(
             self.RESPONSE_SAMPLES, self.tr("Training samples for the response curves"),
-            QgsProcessingParameterNumber.Integer, 1000, minValue=10),
+            compat.INTEGER, 1000, minValue=10),
             self.tr("The curves average the model's response over this many training samples "
-                    f"(a seeded subset). LSNet: at most {LSNET_MAX_RESPONSE} patches."),
+                    "(a seeded subset). LSNet: at most {} patches.").format(LSNET_MAX_RESPONSE),
             advanced=True)
-        add(QgsProcessingParameterNumber(
-            self.POINTS, self.tr("Points per response curve"),
-            QgsProcessingParameterNumber.Integer, 20, minValue=3, maxValue=100),
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.POINTS, self.tr("Points per response curve"), compat.INTEGER, 20, minValue=3,
+            maxValue=100),
             self.tr("Values of a continuous factor the curve is computed at (quantiles of its "
                     "training values); categories are all shown."), advanced=True)
-        add(QgsProcessingParameterString(
+        self.add_parameter(QgsProcessingParameterString(
             self.NAME, self.tr("Model name (default: the model file's)"), optional=True),
             self.tr("The name in the table, the figures and the report."), advanced=True)
-        self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, self.tr("Importance table"), QgsProcessing.TypeVector))
-        self.addParameter(QgsProcessingParameterFileDestination(
+        self.add_parameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, self.tr("Importance table"), compat.SOURCE_VECTOR),
+            self.tr("One row per factor, most important first: rank, mean drop of the "
+                    "validation AUROC when the factor is shuffled, and its standard deviation "
+                    "over the repeats."))
+        self.add_parameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_EXPLANATION, self.tr("Explanation file (for Evaluate and the report)"),
-            self.tr("Landslide LSM explanation (*.json)")))
-        self.addParameter(QgsProcessingParameterFileDestination(
+            self.tr("Landslide LSM explanation (*.json)")),
+            self.tr("The importance and response curves as JSON: give it to 'Evaluate "
+                    "susceptibility maps' (Explanation files) so that the report and the "
+                    "comparison dock show them."))
+        self.add_parameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_CSV, self.tr("Importance table (CSV)"), self.tr("CSV files (*.csv)"),
-            optional=True, createByDefault=False))
-        self.addParameter(QgsProcessingParameterFileDestination(
+            optional=True, createByDefault=False),
+            self.tr("Optional: the importance table as a CSV file."))
+        self.add_parameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_FIGURE, self.tr("Importance bar chart"),
-            self.tr("PNG (*.png);;SVG (*.svg)"), optional=True, createByDefault=False))
-        self.addParameter(QgsProcessingParameterFileDestination(
+            self.tr("PNG (*.png);;SVG (*.svg)"), optional=True, createByDefault=False),
+            self.tr("Optional: the drops of the AUROC as bars with their spread (PNG or SVG)."))
+        self.add_parameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_CURVES, self.tr("Response curves figure"),
-            self.tr("PNG (*.png);;SVG (*.svg)"), optional=True, createByDefault=False))
+            self.tr("PNG (*.png);;SVG (*.svg)"), optional=True, createByDefault=False),
+            self.tr("Optional: one panel per factor, the model's mean P(landslide) against the "
+                    "factor's value, over the training distribution (PNG or SVG)."))
         self.addOutput(QgsProcessingOutputString("MOST_IMPORTANT",
                                                  self.tr("Most important factor")))
         self.addOutput(QgsProcessingOutputNumber("BASE_AUROC",

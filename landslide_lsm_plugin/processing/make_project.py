@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
+import zipfile
+from pathlib import Path
 
 from qgis.core import (
-    QgsProcessing,
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
@@ -14,18 +14,21 @@ from qgis.core import (
     QgsProcessingParameterVectorLayer,
     QgsProject,
     QgsRasterLayer,
+    QgsReferencedRectangle,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtGui import QColor
 
+from .. import compat
+from ..translation import tr_noop
 from .base import LsmAlgorithm, style_samples
 
 
 class CreateProject(LsmAlgorithm):
     ID = "makeproject"
-    TITLE = "Create susceptibility project (.qgz)"
+    TITLE = tr_noop("Create susceptibility project (.qgz)")
     GROUP = "evaluate"
-    HELP = (
+    HELP = tr_noop(
         "<p>Writes a QGIS project that opens with the run's layers styled: for every model of an "
         "evaluation its LSI map (green to red) and zone map (very low .. very high), grouped by "
         "model, plus the samples, the landslide inventory and any other layers given. Layer "
@@ -36,22 +39,30 @@ class CreateProject(LsmAlgorithm):
 
     def flags(self):
         # builds a QgsProject: keep it on the main thread
-        return super().flags() | QgsProcessingAlgorithm.FlagNoThreading
+        return super().flags() | compat.FLAG_NO_THREADING
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFile(
+        self.add_parameter(QgsProcessingParameterFile(
             self.RESULTS, self.tr("Results file (from Evaluate)"),
-            fileFilter=self.tr("Landslide LSM results (*.json)")))
-        self.addParameter(QgsProcessingParameterVectorLayer(
-            self.SAMPLES, self.tr("Samples"), [QgsProcessing.TypeVectorPoint], optional=True))
-        self.addParameter(QgsProcessingParameterVectorLayer(
-            self.INVENTORY, self.tr("Landslide inventory"), [QgsProcessing.TypeVectorAnyGeometry],
-            optional=True))
-        self.addParameter(QgsProcessingParameterMultipleLayers(
+            fileFilter=self.tr("Landslide LSM results (*.json)")),
+            self.tr("The results file of 'Evaluate susceptibility maps': every model's LSI and "
+                    "zone maps go into the project, one group per model."))
+        self.add_parameter(QgsProcessingParameterVectorLayer(
+            self.SAMPLES, self.tr("Samples"), [compat.SOURCE_VECTOR_POINT], optional=True),
+            self.tr("Optional: the samples layer, styled by label and split."))
+        self.add_parameter(QgsProcessingParameterVectorLayer(
+            self.INVENTORY, self.tr("Landslide inventory"), [compat.SOURCE_VECTOR_ANY],
+            optional=True),
+            self.tr("Optional: the landslide inventory, drawn in translucent red."))
+        self.add_parameter(QgsProcessingParameterMultipleLayers(
             self.OTHERS, self.tr("Other layers (rasters load with their .qml style if any)"),
-            QgsProcessing.TypeMapLayer, optional=True))
-        self.addParameter(QgsProcessingParameterFileDestination(
-            self.OUTPUT, self.tr("QGIS project"), self.tr("QGIS projects (*.qgz)")))
+            compat.SOURCE_MAP_LAYER, optional=True),
+            self.tr("Optional: more layers for the project's Data group (factor rasters, the "
+                    "study area...), with their own style."))
+        self.add_parameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT, self.tr("QGIS project"), self.tr("QGIS projects (*.qgz)")),
+            self.tr("The project file (.qgz); layer paths are stored relative to it, so the "
+                    "folder can be moved as a whole."))
 
     def execute(self, parameters, context, feedback, progress):
         from ..core.evaluation import read_results
@@ -120,9 +131,29 @@ class CreateProject(LsmAlgorithm):
                 group.setItemVisibilityChecked(False)
         if first is not None:
             project.setCrs(first.crs())
+            # opens on the study area (QGIS's canvas takes the project's default view when the
+            # project holds no saved canvas), not on an empty canvas at 1:1
+            project.viewSettings().setDefaultViewExtent(
+                QgsReferencedRectangle(first.extent(), first.crs()))
+        # written beside the final file (relative paths stay right), then its members named
+        # after the final file: QGIS names the .qgs inside after the archive it writes
         with atomic_file(out) as tmp:
             if not project.write(str(tmp)):
                 raise QgsProcessingException(f"Could not write the project: "
                                              f"{project.error()}")
+            name_archive_members(tmp, out.stem)
         feedback.pushInfo(f"Project with {len(project.mapLayers())} layers: {out}")
         return {self.OUTPUT: str(out)}
+
+
+def name_archive_members(archive: Path, stem: str) -> None:
+    """Rename the project files inside a .qgz (``<any>.qgs``, ``<any>.qgd``) to ``stem``,
+    rewriting the archive in place (it is small: the layers stay outside)."""
+    with zipfile.ZipFile(archive) as zf:
+        members = [(info, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in members:
+            # ('.qgs' for a temporary '.name.part.qgz': Qt's base name stops at the first dot)
+            suffix = next((s for s in (".qgs", ".qgd") if info.filename.endswith(s)), None)
+            name = f"{stem}{suffix}" if suffix and "/" not in info.filename else info.filename
+            zf.writestr(name, data)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputString,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
@@ -14,6 +13,8 @@ from qgis.core import (
     QgsProcessingParameterRasterLayer,
 )
 
+from .. import compat
+from ..translation import tr_noop
 from .base import LsmAlgorithm
 
 COLUMNS = (("factor", str), ("vif", float), ("tol", float), ("r2", float), ("flagged", bool),
@@ -22,9 +23,9 @@ COLUMNS = (("factor", str), ("vif", float), ("tol", float), ("r2", float), ("fla
 
 class Multicollinearity(LsmAlgorithm):
     ID = "vif"
-    TITLE = "Multicollinearity (VIF / TOL)"
+    TITLE = tr_noop("Multicollinearity (VIF / TOL)")
     GROUP = "prepare"
-    HELP = (
+    HELP = tr_noop(
         "<p>Checks the factors for multicollinearity on the training samples (both classes): "
         "for each factor, VIF = 1 / (1 - R²) and tolerance TOL = 1 - R², where R² is from the "
         "least-squares regression of that factor on all the others. A factor is flagged when "
@@ -37,21 +38,30 @@ class Multicollinearity(LsmAlgorithm):
     OUTPUT, OUTPUT_CSV = "OUTPUT", "OUTPUT_CSV"
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.STACK, self.tr("Factor stack (raw or FR-encoded)")))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SAMPLES, self.tr("Training samples"), [QgsProcessing.TypeVectorPoint]))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.VIF_MAX, self.tr("Flag VIF above"), QgsProcessingParameterNumber.Double, 10.0,
-            minValue=1.0))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.TOL_MIN, self.tr("Flag TOL below"), QgsProcessingParameterNumber.Double, 0.1,
-            minValue=0.0, maxValue=1.0))
-        self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, self.tr("VIF table"), QgsProcessing.TypeVector))
-        self.addParameter(QgsProcessingParameterFileDestination(
+        self.add_parameter(QgsProcessingParameterRasterLayer(
+            self.STACK, self.tr("Factor stack (raw or FR-encoded)")),
+            self.tr("The factors to check: the raw stack or the FR-encoded one."))
+        self.add_parameter(QgsProcessingParameterFeatureSource(
+            self.SAMPLES, self.tr("Training samples"), [compat.SOURCE_VECTOR_POINT]),
+            self.tr("The samples of 'Prepare training samples': the factors' values at the "
+                    "training samples (both classes) are regressed on each other."))
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.VIF_MAX, self.tr("Flag VIF above"), compat.DOUBLE, 10.0, minValue=1.0),
+            self.tr("A factor whose variance inflation factor VIF = 1 / (1 - R²) exceeds this is "
+                    "flagged (10 is the usual limit; 5 is stricter)."))
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.TOL_MIN, self.tr("Flag TOL below"), compat.DOUBLE, 0.1, minValue=0.0,
+            maxValue=1.0),
+            self.tr("A factor whose tolerance TOL = 1 - R² is below this is flagged (0.1 is the "
+                    "usual limit, the same as VIF 10)."))
+        self.add_parameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, self.tr("VIF table"), compat.SOURCE_VECTOR),
+            self.tr("One row per factor: VIF, TOL, R², whether it is flagged, and a note for "
+                    "constant or collinear factors."))
+        self.add_parameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_CSV, self.tr("VIF table (CSV)"), self.tr("CSV files (*.csv)"),
-            optional=True, createByDefault=False))
+            optional=True, createByDefault=False),
+            self.tr("Optional: the VIF table as a CSV file."))
         self.addOutput(QgsProcessingOutputString("FLAGGED", self.tr("Flagged factors")))
 
     def execute(self, parameters, context, feedback, progress):

@@ -12,14 +12,16 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from .. import compat
+from ..translation import tr_noop
 from .base import LsmAlgorithm, lsnet_python, signing_key
 
 
 class PredictLsi(LsmAlgorithm):
     ID = "predictlsi"
-    TITLE = "Predict LSI (susceptibility map)"
+    TITLE = tr_noop("Predict LSI (susceptibility map)")
     GROUP = "maps"
-    HELP = (
+    HELP = tr_noop(
         "<p>Applies a model file to a factor stack and writes the landslide susceptibility "
         "index (LSI): a Float32 raster of P(landslide), 0..1, with the stack's nodata kept, "
         "styled green to red.</p>"
@@ -42,31 +44,38 @@ class PredictLsi(LsmAlgorithm):
     OUTPUT_SD, APPLICABILITY = "OUTPUT_SD", "APPLICABILITY"
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFile(
+        self.add_parameter(QgsProcessingParameterFile(
             self.MODEL, self.tr("Model file"),
-            fileFilter=self.tr("Landslide LSM models (*.lsmodel *.keras)")))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.STACK, self.tr("Factor stack")))
-        self.addParameter(self.advanced(QgsProcessingParameterString(
-            self.NAME, self.tr("Name of the map (default: the model's name)"), optional=True)))
-        self.addParameter(self.advanced(QgsProcessingParameterNumber(
-            self.THREADS, self.tr("Threads"), QgsProcessingParameterNumber.Integer, 2,
-            minValue=1, maxValue=64)))
-        aoa = QgsProcessingParameterRasterLayer(
+            fileFilter=self.tr("Landslide LSM models (*.lsmodel *.keras)")),
+            self.tr("A model written by a Train algorithm: .lsmodel (SVM, KLR, logistic "
+                    "regression, random forest) or .keras (LSNet, mapped in its worker)."))
+        self.add_parameter(QgsProcessingParameterRasterLayer(
+            self.STACK, self.tr("Factor stack")),
+            self.tr("The stack to map: its bands must be the model's factors in the same order "
+                    "(an FR model also takes the raw stack and applies its encoding)."))
+        self.add_parameter(QgsProcessingParameterString(
+            self.NAME, self.tr("Name of the map (default: the model's name)"), optional=True),
+            self.tr("The name in the raster's metadata, the layer name and the legends of "
+                    "Evaluate and the report."), advanced=True)
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.THREADS, self.tr("Threads"), compat.INTEGER, 2, minValue=1, maxValue=64),
+            self.tr("Windows of the map computed at the same time (1 to 64); the map does not "
+                    "depend on it."), advanced=True)
+        self.add_parameter(QgsProcessingParameterRasterLayer(
             self.APPLICABILITY, self.tr("Area of applicability mask (cells outside become "
-                                        "nodata)"), optional=True)
-        aoa.setHelp(self.tr("The mask (1 inside, 0 outside) written by 'Area of "
-                            "applicability' for this stack: the map is left empty (nodata) "
-                            "where the model extrapolates."))
-        self.addParameter(self.advanced(aoa))
-        self.addParameter(QgsProcessingParameterRasterDestination(
-            self.OUTPUT, self.tr("LSI raster")))
-        sd = QgsProcessingParameterRasterDestination(
+                                        "nodata)"), optional=True),
+            self.tr("The mask (1 inside, 0 outside) written by 'Area of applicability' for this "
+                    "stack: the map is left empty (nodata) where the model extrapolates."),
+            advanced=True)
+        self.add_parameter(QgsProcessingParameterRasterDestination(
+            self.OUTPUT, self.tr("LSI raster")),
+            self.tr("The landslide susceptibility index: Float32, P(landslide) from 0 to 1, "
+                    "nodata where the stack has none, styled green to red."))
+        self.add_parameter(QgsProcessingParameterRasterDestination(
             self.OUTPUT_SD, self.tr("Standard deviation of the LSI (models with an ensemble)"),
-            optional=True, createByDefault=False)
-        sd.setHelp(self.tr("The spread of the ensemble members' LSI in every cell: the "
-                           "uncertainty map. Only for models trained with an ensemble."))
-        self.addParameter(sd)
+            optional=True, createByDefault=False),
+            self.tr("The spread of the ensemble members' LSI in every cell: the uncertainty "
+                    "map. Only for models trained with an ensemble."))
         self.addOutput(QgsProcessingOutputNumber("MAP_TIME", self.tr("Map time (s)")))
 
     def execute(self, parameters, context, feedback, progress):
@@ -111,10 +120,10 @@ class PredictLsi(LsmAlgorithm):
             feedback.pushInfo(f"Area of applicability: {masked} of {report.valid_cells} cells "
                               "lie outside it and were set to nodata")
         self.style_output(context, output, pseudocolor_qml(0.0, 1.0),
-                          f"LSI {name or report.model_type}")
+                          self.tr("LSI {}").format(name or report.model_type))
         if report.sd_path:
             self.style_output(context, report.sd_path, sd_qml(),
-                              f"LSI SD {name or report.model_type}")
+                              self.tr("LSI SD {}").format(name or report.model_type))
         return {self.OUTPUT: output, self.OUTPUT_SD: report.sd_path or None,
                 "MAP_TIME": report.map_time_s}
 

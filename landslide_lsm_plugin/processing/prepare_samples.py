@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputNumber,
     QgsProcessingParameterDistance,
     QgsProcessingParameterEnum,
@@ -14,20 +13,23 @@ from qgis.core import (
     QgsProcessingParameterVectorDestination,
 )
 
+from .. import compat
+from ..translation import tr_noop, translated_all
 from .base import LsmAlgorithm, SamplesStyle
 
-CELL_LABELS = ["All cells of each landslide polygon", "One cell per landslide (centroid)",
-               "A fixed number of random cells per landslide"]
+CELL_LABELS = [tr_noop("All cells of each landslide polygon"),
+               tr_noop("One cell per landslide (centroid)"),
+               tr_noop("A fixed number of random cells per landslide")]
 CELL_KEYS = ["all", "centroid", "per_polygon"]
-SPLIT_LABELS = ["Random, by landslide", "Spatial blocks"]
+SPLIT_LABELS = [tr_noop("Random, by landslide"), tr_noop("Spatial blocks")]
 SPLIT_KEYS = ["random", "blocks"]
 
 
 class PrepareSamples(LsmAlgorithm):
     ID = "preparesamples"
-    TITLE = "Prepare training samples"
+    TITLE = tr_noop("Prepare training samples")
     GROUP = "prepare"
-    HELP = (
+    HELP = tr_noop(
         "<p>Makes the training and validation samples: one point per sampled cell of the factor "
         "stack, with the fields <code>label</code> (1 landslide, 0 not), "
         "<code>landslide_id</code> (-1 for non-landslide cells), <code>split</code> "
@@ -56,50 +58,82 @@ class PrepareSamples(LsmAlgorithm):
     FOLDS, SEED, OUTPUT = "FOLDS", "SEED", "OUTPUT"
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFeatureSource(
+        self.add_parameter(QgsProcessingParameterFeatureSource(
             self.INVENTORY, self.tr("Landslide inventory (polygons or points)"),
-            [QgsProcessing.TypeVectorPolygon, QgsProcessing.TypeVectorPoint]))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.STACK, self.tr("Factor stack (grid and valid cells)")))
-        self.addParameter(QgsProcessingParameterField(
+            [compat.SOURCE_VECTOR_POLYGON, compat.SOURCE_VECTOR_POINT]),
+            self.tr("The mapped landslides, polygons or points, in any CRS (reprojected to the "
+                    "stack's)."))
+        self.add_parameter(QgsProcessingParameterRasterLayer(
+            self.STACK, self.tr("Factor stack (grid and valid cells)")),
+            self.tr("The stack of 'Build factor stack': samples are its cells, and only cells "
+                    "valid in every band are sampled."))
+        self.add_parameter(QgsProcessingParameterField(
             self.LABEL_FIELD, self.tr("Label field (only for an already labelled point layer)"),
-            parentLayerParameterName=self.INVENTORY, optional=True))
-        self.addParameter(self.advanced(QgsProcessingParameterField(
+            parentLayerParameterName=self.INVENTORY, optional=True),
+            self.tr("For a point layer that is already labelled (1 landslide, 0 not): its "
+                    "points are only split and given folds. Leave empty for an inventory."))
+        self.add_parameter(QgsProcessingParameterField(
             self.ID_FIELD, self.tr("Landslide id field (default: feature id)"),
-            parentLayerParameterName=self.INVENTORY, optional=True)))
-        self.addParameter(QgsProcessingParameterEnum(
-            self.CELLS, self.tr("Landslide cells"), CELL_LABELS, defaultValue=0))
-        self.addParameter(QgsProcessingParameterNumber(
+            parentLayerParameterName=self.INVENTORY, optional=True),
+            self.tr("A field identifying each landslide: features with the same id are one "
+                    "landslide (kept on one side of the split). Default: every feature is one."),
+            advanced=True)
+        self.add_parameter(QgsProcessingParameterEnum(
+            self.CELLS, self.tr("Landslide cells"), translated_all(CELL_LABELS), defaultValue=0),
+            self.tr("Which cells of a landslide are samples: all cells of each polygon "
+                    "(default), one cell per landslide, or a fixed number of random cells per "
+                    "polygon. Points give their own cell."))
+        self.add_parameter(QgsProcessingParameterNumber(
             self.PER_POLYGON, self.tr("Cells per landslide (fixed number option)"),
-            QgsProcessingParameterNumber.Integer, 5, minValue=1))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.RATIO, self.tr("Non-landslide cells per landslide cell"),
-            QgsProcessingParameterNumber.Double, 1.0, minValue=0.01, maxValue=100.0))
-        self.addParameter(QgsProcessingParameterDistance(
+            compat.INTEGER, 5, minValue=1),
+            self.tr("For 'A fixed number of random cells per landslide': how many (default 5)."))
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.RATIO, self.tr("Non-landslide cells per landslide cell"), compat.DOUBLE, 1.0,
+            minValue=0.01, maxValue=100.0),
+            self.tr("How many non-landslide cells are drawn per landslide cell: 1 (default) "
+                    "gives balanced classes."))
+        self.add_parameter(QgsProcessingParameterDistance(
             self.BUFFER, self.tr("Buffer around landslides without non-landslide cells"),
-            0.0, self.STACK, minValue=0.0))
-        self.addParameter(QgsProcessingParameterEnum(
-            self.SPLIT, self.tr("Training/validation split"), SPLIT_LABELS, defaultValue=0))
-        self.addParameter(QgsProcessingParameterDistance(
+            0.0, self.STACK, minValue=0.0),
+            self.tr("No non-landslide cell is drawn within this distance of a landslide, in "
+                    "the stack's map units (default 0: none)."))
+        self.add_parameter(QgsProcessingParameterEnum(
+            self.SPLIT, self.tr("Training/validation split"), translated_all(SPLIT_LABELS),
+            defaultValue=0),
+            self.tr("Random by landslide (whole landslides go to one side, never both), or by "
+                    "spatial blocks (whole blocks go to one side: a harder, more honest test)."))
+        self.add_parameter(QgsProcessingParameterDistance(
             self.BLOCK_SIZE, self.tr("Spatial block size (spatial-block split; 0 = a fifth of "
                                      "the landslides' extent)"), 0.0,
-            self.STACK, minValue=0.0))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.VALIDATION, self.tr("Validation share (%)"), QgsProcessingParameterNumber.Double,
-            30.0, minValue=1.0, maxValue=99.0))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.FOLDS, self.tr("Cross-validation folds"), QgsProcessingParameterNumber.Integer,
-            10, minValue=2, maxValue=50))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.SEED, self.tr("Random seed"), QgsProcessingParameterNumber.Integer, 42))
-        self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT, self.tr("Training samples"), QgsProcessing.TypeVectorPoint))
-        for key, label in (("LANDSLIDE_SAMPLES", "Landslide cells"),
-                           ("NON_LANDSLIDE_SAMPLES", "Non-landslide cells"),
-                           ("TRAIN_SAMPLES", "Training samples"),
-                           ("VALIDATION_SAMPLES", "Validation samples"),
-                           ("FOLDS_USED", "Cross-validation folds used")):
-            self.addOutput(QgsProcessingOutputNumber(key, self.tr(label)))
+            self.STACK, minValue=0.0),
+            self.tr("Side of the square blocks in the stack's map units; 0 takes a fifth of the "
+                    "landslides' extent, so that a few large blocks are held out."))
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.VALIDATION, self.tr("Validation share (%)"), compat.DOUBLE, 30.0,
+            minValue=1.0, maxValue=99.0),
+            self.tr("The share of the landslides (and of the other samples) held out for "
+                    "validation, in percent (default 30: a 70/30 split)."))
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.FOLDS, self.tr("Cross-validation folds"), compat.INTEGER, 10, minValue=2,
+            maxValue=50),
+            self.tr("The training samples are dealt to this many folds (field fold), whole "
+                    "landslides or blocks each, for the Train algorithms' cross-validation "
+                    "(default 10)."))
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.SEED, self.tr("Random seed"), compat.INTEGER, 42),
+            self.tr("The same seed gives the same cells, split and folds."))
+        self.add_parameter(QgsProcessingParameterVectorDestination(
+            self.OUTPUT, self.tr("Training samples"), compat.SOURCE_VECTOR_POINT),
+            self.tr("One point per sampled cell with the fields label, landslide_id, split and "
+                    "fold, loaded styled (landslides red, validation samples hollow)."))
+        self.addOutput(QgsProcessingOutputNumber("LANDSLIDE_SAMPLES", self.tr("Landslide cells")))
+        self.addOutput(QgsProcessingOutputNumber("NON_LANDSLIDE_SAMPLES",
+                                                 self.tr("Non-landslide cells")))
+        self.addOutput(QgsProcessingOutputNumber("TRAIN_SAMPLES", self.tr("Training samples")))
+        self.addOutput(QgsProcessingOutputNumber("VALIDATION_SAMPLES",
+                                                 self.tr("Validation samples")))
+        self.addOutput(QgsProcessingOutputNumber("FOLDS_USED",
+                                                 self.tr("Cross-validation folds used")))
 
     def execute(self, parameters, context, feedback, progress):
         from ..core.sampling import prepare_samples
@@ -135,7 +169,7 @@ class PrepareSamples(LsmAlgorithm):
         if report.dropped_outside or report.dropped_nodata:
             feedback.pushWarning(f"{report.dropped_outside} landslide(s) outside the stack and "
                                  f"{report.dropped_nodata} on nodata cells were left out.")
-        self.on_load(context, output, SamplesStyle.create(), "Training samples")
+        self.on_load(context, output, SamplesStyle.create(), self.tr("Training samples"))
         return {self.OUTPUT: output,
                 "LANDSLIDE_SAMPLES": report.landslide_cells,
                 "NON_LANDSLIDE_SAMPLES": report.non_landslide_cells,

@@ -7,6 +7,7 @@ from pathlib import Path
 from qgis.core import Qgis, QgsMessageLog, QgsProcessingModelAlgorithm, QgsProcessingProvider
 
 from ..resources_path import icon, resource
+from ..translation import tr
 from ..version import __version__
 from . import algorithm_classes
 from .base import LSNET_PYTHON_SETTING
@@ -24,10 +25,10 @@ class LandslideProvider(QgsProcessingProvider):
         return "landslide_lsm"
 
     def name(self) -> str:
-        return "Landslide susceptibility"
+        return tr("Landslide susceptibility")
 
     def longName(self) -> str:
-        return f"Landslide susceptibility (Landslide LSM {__version__})"
+        return tr("Landslide susceptibility (Landslide LSM {})").format(__version__)
 
     def icon(self):
         return icon()
@@ -48,8 +49,8 @@ class LandslideProvider(QgsProcessingProvider):
             ProcessingConfig.settingIcons[self.name()] = self.icon()
             ProcessingConfig.addSetting(Setting(
                 self.name(), LSNET_PYTHON_SETTING,
-                "Python for LSNet (an interpreter with TensorFlow; empty: "
-                "LANDSLIDE_LSM_PYTHON or automatic)", "", valuetype=Setting.FILE))
+                tr("Python for LSNet (an interpreter with TensorFlow; empty: "
+                   "LANDSLIDE_LSM_PYTHON or automatic)"), "", valuetype=Setting.FILE))
             ProcessingConfig.readSettings()
         self.refreshAlgorithms()
         return True
@@ -71,5 +72,6 @@ class LandslideProvider(QgsProcessingProvider):
                 if model.fromFile(str(path)):
                     self.addAlgorithm(model)
                 else:
-                    QgsMessageLog.logMessage(f"Could not load the workflow {path.name}",
-                                             "Landslide LSM", Qgis.Warning)
+                    QgsMessageLog.logMessage(
+                        tr("Could not load the workflow {}").format(path.name), "Landslide LSM",
+                        Qgis.MessageLevel.Warning)

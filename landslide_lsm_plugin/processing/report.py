@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
@@ -12,15 +11,17 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from .. import compat
+from ..translation import tr_noop
 from .base import LsmAlgorithm
 
 
 class SusceptibilityReport(LsmAlgorithm):
     ID = "report"
-    TITLE = "Susceptibility report (HTML)"
+    TITLE = tr_noop("Susceptibility report (HTML)")
     GROUP = "evaluate"
     REQUIRES = ("matplotlib",)
-    HELP = (
+    HELP = tr_noop(
         "<p>Writes one self-contained HTML file (maps and figures embedded, nothing else to "
         "carry around) from the outputs of a run: the metrics table with the best value of each "
         "metric marked, the ROC (and rate) curves, the LSI and zone maps of every model with "
@@ -47,21 +48,32 @@ class SusceptibilityReport(LsmAlgorithm):
     APPLICABILITY = "APPLICABILITY"
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFile(
+        self.add_parameter(QgsProcessingParameterFile(
             self.RESULTS, self.tr("Results file (from Evaluate)"),
-            fileFilter=self.tr("Landslide LSM results (*.json)")))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.FR, self.tr("FR table"), [QgsProcessing.TypeVector], optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.VIF, self.tr("VIF table"), [QgsProcessing.TypeVector], optional=True))
-        self.addParameter(QgsProcessingParameterMultipleLayers(
+            fileFilter=self.tr("Landslide LSM results (*.json)")),
+            self.tr("The results file (JSON) written by 'Evaluate susceptibility maps': the "
+                    "metrics, curves, maps and parameters of every model."))
+        self.add_parameter(QgsProcessingParameterFeatureSource(
+            self.FR, self.tr("FR table"), [compat.SOURCE_VECTOR], optional=True),
+            self.tr("Optional: the FR table of 'Frequency ratio (FR) encoding', shown as a "
+                    "table and as the FR bar chart of each factor."))
+        self.add_parameter(QgsProcessingParameterFeatureSource(
+            self.VIF, self.tr("VIF table"), [compat.SOURCE_VECTOR], optional=True),
+            self.tr("Optional: the VIF table of 'Multicollinearity (VIF / TOL)'."))
+        self.add_parameter(QgsProcessingParameterMultipleLayers(
             self.APPLICABILITY, self.tr("Area of applicability rasters (dissimilarity index "
                                         "and/or mask)"),
-            QgsProcessing.TypeRaster, optional=True))
-        self.addParameter(QgsProcessingParameterString(
-            self.TITLE_PARAM, self.tr("Title"), defaultValue="Landslide susceptibility report"))
-        self.addParameter(QgsProcessingParameterFileDestination(
-            self.OUTPUT, self.tr("Report"), self.tr("HTML files (*.html)")))
+            compat.SOURCE_RASTER, optional=True),
+            self.tr("Optional: the dissimilarity index and/or mask written by 'Area of "
+                    "applicability'; each is mapped with its threshold and the share of the "
+                    "area inside. Other rasters are refused."))
+        self.add_parameter(QgsProcessingParameterString(
+            self.TITLE_PARAM, self.tr("Title"), defaultValue="Landslide susceptibility report"),
+            self.tr("The report's title, at its top and in the browser's tab."))
+        self.add_parameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT, self.tr("Report"), self.tr("HTML files (*.html)")),
+            self.tr("One self-contained HTML file (maps and figures embedded) that any browser "
+                    "opens."))
 
     def table_rows(self, parameters, name, context) -> list[dict]:
         source = self.parameterAsSource(parameters, name, context)
@@ -77,10 +89,9 @@ class SusceptibilityReport(LsmAlgorithm):
         paths = []
         for layer in self.parameterAsLayerList(parameters, name, context) or []:
             if layer.providerType() != "gdal":
-                raise QgsProcessingException(
-                    f"'{layer.name()}' is not a file-based raster (provider "
-                    f"{layer.providerType()}); give the files that 'Area of applicability' "
-                    "wrote.")
+                raise QgsProcessingException(self.tr(
+                    "'{}' is not a file-based raster (provider {}); give the files that 'Area "
+                    "of applicability' wrote.").format(layer.name(), layer.providerType()))
             paths.append(self.layer_source(layer))
         return paths
 

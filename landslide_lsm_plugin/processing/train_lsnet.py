@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
@@ -16,7 +15,9 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from .. import compat
 from ..core.strategy import LSNET_MAX_SAMPLES, LSNET_PATCHES_PER_EPOCH, LSNET_TIME_BUDGET_S
+from ..translation import tr_noop
 from .base import LsmAlgorithm, lsnet_python, signing_key
 
 WINDOWS = [96, 128, 160, 192, 224, 256]
@@ -26,9 +27,9 @@ HISTORY_COLUMNS = (("epoch", int), ("loss", float), ("accuracy", float), ("val_l
 
 class TrainLsnet(LsmAlgorithm):
     ID = "trainlsnet"
-    TITLE = "Train LSNet (multi-channel CNN)"
+    TITLE = tr_noop("Train LSNet (multi-channel CNN)")
     GROUP = "models"
-    HELP = (
+    HELP = tr_noop(
         "<p>Trains LSNet, the convolutional network of Zhang et al. (2022), on patches of the "
         "<b>raw</b> factor maps centred on the training cells: a 5x5 convolution then four 3x3 "
         "ones (64, 128, 128, 256, 256 feature maps times <i>width</i>), each with batch "
@@ -73,61 +74,100 @@ class TrainLsnet(LsmAlgorithm):
     OUTPUT_MODEL, OUTPUT_HISTORY, OUTPUT_LSI = "OUTPUT_MODEL", "OUTPUT_HISTORY", "OUTPUT_LSI"
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.STACK, self.tr("Factor stack (raw, not FR-encoded)")))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SAMPLES, self.tr("Training samples"), [QgsProcessing.TypeVectorPoint]))
-        self.addParameter(QgsProcessingParameterBoolean(
+        self.add_parameter(QgsProcessingParameterRasterLayer(
+            self.STACK, self.tr("Factor stack (raw, not FR-encoded)")),
+            self.tr("The raw factor stack of 'Build factor stack': LSNet learns from patches of "
+                    "the factor maps themselves."))
+        self.add_parameter(QgsProcessingParameterFeatureSource(
+            self.SAMPLES, self.tr("Training samples"), [compat.SOURCE_VECTOR_POINT]),
+            self.tr("The samples of 'Prepare training samples': a patch is cut around every "
+                    "training cell (split = train); validation samples are never seen."))
+        self.add_parameter(QgsProcessingParameterBoolean(
             self.PAPER, self.tr("Paper settings (window 224, width 1, up to 600 epochs)"),
-            defaultValue=False))
-        self.addParameter(QgsProcessingParameterEnum(
-            self.WINDOW, self.tr("Window (cells)"), [str(w) for w in WINDOWS], defaultValue=0))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.WIDTH, self.tr("Width (1 = the paper's layer sizes)"),
-            QgsProcessingParameterNumber.Double, 0.25, minValue=0.05, maxValue=2.0))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.EPOCHS, self.tr("Maximum epochs"), QgsProcessingParameterNumber.Integer, 100,
-            minValue=1, maxValue=5000))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.PATIENCE, self.tr("Early stopping patience (epochs)"),
-            QgsProcessingParameterNumber.Integer, 20, minValue=1, maxValue=1000))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.BATCH, self.tr("Batch size"), QgsProcessingParameterNumber.Integer, 32,
-            minValue=1, maxValue=4096))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.SEED, self.tr("Random seed"), QgsProcessingParameterNumber.Integer, 42))
-        self.addParameter(self.advanced(QgsProcessingParameterNumber(
+            defaultValue=False),
+            self.tr("Zhang et al. (2022) as published: window 224, width 1, no centre skip, "
+                    "learning rate 1e-4, up to 600 epochs of every patch. Overrides those "
+                    "parameters; a GPU is advised."))
+        self.add_parameter(QgsProcessingParameterEnum(
+            self.WINDOW, self.tr("Window (cells)"), [str(w) for w in WINDOWS], defaultValue=0),
+            self.tr("The side of the square patch around each cell, in cells (96 + 32k). The "
+                    "paper found 96 to 256 equally accurate; 96 is the fastest."))
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.WIDTH, self.tr("Width (1 = the paper's layer sizes)"), compat.DOUBLE, 0.25,
+            minValue=0.05, maxValue=2.0),
+            self.tr("Scales the number of feature maps and units of every layer: 1 is the "
+                    "paper's network, 0.25 (default) trains in minutes on a CPU."))
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.EPOCHS, self.tr("Maximum epochs"), compat.INTEGER, 100, minValue=1,
+            maxValue=5000),
+            self.tr("Training stops after this many epochs at the latest (default 100), and "
+                    "keeps the best one."))
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.PATIENCE, self.tr("Early stopping patience (epochs)"), compat.INTEGER, 20,
+            minValue=1, maxValue=1000),
+            self.tr("Training stops when the AUROC on the held-out training landslides has not "
+                    "improved for this many epochs (default 20)."))
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.BATCH, self.tr("Batch size"), compat.INTEGER, 32, minValue=1, maxValue=4096),
+            self.tr("Patches per gradient step (default 32); larger batches need more memory."))
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.SEED, self.tr("Random seed"), compat.INTEGER, 42),
+            self.tr("Seed of the sample subset, the early-stopping hold-out, the weights and "
+                    "the patch draws."))
+        self.add_parameter(QgsProcessingParameterNumber(
             self.LR, self.tr("Learning rate (Adam; the paper's 1e-4 with paper settings)"),
-            QgsProcessingParameterNumber.Double, 1e-3,
-            minValue=1e-7, maxValue=1.0)))
-        self.addParameter(self.advanced(QgsProcessingParameterBoolean(
+            compat.DOUBLE, 1e-3, minValue=1e-7, maxValue=1.0),
+            self.tr("Adam's step size: 0.001 (default) converges in tens of epochs; the paper's "
+                    "0.0001 needs hundreds."), advanced=True)
+        self.add_parameter(QgsProcessingParameterBoolean(
             self.CENTER, self.tr("Centre-cell skip (the centre cell's values join the dense "
-                                 "layers)"), defaultValue=True)))
-        self.addParameter(self.advanced(QgsProcessingParameterBoolean(
-            self.AUGMENT, self.tr("Augment with flips and rotations"), defaultValue=True)))
-        self.addParameter(self.advanced(QgsProcessingParameterNumber(
-            self.DROPOUT, self.tr("Dropout after the first two dense layers"),
-            QgsProcessingParameterNumber.Double, 0.5, minValue=0.0, maxValue=0.9)))
-        self.addParameter(self.advanced(QgsProcessingParameterNumber(
+                                 "layers)"), defaultValue=True),
+            self.tr("The centre cell's own factor values join the pooled features at the first "
+                    "dense layer (pooling blurs the cell itself). Off in the paper's network."),
+            advanced=True)
+        self.add_parameter(QgsProcessingParameterBoolean(
+            self.AUGMENT, self.tr("Augment with flips and rotations"), defaultValue=True),
+            self.tr("Flip and rotate the training patches at random each epoch, so the network "
+                    "does not learn one orientation of the terrain."), advanced=True)
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.DROPOUT, self.tr("Dropout after the first two dense layers"), compat.DOUBLE,
+            0.5, minValue=0.0, maxValue=0.9),
+            self.tr("The share of units dropped at random during training after the first two "
+                    "dense layers (0 to 0.9, default 0.5), against overfitting."),
+            advanced=True)
+        self.add_parameter(QgsProcessingParameterNumber(
             self.MAX_SAMPLES, self.tr("Maximum training samples (a share of every landslide's "
                                       "cells; every patch is held in memory; 0 = all)"),
-            QgsProcessingParameterNumber.Integer, LSNET_MAX_SAMPLES, minValue=0)))
-        self.addParameter(self.advanced(QgsProcessingParameterNumber(
+            compat.INTEGER, LSNET_MAX_SAMPLES, minValue=0),
+            self.tr("At most this many training samples, a seeded share of every landslide's "
+                    "cells: every patch is held in memory (0 = all)."), advanced=True)
+        self.add_parameter(QgsProcessingParameterNumber(
             self.PER_EPOCH, self.tr("Patches per epoch (a new random draw each epoch; 0 = all)"),
-            QgsProcessingParameterNumber.Integer, LSNET_PATCHES_PER_EPOCH, minValue=0)))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.BUDGET, self.tr("Time budget for training (minutes; 0 = none)"),
-            QgsProcessingParameterNumber.Double, LSNET_TIME_BUDGET_S / 60, minValue=0.0))
-        self.addParameter(self.advanced(QgsProcessingParameterString(
-            self.NAME, self.tr("Model name"), defaultValue="LSNet")))
-        self.addParameter(QgsProcessingParameterFileDestination(
-            self.OUTPUT_MODEL, self.tr("LSNet model"), self.tr("Keras model (*.keras)")))
-        self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT_HISTORY, self.tr("Training history"), QgsProcessing.TypeVector,
-            optional=True))
-        self.addParameter(QgsProcessingParameterRasterDestination(
+            compat.INTEGER, LSNET_PATCHES_PER_EPOCH, minValue=0),
+            self.tr("Each epoch trains on this many patches drawn anew, so every sample is seen "
+                    "over the epochs (0 = every patch every epoch)."), advanced=True)
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.BUDGET, self.tr("Time budget for training (minutes; 0 = none)"), compat.DOUBLE,
+            LSNET_TIME_BUDGET_S / 60, minValue=0.0),
+            self.tr("Training stops once this many minutes of epochs have passed and keeps the "
+                    "best epoch so far (0 = no limit); the log says which limit stopped it."))
+        self.add_parameter(QgsProcessingParameterString(
+            self.NAME, self.tr("Model name"), defaultValue="LSNet"),
+            self.tr("The model's name in tables, legends and the report."), advanced=True)
+        self.add_parameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT_MODEL, self.tr("LSNet model"), self.tr("Keras model (*.keras)")),
+            self.tr("The trained network (.keras) with a .keras.json sidecar holding the "
+                    "factors, preprocessing and history: the input of 'Predict LSI'."))
+        self.add_parameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT_HISTORY, self.tr("Training history"), compat.SOURCE_VECTOR,
+            optional=True),
+            self.tr("One row per epoch: loss, accuracy, early-stopping loss and AUROC, and "
+                    "seconds."))
+        self.add_parameter(QgsProcessingParameterRasterDestination(
             self.OUTPUT_LSI, self.tr("LSI raster of the stack"), optional=True,
-            createByDefault=False))
+            createByDefault=False),
+            self.tr("Optional: the LSI map of the training stack right away, computed in the "
+                    "worker."))
         self.addOutput(QgsProcessingOutputNumber("TRAINING_TIME", self.tr("Training time (s)")))
         self.addOutput(QgsProcessingOutputNumber("BEST_EPOCH", self.tr("Best epoch")))
 
@@ -177,6 +217,7 @@ class TrainLsnet(LsmAlgorithm):
         if lsi:
             feedback.pushInfo(f"LSI map: {result.lsi.valid_cells} cells in "
                               f"{result.lsi.map_time_s:.1f} s")
-            self.style_output(context, lsi, pseudocolor_qml(0.0, 1.0), f"LSI {name}")
+            self.style_output(context, lsi, pseudocolor_qml(0.0, 1.0),
+                              self.tr("LSI {}").format(name))
             outputs[self.OUTPUT_LSI] = lsi
         return outputs

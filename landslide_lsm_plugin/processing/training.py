@@ -7,7 +7,6 @@ hyperparameter grid.
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
@@ -21,18 +20,21 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from .. import compat
 from ..core.strategy import DEFAULT_FINAL_SAMPLES, DEFAULT_SEARCH_SAMPLES
+from ..translation import tr_noop, translated, translated_all
 from .base import LsmAlgorithm, signing_key
 
-CV_LABELS = ["Stratified k-fold over cells (optimistic when landslides give several cells)",
-             "Folds of the samples layer (whole landslides or spatial blocks; recommended)"]
+CV_LABELS = [
+    tr_noop("Stratified k-fold over cells (optimistic when landslides give several cells)"),
+    tr_noop("Folds of the samples layer (whole landslides or spatial blocks; recommended)")]
 CV_KEYS = ["stratified", "samples"]
 #: the recommended (default) CV: folds that never split a landslide
 CV_DEFAULT = 1
-ENSEMBLE_LABELS = ["None", "One model per CV fold", "Bootstrap refits"]
+ENSEMBLE_LABELS = [tr_noop("None"), tr_noop("One model per CV fold"), tr_noop("Bootstrap refits")]
 ENSEMBLE_KEYS = ["", "cv_folds", "bootstrap"]
-MODEL_FILTER = "Landslide LSM model (*.lsmodel)"
-TRAIN_HELP_COMMON = (
+#: the help every Train algorithm has after its own (see TrainAlgorithm.help_text)
+TRAIN_HELP_COMMON = tr_noop(
     "<p><b>Inputs</b>: the factor stack the model learns from (usually the FR-encoded stack; "
     "the model then remembers the FR encoding and can also map the raw stack) and the samples "
     "of 'Prepare training samples'. Only training samples (split = train) are used; the "
@@ -68,63 +70,98 @@ class TrainAlgorithm(LsmAlgorithm):
     ENSEMBLE, ENSEMBLE_SIZE = "ENSEMBLE", "ENSEMBLE_SIZE"
     OUTPUT_MODEL, OUTPUT_CV, OUTPUT_LSI = "OUTPUT_MODEL", "OUTPUT_CV", "OUTPUT_LSI"
 
+    def help_text(self) -> str:
+        return super().help_text() + translated(TRAIN_HELP_COMMON)
+
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            self.STACK, self.tr("Factor stack (FR-encoded or raw)")))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SAMPLES, self.tr("Training samples"), [QgsProcessing.TypeVectorPoint]))
+        self.add_parameter(QgsProcessingParameterRasterLayer(
+            self.STACK, self.tr("Factor stack (FR-encoded or raw)")),
+            self.tr("The factors the model learns from: usually the FR-encoded stack (the model "
+                    "then remembers the encoding and can also map the raw stack), or the raw "
+                    "stack."))
+        self.add_parameter(QgsProcessingParameterFeatureSource(
+            self.SAMPLES, self.tr("Training samples"), [compat.SOURCE_VECTOR_POINT]),
+            self.tr("The samples of 'Prepare training samples': only the training split "
+                    "(split = train) is used; the validation samples are left for Evaluate."))
         self.add_model_parameters()
-        self.addParameter(QgsProcessingParameterEnum(
-            self.CV, self.tr("Cross-validation"), CV_LABELS, defaultValue=CV_DEFAULT))
-        self.addParameter(QgsProcessingParameterNumber(
+        self.add_parameter(QgsProcessingParameterEnum(
+            self.CV, self.tr("Cross-validation"), translated_all(CV_LABELS),
+            defaultValue=CV_DEFAULT),
+            self.tr("How the hyperparameters are scored: the samples' own folds, which never "
+                    "split a landslide (recommended), or stratified k-fold over cells, which "
+                    "puts cells of one landslide on both sides and scores optimistically."))
+        self.add_parameter(QgsProcessingParameterNumber(
             self.FOLDS, self.tr("Folds (stratified k-fold, or by landslide when the samples have "
-                                "no fold numbers)"), QgsProcessingParameterNumber.Integer,
-            10, minValue=2, maxValue=50))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.SEED, self.tr("Random seed"), QgsProcessingParameterNumber.Integer, 42))
-        self.addParameter(self.advanced(QgsProcessingParameterBoolean(
+                                "no fold numbers)"), compat.INTEGER, 10, minValue=2,
+            maxValue=50),
+            self.tr("k of the k-fold CV (2 to 50, default 10): used by stratified k-fold, and "
+                    "for folds by landslide when the samples have no fold field."))
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.SEED, self.tr("Random seed"), compat.INTEGER, 42),
+            self.tr("Seed of the CV folds, the search and final-fit subsets and the forests: "
+                    "the same seed gives the same model."))
+        self.add_parameter(QgsProcessingParameterBoolean(
             self.STANDARDIZE, self.tr("Standardise factors (fitted on training folds only)"),
-            defaultValue=True)))
-        self.addParameter(self.advanced(QgsProcessingParameterNumber(
+            defaultValue=True),
+            self.tr("Scale every factor to mean 0 and standard deviation 1, with statistics of "
+                    "the training folds only (a random forest ignores it)."), advanced=True)
+        self.add_parameter(QgsProcessingParameterNumber(
             self.SEARCH_SAMPLES, self.tr("Search on at most this many samples (a share of "
                                          "every landslide's cells; 0 = all)"),
-            QgsProcessingParameterNumber.Integer, DEFAULT_SEARCH_SAMPLES, minValue=0)))
-        self.addParameter(self.advanced(QgsProcessingParameterBoolean(
+            compat.INTEGER, DEFAULT_SEARCH_SAMPLES, minValue=0),
+            self.tr("The hyperparameter search runs on at most this many training samples, a "
+                    "seeded share of every landslide's cells (0 = all); the final fit uses "
+                    "more."), advanced=True)
+        self.add_parameter(QgsProcessingParameterBoolean(
             self.HALVING, self.tr("Search by successive halving (faster; off = every "
-                                  "combination on every search sample)"), defaultValue=True)))
-        self.addParameter(self.advanced(QgsProcessingParameterNumber(
+                                  "combination on every search sample)"), defaultValue=True),
+            self.tr("Every combination on a ninth of the search samples, the best third on a "
+                    "third, the best three on all of them; off: every combination on all."),
+            advanced=True)
+        self.add_parameter(QgsProcessingParameterNumber(
             self.FINAL_SAMPLES, self.tr("Final fit on at most this many samples (a share of "
                                         "every landslide's cells; 0 = all)"),
-            QgsProcessingParameterNumber.Integer,
-            DEFAULT_FINAL_SAMPLES.get(self.MODEL_TYPE, 0), minValue=0)))
-        ensemble = QgsProcessingParameterEnum(
-            self.ENSEMBLE, self.tr("Ensemble for uncertainty maps"), ENSEMBLE_LABELS,
-            defaultValue=0)
-        ensemble.setHelp(self.tr(
-            "Keep an ensemble beside the model: one model per CV fold (fitted on that fold's "
-            "training part) or refits on bootstrap resamples (landslides drawn whole), all with "
-            "the chosen hyperparameters. 'Predict LSI' then maps their mean LSI and, as a "
-            "second output, its standard deviation."))
-        self.addParameter(ensemble)
-        size = QgsProcessingParameterNumber(
-            self.ENSEMBLE_SIZE, self.tr("Bootstrap refits in the ensemble"),
-            QgsProcessingParameterNumber.Integer, 10, minValue=2, maxValue=100)
-        size.setHelp(self.tr("How many bootstrap refits (for 'Bootstrap refits'); each adds "
-                             "one final fit's time and size to the model file."))
-        self.addParameter(self.advanced(size))
-        self.addParameter(self.advanced(QgsProcessingParameterNumber(
-            self.THREADS, self.tr("Threads"), QgsProcessingParameterNumber.Integer, 2,
-            minValue=1, maxValue=64)))
-        self.addParameter(self.advanced(QgsProcessingParameterString(
-            self.NAME, self.tr("Model name (legend, tables)"), optional=True)))
-        self.addParameter(QgsProcessingParameterFileDestination(
-            self.OUTPUT_MODEL, self.tr("Model file"), self.tr(MODEL_FILTER)))
-        self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT_CV, self.tr("Cross-validation results"), QgsProcessing.TypeVector,
-            optional=True))
-        self.addParameter(QgsProcessingParameterRasterDestination(
+            compat.INTEGER, DEFAULT_FINAL_SAMPLES.get(self.MODEL_TYPE, 0), minValue=0),
+            self.tr("The final model is fitted on at most this many training samples, a seeded "
+                    "share of every landslide's cells (0 = all; the SVM's time grows with the "
+                    "square of the samples)."), advanced=True)
+        self.add_parameter(QgsProcessingParameterEnum(
+            self.ENSEMBLE, self.tr("Ensemble for uncertainty maps"),
+            translated_all(ENSEMBLE_LABELS), defaultValue=0),
+            self.tr("Keep an ensemble beside the model: one model per CV fold (fitted on that "
+                    "fold's training part) or refits on bootstrap resamples (landslides drawn "
+                    "whole), all with the chosen hyperparameters. 'Predict LSI' then maps their "
+                    "mean LSI and, as a second output, its standard deviation."))
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.ENSEMBLE_SIZE, self.tr("Bootstrap refits in the ensemble"), compat.INTEGER, 10,
+            minValue=2, maxValue=100),
+            self.tr("How many bootstrap refits (for 'Bootstrap refits'); each adds one final "
+                    "fit's time and size to the model file."), advanced=True)
+        self.add_parameter(QgsProcessingParameterNumber(
+            self.THREADS, self.tr("Threads"), compat.INTEGER, 2, minValue=1, maxValue=64),
+            self.tr("CPU threads for the cross-validation and the LSI map (1 to 64); the model "
+                    "does not depend on it."), advanced=True)
+        self.add_parameter(QgsProcessingParameterString(
+            self.NAME, self.tr("Model name (legend, tables)"), optional=True),
+            self.tr("The model's name in tables, legends and the report (default: the model "
+                    "type)."), advanced=True)
+        self.add_parameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT_MODEL, self.tr("Model file"),
+            self.tr("Landslide LSM model (*.lsmodel)")),
+            self.tr("The model (.lsmodel: no pickle, safe to share) with its factors, FR "
+                    "encoding, hyperparameters, CV score and training time: the input of "
+                    "'Predict LSI'."))
+        self.add_parameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT_CV, self.tr("Cross-validation results"), compat.SOURCE_VECTOR,
+            optional=True),
+            self.tr("One row per hyperparameter combination: rank, values, mean and standard "
+                    "deviation of the AUROC over the folds, the CV scheme and the search round "
+                    "that scored it."))
+        self.add_parameter(QgsProcessingParameterRasterDestination(
             self.OUTPUT_LSI, self.tr("LSI raster of the stack"), optional=True,
-            createByDefault=False))
+            createByDefault=False),
+            self.tr("Optional: the LSI map of the training stack right away (as 'Predict LSI' "
+                    "would write it)."))
         self.addOutput(QgsProcessingOutputNumber("CV_AUROC", self.tr("Best CV AUROC")))
         self.addOutput(QgsProcessingOutputNumber("TRAINING_TIME", self.tr("Training time (s)")))
         self.addOutput(QgsProcessingOutputString("HYPERPARAMETERS",
@@ -207,25 +244,37 @@ class TrainAlgorithm(LsmAlgorithm):
     def style_lsi(self, context, lsi_path: str, model_name: str) -> None:
         from ..presentation.styles import pseudocolor_qml
 
-        self.style_output(context, lsi_path, pseudocolor_qml(0.0, 1.0), f"LSI {model_name}")
+        self.style_output(context, lsi_path, pseudocolor_qml(0.0, 1.0),
+                          self.tr("LSI {}").format(model_name))
 
 
 def c_gamma_parameters(alg: LsmAlgorithm) -> None:
     """Log-grid ranges of C and gamma (defaults include the paper's C=241, gamma=0.02)."""
-    real, integer = QgsProcessingParameterNumber.Double, QgsProcessingParameterNumber.Integer
-    for key, label, kind, default in (("C_MIN", "C, smallest", real, 0.241),
-                                      ("C_MAX", "C, largest", real, 2410.0),
-                                      ("C_STEPS", "C, values (log grid)", integer, 5),
-                                      ("GAMMA_MIN", "gamma, smallest", real, 0.0002),
-                                      ("GAMMA_MAX", "gamma, largest", real, 2.0),
-                                      ("GAMMA_STEPS", "gamma, values (log grid)", integer, 5)):
-        if kind == integer:
-            param = QgsProcessingParameterNumber(key, alg.tr(label), kind, default, minValue=1,
-                                                 maxValue=30)
-        else:
-            param = QgsProcessingParameterNumber(key, alg.tr(label), kind, default,
-                                                 minValue=1e-9)
-        alg.addParameter(param)
+    alg.add_parameter(QgsProcessingParameterNumber(
+        "C_MIN", alg.tr("C, smallest"), compat.DOUBLE, 0.241, minValue=1e-9),
+        alg.tr("The smallest C (inverse penalty) of the log grid: a small C gives a smooth "
+               "model, a large one follows the training samples closely."))
+    alg.add_parameter(QgsProcessingParameterNumber(
+        "C_MAX", alg.tr("C, largest"), compat.DOUBLE, 2410.0, minValue=1e-9),
+        alg.tr("The largest C of the log grid (the paper's optimum, 241, lies inside the "
+               "default 0.241..2410)."))
+    alg.add_parameter(QgsProcessingParameterNumber(
+        "C_STEPS", alg.tr("C, values (log grid)"), compat.INTEGER, 5, minValue=1, maxValue=30),
+        alg.tr("How many values of C, spaced evenly on a log scale from the smallest to the "
+               "largest (1 to 30)."))
+    alg.add_parameter(QgsProcessingParameterNumber(
+        "GAMMA_MIN", alg.tr("gamma, smallest"), compat.DOUBLE, 0.0002, minValue=1e-9),
+        alg.tr("The smallest gamma of the RBF kernel (on standardised factors): a small gamma "
+               "gives a smooth model, a large one a local model."))
+    alg.add_parameter(QgsProcessingParameterNumber(
+        "GAMMA_MAX", alg.tr("gamma, largest"), compat.DOUBLE, 2.0, minValue=1e-9),
+        alg.tr("The largest gamma of the log grid (the paper's optimum, 0.02, lies inside the "
+               "default 0.0002..2)."))
+    alg.add_parameter(QgsProcessingParameterNumber(
+        "GAMMA_STEPS", alg.tr("gamma, values (log grid)"), compat.INTEGER, 5, minValue=1,
+        maxValue=30),
+        alg.tr("How many values of gamma, spaced evenly on a log scale (1 to 30); the search "
+               "tries every pair of C and gamma."))
 
 
 def c_gamma_grid(alg: LsmAlgorithm, parameters, context) -> dict:

@@ -444,6 +444,7 @@ def test_without_matplotlib_the_dock_says_so(qgis_iface, plugin, evaluations, mo
     from landslide_lsm_plugin.gui.dock import CompareModelsDock
 
     monkeypatch.setitem(sys.modules, "matplotlib.backends.backend_qt5agg", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.backends.backend_qtagg", None)
     widget = CompareModelsDock(qgis_iface)
     widget.add_results_file(evaluations[0])
     assert widget.figure is None and "matplotlib" in widget.message.text()
@@ -505,6 +506,7 @@ def test_without_matplotlib_figure_export_is_disabled_and_explained(
     from landslide_lsm_plugin.gui.dock import CompareModelsDock
 
     monkeypatch.setitem(sys.modules, "matplotlib.backends.backend_qt5agg", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.backends.backend_qtagg", None)
     widget = CompareModelsDock(qgis_iface)
     widget.add_results_file(evaluations[0])
     try:
