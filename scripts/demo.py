@@ -58,13 +58,38 @@ def step(message: str) -> None:
 
 
 def stream(args: list, env: dict) -> None:
-    """Run qgis_process, echoing its log as it comes (progress stays visible)."""
+    """Run qgis_process, echoing its log as it comes, its progress bar as lines of its own
+    (qgis_process draws it without line breaks, into the log lines: qgis_tools.ProgressTicks).
+    """
     proc = subprocess.Popen([qt.QGIS_PROCESS, *args], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, bufsize=1)
     noise = ("QStandardPaths", "setapi()", "proj_create", "Warning 1:")
-    for line in proc.stdout:
-        if line.strip() and not any(n in line for n in noise):
-            print("    " + line.rstrip(), flush=True)
+    ticks = qt.ProgressTicks()
+    state = {"shown": 0}
+
+    def progress() -> None:
+        percent = ticks.percent
+        if percent // 10 != state["shown"] // 10:
+            state["shown"] = percent
+            print(f"    [{time.strftime('%H:%M:%S')} progress {percent} %]", flush=True)
+
+    pending, in_text = "", False
+    while True:
+        char = proc.stdout.read(1)
+        if not char or char == "\n":
+            text = pending if in_text else ticks.split(pending)
+            progress()
+            if text.strip() and not any(n in text for n in noise):
+                print("    " + text.rstrip(), flush=True)
+            pending, in_text = "", False
+            if not char:
+                break
+            continue
+        pending += char
+        if not in_text:  # ticks come only at the start of a line, as they are drawn
+            pending = ticks.split(pending)
+            progress()
+            in_text = bool(pending) and not ticks.partial(pending)
     if proc.wait() != 0:
         raise SystemExit(f"qgis_process {' '.join(args[:2])} failed (exit code "
                          f"{proc.returncode}); see the log above.")

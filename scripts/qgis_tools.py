@@ -184,3 +184,51 @@ def run_desktop(profiles_root: Path, code_file: Path, timeout: float = 180,
 
 if __name__ == "__main__":  # pragma: no cover - manual helper
     print(build_zip(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "dist"))
+
+
+class ProgressTicks:
+    """Separates qgis_process's progress bar from the log lines it runs into.
+
+    qgis_process draws progress on stdout without a line break: "0", then 40 ticks, three
+    dots and the percentage at every fourth ("0...10...20...30"), and " - done." after 100. A
+    log line printed meanwhile starts right after the last tick ("..90619 validation samples",
+    "30epoch 44/60"). Ticks come in that fixed order, so :meth:`split` takes exactly the ticks
+    that are due off the start of a line and returns the rest: the log line."""
+
+    def __init__(self) -> None:
+        self.ticks = 0
+        self.drawing = False
+
+    @property
+    def percent(self) -> int:
+        return self.ticks * 100 // 40
+
+    def due(self) -> str:
+        """The next token of the bar ("0" when none is being drawn)."""
+        if not self.drawing:
+            return "0"
+        nxt = self.ticks + 1
+        return str(nxt // 4 * 10) if nxt % 4 == 0 else "."
+
+    def partial(self, text: str) -> bool:
+        """Whether ``text`` may be the start of the token due (a '1' before '10')."""
+        return bool(text) and self.ticks < 40 and self.due().startswith(text) and \
+            text != self.due()
+
+    def split(self, line: str) -> str:
+        """The log text of a line of qgis_process's stdout, its progress ticks counted."""
+        at = 0
+        if not self.drawing and line.startswith("0") and line[1:2] in (".", ""):
+            self.drawing, self.ticks, at = True, 0, 1  # a new bar
+        while self.drawing and self.ticks < 40:
+            due = self.ticks + 1
+            token = str(due // 4 * 10) if due % 4 == 0 else "."
+            if not line.startswith(token, at):
+                break
+            at += len(token)
+            self.ticks = due
+        if self.drawing and self.ticks == 40:
+            self.drawing = False  # finished: the next bar starts with "0" again
+            if line.startswith(" - done.", at):
+                at += len(" - done.")
+        return line[at:]

@@ -45,6 +45,17 @@ def test_demo_finishes_and_says_where_to_look(demo):
         assert re.search(rf"^\s+{name}\s+AUROC 0\.\d{{3}}", demo["stdout"], re.M), name
 
 
+def test_the_log_prints_progress_on_its_own_lines(demo):
+    """qgis_process's progress ticks never run into a log line (issue: '..90619 validation
+    samples', '30epoch 44/60'); the demo prints the progress as lines of its own."""
+    lines = demo["stdout"].splitlines()
+    assert any(re.fullmatch(r"\s+\[[\d:]+ progress 50 %\]", line) for line in lines)
+    glued = [line for line in lines
+             if re.match(r"\s+\.+[^.\s]|\s+\.*(?:[1-9]0|100)[A-Za-z]", line)]
+    assert not glued, glued[:5]
+    assert not any(re.fullmatch(r"\s+[.\d]*\.\.\.[.\d]*", line) for line in lines)
+
+
 def test_sample_area_holds_every_layer_of_the_issue(demo):
     area = demo["out"] / "sample_area"
     for name in ("dem", "slope", "aspect", "ndvi", "rainfall", "dist_rivers", "dist_roads",

@@ -5,6 +5,7 @@ known susceptibility process."""
 
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -98,6 +99,9 @@ def test_project_opens_with_valid_styled_layers(run, area, tmp_path, run_alg):
                                      "OUTPUT": str(tmp_path / "project.qgz")})
     project = QgsProject()
     assert project.read(result["OUTPUT"])
+    with zipfile.ZipFile(result["OUTPUT"]) as archive:  # the .qgs inside named after the file
+        assert "project.qgs" in archive.namelist(), archive.namelist()
+    assert not project.viewSettings().defaultViewExtent().isEmpty()
     layers = list(project.mapLayers().values())
     assert len(layers) == 2 + 2 + 6 and all(layer.isValid() for layer in layers)
     rasters = {lyr.name(): lyr for lyr in layers if isinstance(lyr, QgsRasterLayer)}
@@ -137,3 +141,11 @@ def test_project_opens_in_the_desktop(run, area, tmp_path, run_alg, artifacts):
     assert all(valid for valid, _ in result["layers"].values())
     assert result["layers"]["LSI KLR"][1] == "singlebandpseudocolor"
     assert result["layers"]["Zones SVM"][1] == "paletted"
+    # it opens on the study area, drawn, without anyone zooming (the project's default view)
+    lsi = gdal.Open(str(run["svm:LSI SVM"]))
+    x0, dx, _, y1, _, dy = lsi.GetGeoTransform()
+    x1, y0 = x0 + dx * lsi.RasterXSize, y1 + dy * lsi.RasterYSize
+    ex0, ey0, ex1, ey1 = result["extent"]
+    assert ex0 <= x0 + 1 and ey0 <= y0 + 1 and ex1 >= x1 - 1 and ey1 >= y1 - 1, result["extent"]
+    assert (ex1 - ex0) < 3 * (x1 - x0), result["extent"]  # not zoomed out to the world
+    assert result["drawn_share"] > 0.3, result["drawn_share"]
