@@ -4,7 +4,7 @@ Every string a user reads in QGIS (algorithm names and help, parameter descripti
 dock labels and messages) goes through :func:`tr` (or an object's ``tr`` method, which calls
 it) with a string literal, so that ``scripts/update_translations.py`` can extract it into the
 Qt Linguist file ``i18n/landslide_lsm_en.ts``. Placeholders are filled after translation:
-``tr("Saved {}").format(path)``, never ``tr(f"Saved {path}")``.
+``tr("Saved {}").format(path)``, never an f-string inside ``tr()`` (it cannot be extracted).
 
 Text kept in constants (algorithm titles and help, enum option labels) is marked where it is
 written with :func:`tr_noop` (Qt's QT_TRANSLATE_NOOP: extracted, not translated there) and
