@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 SITE := $(shell ls -d $(VENV)/lib/python3*/site-packages 2>/dev/null | head -1)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup test lint unit qgis-tests demo package deploy bench clean help
+.PHONY: setup test lint unit qgis-tests demo package deploy bench clean help test-matrix \
+        test-matrix-smoke
 
 help:
 	@echo "make demo     set up, then run the whole workflow on the built-in sample area"
@@ -15,6 +16,11 @@ help:
 	@echo "make deploy   deploy the plugin into your QGIS profile with pb_tool"
 	@echo "make bench    run the benchmarks: docs/benchmarks.md (raster stages by grid size) and"
 	@echo "              docs/benchmarks-inventory.md (training on realistic inventories)"
+	@echo "make test-matrix        every test on Debian 13 (QGIS 3.40 LTR) and Debian unstable"
+	@echo "                        (QGIS 3.44), each in a debootstrap root filesystem (needs root or"
+	@echo "                        sudo; about 4 GB each, kept in /var/cache/landslide-lsm-matrix)"
+	@echo "make test-matrix-smoke  the smoke layer on QGIS 3.40 (provider, processing.run,"
+	@echo "                        qgis_process, desktop), as CI runs it"
 
 setup:
 	@bash scripts/setup.sh
@@ -58,6 +64,16 @@ deploy: setup
 bench: setup
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/inventory.py
+
+# The QGIS version matrix (scripts/matrix.sh): results in test-artifacts/matrix-<suite>/.
+test-matrix:
+	@bash scripts/matrix.sh run trixie full; trixie=$$?; \
+	bash scripts/matrix.sh run sid full; sid=$$?; \
+	echo "test-matrix: trixie (QGIS 3.40) exit status $$trixie, sid (QGIS 3.44) $$sid"; \
+	[ $$trixie -eq 0 ] && [ $$sid -eq 0 ]
+
+test-matrix-smoke:
+	bash scripts/matrix.sh run trixie smoke
 
 clean:
 	rm -rf dist demo_output test-artifacts .pytest_cache

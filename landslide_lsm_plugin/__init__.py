@@ -11,6 +11,9 @@ __all__ = ["__version__", "classFactory"]
 
 def classFactory(iface):
     """Entry point QGIS calls; ``iface`` is None under qgis_process (no GUI work then)."""
+    from .deps import bind_svm_extensions_to_themselves
     from .plugin import LandslideLsmPlugin
+
+    bind_svm_extensions_to_themselves()  # before anything imports scikit-learn (see there)
 
     return LandslideLsmPlugin(iface)

@@ -6,6 +6,7 @@ No qgis import here: the same answers serve the Processing algorithms and the LS
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import sys
 import sysconfig
@@ -86,3 +87,42 @@ def missing_message(modules: list[str], what: str) -> str:
     names = ", ".join(PIP_NAMES.get(m, m) for m in modules)
     return (f"{what} needs the Python package(s) {names}, which QGIS's Python cannot import. "
             f"Install with:\n  {install_command(modules)}\nthen restart QGIS.")
+
+
+# --- native symbol clashes ---------------------------------------------------------------------
+
+#: scikit-learn's libsvm and liblinear extensions export a function ``set_seed``; so does the
+#: minizip that QGIS links where zlib is 1.3.2 or newer (Debian unstable). In a process that has
+#: that minizip in its global symbol scope (qgis_process, the QGIS desktop), the extensions' own
+#: calls bind to minizip's function and SVM training crashes QGIS (SIGSEGV in set_seed).
+SVM_EXTENSIONS = ("_libsvm", "_liblinear", "_libsvm_sparse")
+_bound: list = []
+
+
+def bind_svm_extensions_to_themselves() -> list[str]:
+    """Where another library in the process's global scope exports ``set_seed`` (Linux),
+    load scikit-learn's libsvm and liblinear extensions with RTLD_DEEPBIND, their own symbols
+    first, before scikit-learn imports them; the import then finds them loaded. Returns the
+    files so loaded: none without a clash, without scikit-learn, or once ``sklearn.svm`` is
+    imported (too late then)."""
+    if not sys.platform.startswith("linux") or "sklearn.svm" in sys.modules:
+        return []
+    import ctypes
+
+    try:
+        if not hasattr(ctypes.CDLL(None), "set_seed"):
+            return []
+        spec = importlib.util.find_spec("sklearn")
+    except (OSError, ImportError, ValueError):
+        return []
+    loaded = []
+    mode = os.RTLD_NOW + os.RTLD_DEEPBIND  # two bits ("|" reads as a type union to vermin)
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for name in SVM_EXTENSIONS:
+            for path in sorted(Path(folder, "svm").glob(f"{name}.*so")):
+                try:
+                    _bound.append(ctypes.CDLL(str(path), mode=mode))
+                except OSError:  # a broken install: the import will say so
+                    continue
+                loaded.append(str(path))
+    return loaded

@@ -47,8 +47,8 @@ def make_foot_area(folder: Path, size: int = 220, seed: int = 0, n_each: int = 1
     for i, (name, band) in enumerate((("steep", steep), ("convexity", convex),
                                       ("noise", noise)), start=1):
         b = ds.GetRasterBand(i)
-        b.WriteArray(band)
-        b.SetNoDataValue(-9999)
+        b.SetNoDataValue(-9999)  # before the data: GDAL 3.10 reads all-0 blocks written
+        b.WriteArray(band)       # before it as nodata
         b.SetDescription(name)
     ds = None
     vds = ogr.GetDriverByName("GPKG").CreateDataSource(str(folder / "points.gpkg"))

@@ -59,9 +59,11 @@ def write_raster(path: Path, data: np.ndarray, nodata: Optional[float] = -9999.0
         ds.SetProjection(srs.ExportToWkt())
     for i in range(bands):
         band = ds.GetRasterBand(i + 1)
-        band.WriteArray(data[i])
+        # nodata first: GDAL 3.10 reads a block written all 0 before the nodata value was set
+        # as nodata
         if nodata is not None:
             band.SetNoDataValue(nodata)
+        band.WriteArray(data[i])
         if i < len(names):
             band.SetDescription(names[i])
     ds = None

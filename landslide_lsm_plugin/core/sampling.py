@@ -186,7 +186,8 @@ def _examples(values: list, limit: int = 3) -> str:
         if isinstance(v, (float, np.floating)) and float(v).is_integer():
             text = str(int(v))
         elif isinstance(v, (str, bytes)):
-            text = repr(v.decode("utf-8", "replace") if isinstance(v, bytes) else v)
+            # str(): numpy 2 writes a numpy string's repr as np.str_('abc')
+            text = repr(v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v))
         elif v is None:
             text = "NULL"
         else:

@@ -446,7 +446,9 @@ def main(argv: list) -> int:
         job = json.load(fh)
     # stderr is what the client shows when the worker dies without a word (killed, crashed):
     # say what this worker was, and let a fatal signal (a crash in TensorFlow) print the stack
-    faulthandler.enable()
+    # (Python 3.14+ would add the C stack: dozens of lines that push the Python frames, which
+    # say where it happened, out of the tail the error message shows)
+    faulthandler.enable(**({"c_stack": False} if sys.version_info >= (3, 14) else {}))
     print(f"LSNet worker {os.getpid()}: {job.get('command')} with Python {sys.executable}",
           file=sys.stderr, flush=True)
     try:

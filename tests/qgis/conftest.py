@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import time
@@ -11,15 +12,42 @@ import pytest
 from .helpers import SAMPLE_EPOCHS, run
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """The last test's teardown ends the session's fixtures, QGIS itself (pytest-qgis calls
+    exitQgis). Objects of the tests that hold QGIS layers (a QgsProcessingContext in a
+    reference cycle) are freed first, while QGIS runs; after, the garbage collector stays off:
+    on QGIS 3.40 and 3.44 collecting such an object once QGIS has exited crashes the process
+    in GDALClose (tests/conftest.py then leaves at once with pytest's result)."""
+    if nextitem is None:
+        gc.collect()
+        gc.disable()
+    yield
+
+
 @pytest.fixture(scope="session")
 def plugin(qgis_app, qgis_iface, qgis_processing):
     """The plugin loaded as QGIS loads it: classFactory(iface), then initGui()."""
     from landslide_lsm_plugin import classFactory
 
+    _give_a_layer_tree_view(qgis_iface)
     instance = classFactory(qgis_iface)
     instance.initGui()
     yield instance
     instance.unload()
+
+
+def _give_a_layer_tree_view(iface) -> None:
+    """pytest-qgis's iface answers layerTreeView() with a MagicMock; since QGIS 3.44,
+    processing.runAndLoadResults hands it to C++ (QgsProcessingGuiUtils.addResultLayers),
+    which takes only a real QgsLayerTreeView. Give it one, on the project's layer tree, owned
+    by the main window."""
+    from qgis.core import QgsLayerTreeModel, QgsProject
+    from qgis.gui import QgsLayerTreeView
+
+    view = QgsLayerTreeView(iface.mainWindow())
+    view.setModel(QgsLayerTreeModel(QgsProject.instance().layerTreeRoot(), view))
+    iface.layerTreeView = lambda: view
 
 
 @pytest.fixture

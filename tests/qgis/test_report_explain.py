@@ -219,8 +219,8 @@ def aoa_rasters(stack: str, folder: Path, threshold: float = 0.42) -> dict:
         out.SetGeoTransform(transform)
         out.SetProjection(projection)
         band = out.GetRasterBand(1)
+        band.SetNoDataValue(nodata)  # before the data (GDAL 3.10: see conftest.write_raster)
         band.WriteArray(data)
-        band.SetNoDataValue(nodata)
         band = None
         partner = paths["applicability" if kind == "dissimilarity" else "dissimilarity"]
         out.SetMetadata(AoaTags(kind, threshold, mean_distance=1.234, n_training=371,

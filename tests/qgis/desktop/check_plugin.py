@@ -14,6 +14,9 @@ OUT = os.environ["LSM_DESKTOP_OUT"]
 def _check():
     result = {"errors": []}
     try:
+        # the same window on every QGIS version: 3.22 opens at 1280 x 800 under Xvfb, 3.40 at
+        # about 1030 x 380
+        qgis.utils.iface.mainWindow().resize(1280, 800)
         zip_path = os.environ.get("LSM_INSTALL_ZIP")
         if zip_path:
             import pyplugin_installer
@@ -43,6 +46,9 @@ def _finish(result):
         result["errors"].append(traceback.format_exc())
     with open(OUT, "w", encoding="utf-8") as fh:
         json.dump(result, fh, indent=1)
+    # close the project first, as File > Exit does: QGIS 3.40 leaving with layers loaded
+    # crashes on its way out (signal 11), with or without this plugin
+    qgis.utils.iface.newProject(False)
     QgsApplication.exit(0)
 
 
