@@ -58,7 +58,8 @@ def run_seed(demo: Path, seed: int, work: Path, profile: Path, env: dict) -> dic
     metrics = work / f"metrics_{seed}.csv"
     qt.run_algorithm(profile, "landslide_lsm:evaluate",
                      {"LSI": lsi, "SAMPLES": demo / "training_samples.gpkg", "THRESHOLD": 0,
-                      "OUTPUT": metrics}, env=env, timeout=3600)
+                      "OUTPUT": metrics, "OUTPUT_RESULTS": work / f"results_{seed}.json"},
+                     env=env, timeout=3600)
     return read_metrics(metrics)
 
 
