@@ -59,10 +59,14 @@ def main() -> int:
         print(json.loads((root / "out.json").read_text()).get("errors"))
 
     def maps(fig):
-        axes = fig.subplots(2, len(results["models"]))
+        # a subfigure per row: the zone legends beside their maps do not narrow the LSI maps
+        top, bottom = fig.subfigures(2, 1)
+        n = len(results["models"])
+        lsi_axes, zone_axes = top.subplots(1, n, squeeze=False), bottom.subplots(1, n,
+                                                                                squeeze=False)
         for i, m in enumerate(results["models"]):
-            draw_lsi(axes[0][i], m["lsi"], f"LSI {m['name']}")
-            draw_zones(axes[1][i], m["zones"], f"Zones {m['name']}")
+            draw_lsi(lsi_axes[0][i], m["lsi"], f"LSI {m['name']}")
+            draw_zones(zone_axes[0][i], m["zones"], f"Zones {m['name']}")
 
     (IMAGES / "maps.png").write_bytes(figure_png(maps, (16, 10), dpi=80))
     shutil.copy(demo / "roc.png", IMAGES / "roc.png")
