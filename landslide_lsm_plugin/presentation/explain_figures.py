@@ -121,7 +121,10 @@ def draw_importance(ax, explanation: Explanation, color: Optional[str] = None,
     ax.set_ylim(-0.6, n - 0.4)
     ax.axvline(0, color="#444444", linewidth=0.8)
     ax.set_xlabel("Drop of validation AUROC when permuted")
-    title = f"{short(explanation.model_name, 40)} (AUROC {explanation.base_auroc:.3f})"
+    # the AUROC of the samples the importance was computed on (a subset of the validation
+    # samples where there are many: it differs from the map's validation AUROC)
+    title = f"{short(explanation.model_name, 40)} (AUROC {explanation.base_auroc:.3f}"
+    title += f", n = {explanation.n_importance:,})" if explanation.n_importance else ")"
     if len(explanation.importance) > n:
         title += f"\n{n} most important of {len(explanation.importance)} factors"
     ax.set_title(title, fontsize=title_size)
