@@ -115,9 +115,11 @@ def bind_svm_extensions_to_themselves() -> list[str]:
         spec = importlib.util.find_spec("sklearn")
     except (OSError, ImportError, ValueError):
         return []
+    if spec is None:
+        return []
     loaded = []
     mode = os.RTLD_NOW + os.RTLD_DEEPBIND  # two bits ("|" reads as a type union to vermin)
-    for folder in (spec.submodule_search_locations or []) if spec else []:
+    for folder in spec.submodule_search_locations or []:
         for name in SVM_EXTENSIONS:
             for path in sorted(Path(folder, "svm").glob(f"{name}.*so")):
                 try:
