@@ -8,16 +8,15 @@ handle) and written in order by one writer; memory stays bounded by a few window
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 
+from .blocks import Block, Output, Stage, run_stage, task_dataset
 from .errors import LsmError
 from .frequency_ratio import encodings_from_spec
 from .model_io import (
@@ -31,10 +30,9 @@ from .model_io import (
 from .progress import SILENT, Progress
 from .raster import (
     FLOAT_NODATA,
-    RasterWriter,
+    WINDOW,
+    Window,
     check_output_path,
-    iter_windows,
-    open_raster,
     read_window,
 )
 from .records import LsiTags, LsnetMeta, ModelMeta
@@ -224,6 +222,8 @@ class PredictReport:
     load_time_s: float = 0.0
     #: the standard-deviation raster written with the map ("" if none)
     sd_path: str = ""
+    #: where the map was computed (core.blocks.StageResult.engine)
+    engine: str = ""
 
 
 #: most distinct values a column may hold for integer row keys (else rows are compared as bytes)
@@ -349,7 +349,8 @@ def predict_lsi(model_path: str, stack_path: str, output_path: str, *, n_jobs: i
                 progress: Progress = SILENT, name: Optional[str] = None,
                 model_file: Optional[str] = None,
                 signing_key: Optional[bytes] = None,
-                sd_path: Optional[str] = None) -> PredictReport:
+                sd_path: Optional[str] = None, client: Any = None,
+                window: int = WINDOW) -> PredictReport:
     """Write the LSI raster (Float32, 0..1, nodata kept) of a model over a stack. A model
     file this installation signed (``signing_key``) and that changed since is refused; one it
     did not sign maps with a warning (see core.model_io).
@@ -359,7 +360,10 @@ def predict_lsi(model_path: str, stack_path: str, output_path: str, *, n_jobs: i
 
     A model file with an ensemble (Train algorithms, 'Ensemble for uncertainty maps') is mapped
     as the mean of its members' LSI, and ``sd_path`` gets the members' standard deviation
-    (Float32, same grid): the uncertainty map."""
+    (Float32, same grid): the uncertainty map.
+
+    ``client``: a distributed.Client to map on a Dask cluster (see core.blocks); ``window``:
+    cells per side of a window (any size gives the same map)."""
     started = time.perf_counter()
     out = check_output_path(output_path, [model_path, stack_path])
     sd_out = check_output_path(sd_path, [model_path, stack_path]) if sd_path else None
@@ -395,45 +399,38 @@ def predict_lsi(model_path: str, stack_path: str, output_path: str, *, n_jobs: i
     predict = proba if members else (lambda x: predict_array(proba, x, chunk))
     report = _predict_windows(stack_path, info, out, model_meta,
                               str(Path(model_file or model_path).resolve()), encodings,
-                              predict, n_jobs, progress, name, sd_out)
+                              predict, n_jobs, progress, name, sd_out, client, window)
     report.evaluator, report.load_time_s = evaluator, load_time
     if trust == UNSIGNED:
         report.messages.insert(0, unsigned_warning(Path(model_path).name))
     return report
 
 
-def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: ModelMeta,
-                     model_file: str, encodings,
-                     predict: Callable, n_jobs: int, progress: Progress,
-                     name: Optional[str], sd_out: Optional[Path] = None) -> PredictReport:
-    """Map ``predict`` (P for rows of factors; for an ensemble an (n, 2) array of mean and SD)
-    window by window into ``out`` (and the SD into ``sd_out``)."""
-    start = time.perf_counter()
-    grid = info.grid
-    windows = list(iter_windows(grid.width, grid.height))
-    handles: dict = {}
-    unseen = [0]
-    # FR-encoded factors take few distinct combinations (~1 in 6 cells here): each is
-    # evaluated once
-    dedupe = meta.encoding == "fr"
+class PredictTask:
+    """One window of an LSI map (a picklable task of core.blocks): the stack's cells read,
+    FR-encoded on the fly where the model needs it, ``predict`` applied (per distinct row for
+    FR models), and the LSI (and an ensemble's SD) as Float32 arrays."""
 
-    def compute(win):
-        import threading
+    def __init__(self, stack_path: str, predict: Callable, encodings: Optional[list],
+                 dedupe: bool, with_sd: bool) -> None:
+        self.stack_path, self.predict, self.encodings = stack_path, predict, encodings
+        self.dedupe, self.with_sd = dedupe, with_sd
 
-        ds = handles.setdefault(threading.get_ident(), open_raster(stack_path, "factor stack"))
-        data, valid = read_window(ds, win)
+    def __call__(self, win: Window) -> Block:
+        data, valid = read_window(task_dataset(self.stack_path, "factor stack"), win)
         lsi = np.full(valid.shape, FLOAT_NODATA, dtype=np.float32)
-        sd = np.full(valid.shape, FLOAT_NODATA, dtype=np.float32) if sd_out else None
+        sd = np.full(valid.shape, FLOAT_NODATA, dtype=np.float32) if self.with_sd else None
         x = data[:, valid].T
-        if encodings is not None and x.size:
-            x, ok = encode_rows(x, encodings)
+        unseen = 0
+        if self.encodings is not None and x.size:
+            x, ok = encode_rows(x, self.encodings)
             if not ok.all():
-                unseen[0] += int((~ok).sum())
+                unseen = int((~ok).sum())
                 cells = np.flatnonzero(valid.ravel())
                 valid.ravel()[cells[~ok]] = False
                 x = x[ok]
         if x.shape[0]:
-            p = predict_distinct(predict, x) if dedupe else predict(x)
+            p = predict_distinct(self.predict, x) if self.dedupe else self.predict(x)
             bad = ~np.isfinite(p)
             if bad.any():  # raised inside the writer: the half-made map is removed
                 raise LsmError(f"The model gives no finite LSI (NaN or infinite) for "
@@ -443,37 +440,37 @@ def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: ModelMet
                     sd[valid] = p[:, 1]
                 p = p[:, 0]
             lsi[valid] = np.clip(p, 0.0, 1.0)
-        return win, lsi, sd, int(valid.sum())
+        arrays = (lsi,) if sd is None else (lsi, sd)
+        return Block(arrays, {"valid_cells": int(valid.sum()), "unseen": unseen})
 
-    valid_cells = 0
+
+def _predict_windows(stack_path: str, info: StackInfo, out: Path, meta: ModelMeta,
+                     model_file: str, encodings,
+                     predict: Callable, n_jobs: int, progress: Progress,
+                     name: Optional[str], sd_out: Optional[Path] = None,
+                     client: Any = None, window: int = WINDOW) -> PredictReport:
+    """Map ``predict`` (P for rows of factors; for an ensemble an (n, 2) array of mean and SD)
+    window by window into ``out`` (and the SD into ``sd_out``), in-process or on Dask."""
+    # FR-encoded factors take few distinct combinations (~1 in 6 cells here): each is
+    # evaluated once
+    task = PredictTask(stack_path, predict, encodings, meta.encoding == "fr", sd_out is not None)
     tags = replace(LsiTags.of_model(meta, name or meta.name or meta.model_type or "model",
                                     model_file),
                    sd_file=str(sd_out.resolve()) if sd_out else "",
                    ensemble_size=meta.ensemble_size)
-    sd_writer = (RasterWriter(sd_out, grid, 1, np.float32, FLOAT_NODATA, descriptions=["lsi_sd"],
-                              metadata={"LSM_SD_OF": str(out.resolve())})
-                 if sd_out else contextlib.nullcontext())
-    # the SD raster is published first, then the LSI that names it; a failure while mapping
-    # (or a cancel) leaves neither
-    with RasterWriter(out, grid, 1, np.float32, FLOAT_NODATA, descriptions=["lsi"],
-                      metadata=tags.to_metadata()) as writer, sd_writer as sd_file:
-        with ThreadPoolExecutor(max_workers=max(1, n_jobs)) as pool:
-            step = max(1, 2 * n_jobs)
-            for first in range(0, len(windows), step):
-                progress.check()
-                for win, lsi, sd, n in pool.map(compute, windows[first:first + step]):
-                    writer.write(win, lsi)
-                    if sd_file is not None:
-                        sd_file.write(win, sd)
-                    valid_cells += n
-                progress.fraction(min(first + step, len(windows)), len(windows))
-        map_time = time.perf_counter() - start
-        writer.metadata.update(replace(tags, map_time_s=map_time).to_metadata())
-    handles.clear()
-    report = PredictReport(str(out), valid_cells, map_time, meta.model_type,
-                           unseen[0], sd_path=str(sd_out) if sd_out else "")
-    if unseen[0]:
-        report.messages.append(f"{unseen[0]} cells hold a category the model's FR encoding has "
+    outputs = [Output(out, 1, "float32", FLOAT_NODATA, ("lsi",), tags.to_metadata())]
+    if sd_out:  # published before the LSI that names it; a failure or cancel leaves neither
+        outputs.append(Output(sd_out, 1, "float32", FLOAT_NODATA, ("lsi_sd",),
+                              {"LSM_SD_OF": str(out.resolve())}))
+    stage = Stage("predict", info.grid, task, tuple(outputs), window=window,
+                  finish=lambda counts, seconds: [
+                      replace(tags, map_time_s=seconds).to_metadata()])
+    result = run_stage(stage, client, threads=n_jobs, progress=progress)
+    unseen = int(result.counts.get("unseen", 0))
+    report = PredictReport(str(out), int(result.counts.get("valid_cells", 0)), result.seconds,
+                           meta.model_type, unseen, sd_path=str(sd_out) if sd_out else "",
+                           engine=result.engine)
+    if unseen:
+        report.messages.append(f"{unseen} cells hold a category the model's FR encoding has "
                                "never seen; they were left as nodata.")
     return report
-

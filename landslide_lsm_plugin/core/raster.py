@@ -410,6 +410,20 @@ def atomic_file(path: str | Path) -> Iterator[Path]:
     publish(tmp, final)
 
 
+def band_statistics(plane: np.ndarray, nodata: float) -> np.ndarray:
+    """(count, sum, sum of squares, min, max) of a plane's valid values (float64)."""
+    values = plane[np.isfinite(plane) & (plane != nodata)].astype(np.float64)
+    if not values.size:
+        return np.array([0.0, 0.0, 0.0, np.inf, -np.inf])
+    return np.array([values.size, values.sum(), np.square(values).sum(), values.min(),
+                     values.max()])
+
+
+def merge_statistics(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Two (count, sum, sum of squares, min, max) records as one."""
+    return np.array([a[0] + b[0], a[1] + b[1], a[2] + b[2], min(a[3], b[3]), max(a[4], b[4])])
+
+
 class RasterWriter:
     """Write a GeoTIFF window by window; the file appears at ``path`` only when complete.
 
@@ -476,14 +490,7 @@ class RasterWriter:
                 self._ds.FlushCache()  # write the finished tiles out of GDAL's cache
 
     def _accumulate(self, i: int, plane: np.ndarray) -> None:
-        values = plane[np.isfinite(plane) & (plane != self.nodata)].astype(np.float64)
-        if values.size:
-            st = self._stats[i]
-            st[0] += values.size
-            st[1] += values.sum()
-            st[2] += np.square(values).sum()
-            st[3] = min(st[3], values.min())
-            st[4] = max(st[4], values.max())
+        self._stats[i] = merge_statistics(self._stats[i], band_statistics(plane, self.nodata))
 
     def __exit__(self, exc_type, exc, tb) -> None:
         ds, self._ds = self._ds, None

@@ -110,20 +110,25 @@ class ProbeResult:
 
     @property
     def missing(self) -> list:
-        return [m for m in NEEDED if m in self.problems]
+        return ([m for m in NEEDED if m in self.problems]
+                + [m for m in self.problems if m not in NEEDED])
 
     def describe(self) -> str:
         """'tensorflow (ImportError: ...), numpy (not installed)'."""
         return ", ".join(f"{m} ({self.problems[m]})" for m in self.missing)
 
 
-def probe_python(python: str, timeout: float = PROBE_TIMEOUT_S) -> ProbeResult:
+def probe_python(python: str, timeout: float = PROBE_TIMEOUT_S,
+                 imports: Optional[dict] = None) -> ProbeResult:
     """Import what the worker needs in ``python`` (a child process: tensorflow never enters
-    this one) and report what fails. Good results are cached for the session."""
-    if python in _probe_cache:
-        return _probe_cache[python]
+    this one) and report what fails. Good results are cached for the session. ``imports``:
+    name -> modules to import for it (default: the LSNet worker's, PROBE_IMPORTS)."""
+    imports = PROBE_IMPORTS if imports is None else imports
+    key = python if imports is PROBE_IMPORTS else (python, json.dumps(imports, sort_keys=True))
+    if key in _probe_cache:
+        return _probe_cache[key]
     result = ProbeResult(python)
-    checks = json.dumps([[m, list(modules)] for m, modules in PROBE_IMPORTS.items()])
+    checks = json.dumps([[m, list(modules)] for m, modules in imports.items()])
     timed_out = False
     try:
         with tempfile.TemporaryDirectory(prefix="lsm-probe-") as neutral:
@@ -158,11 +163,11 @@ def probe_python(python: str, timeout: float = PROBE_TIMEOUT_S) -> ProbeResult:
             f"the import did not finish within {timeout:g} s" if timed_out
             else f"the import stopped Python (exit code {code})"
             + (f": {last_err}" if last_err else ""))
-    for name in NEEDED:
+    for name in imports:
         if name not in result.problems and name not in result.versions:
             result.problems[name] = "not checked: the check stopped before it"
     if result.ok:
-        _probe_cache[python] = result
+        _probe_cache[key] = result
     return result
 
 
