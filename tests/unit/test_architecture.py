@@ -307,6 +307,7 @@ def test_every_algorithm_in_its_own_file_on_the_shared_base():
 REPORTING_HANDLERS = {
     ("deps.py", "module_available"),  # a broken install counts as missing
     ("lsnet/worker.py", "main"),  # the worker reports the error as JSON and exits non-zero
+    ("cluster.py", "_worker_report"),  # a Dask worker reports a broken install as missing
 }
 
 
