@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import shutil
 import threading
 import time
 import uuid
@@ -45,6 +44,7 @@ from .raster import (
     RasterWriter,
     Window,
     _remove_quietly,
+    atomic_file,
     band_statistics,
     bounded_gdal_cache,
     gdal_exceptions,
@@ -52,6 +52,7 @@ from .raster import (
     merge_statistics,
     open_raster,
     publish,
+    remove_folder,
     temporary_sibling,
 )
 
@@ -222,30 +223,22 @@ def write_part(path: str, grid: Grid, win: Window, array: np.ndarray, dtype: str
     temporary name renamed into place); return its statistics per band."""
     planes = array[None] if array.ndim == 2 else array
     x0, dx, rx, y0, ry, dy = grid.geotransform
-    tmp = f"{path}.{uuid.uuid4().hex[:8]}.tmp.tif"
-    with gdal_exceptions():
-        try:
-            ds = gdal.GetDriverByName("GTiff").Create(
-                tmp, win.width, win.height, planes.shape[0], _GDAL_TYPES[np.dtype(dtype)],
-                options=list(PART_OPTIONS))
-            ds.SetGeoTransform((x0 + win.col * dx + win.row * rx, dx, rx,
-                                y0 + win.col * ry + win.row * dy, ry, dy))
-            if grid.crs_wkt:
-                ds.SetProjection(grid.crs_wkt)
-            stats = []
-            for i, values in enumerate(planes):
-                plane = np.asarray(values, dtype=dtype)
-                band = ds.GetRasterBand(i + 1)
-                band.SetNoDataValue(nodata)
-                band.WriteArray(plane)
-                stats.append(band_statistics(plane, nodata))
-            ds = None
-            os.replace(tmp, path)
-        except BaseException:
-            ds = None
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+    with gdal_exceptions(), atomic_file(path) as tmp:
+        ds = gdal.GetDriverByName("GTiff").Create(
+            str(tmp), win.width, win.height, planes.shape[0], _GDAL_TYPES[np.dtype(dtype)],
+            options=list(PART_OPTIONS))
+        ds.SetGeoTransform((x0 + win.col * dx + win.row * rx, dx, rx,
+                            y0 + win.col * ry + win.row * dy, ry, dy))
+        if grid.crs_wkt:
+            ds.SetProjection(grid.crs_wkt)
+        stats = []
+        for i, values in enumerate(planes):
+            plane = np.asarray(values, dtype=dtype)
+            band = ds.GetRasterBand(i + 1)
+            band.SetNoDataValue(nodata)
+            band.WriteArray(plane)
+            stats.append(band_statistics(plane, nodata))
+        ds = None  # closed (and flushed) before the file is renamed into place
     return np.array(stats)
 
 
@@ -310,7 +303,7 @@ def _run_on_dask(stage: Stage, client: Any, progress: Progress) -> StageResult:
         raise
     finally:
         for folder in folders:
-            _remove_folder(folder)
+            remove_folder(folder)
     workers = len(client.scheduler_info().get("workers", {}))
     return StageResult(counts, time.perf_counter() - start,
                        f"Dask ({client.scheduler.address}, {workers} workers)", len(windows))
@@ -382,10 +375,3 @@ def assemble(output: Output, folder: Path, grid: Grid, metadata: dict,
             raise
 
 
-def _remove_folder(folder: Path) -> None:
-    """Remove a parts folder (a task still finishing may add a file: tried twice)."""
-    for _ in range(2):
-        shutil.rmtree(folder, ignore_errors=True)
-        if not folder.exists():
-            return
-        time.sleep(POLL_S)

@@ -383,6 +383,19 @@ def _remove_quietly(path: Path) -> None:
             p.unlink()
 
 
+def remove_folder(folder: Path, attempts: int = 2) -> None:
+    """Remove a run's scratch folder and what is in it (a task still finishing elsewhere may
+    add a file while it goes: tried again after a moment)."""
+    import shutil
+    import time
+
+    for _ in range(max(1, attempts)):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        time.sleep(0.2)
+
+
 def publish(tmp: Path, final: Path) -> None:
     """Move a finished temporary file into place (atomic on one file system)."""
     with contextlib.suppress(OSError):
