@@ -277,7 +277,7 @@ def _run_on_dask(stage: Stage, client: Any, progress: Progress) -> StageResult:
             for i, win in enumerate(windows)]
         counts: dict = {}
         stats: list = [None] * len(stage.outputs)
-        pending = as_completed(futures, with_results=False)
+        pending = as_completed(futures, loop=client.loop, with_results=False)
         done = 0
         while done < len(futures):
             progress.check()
@@ -300,6 +300,9 @@ def _run_on_dask(stage: Stage, client: Any, progress: Progress) -> StageResult:
     except BaseException:
         with contextlib.suppress(Exception):
             client.cancel(futures, force=True)
+            # a window already running finishes (Python cannot stop it): wait for those, so
+            # none writes into the parts folder after it is removed
+            _wait_until_idle(client, f"lsm-{stage.name}-{run_id}-")
         raise
     finally:
         for folder in folders:
@@ -307,6 +310,22 @@ def _run_on_dask(stage: Stage, client: Any, progress: Progress) -> StageResult:
     workers = len(client.scheduler_info().get("workers", {}))
     return StageResult(counts, time.perf_counter() - start,
                        f"Dask ({client.scheduler.address}, {workers} workers)", len(windows))
+
+
+def _executing(prefix: str, dask_worker: Any = None) -> list:
+    """Runs on a worker: the keys starting with ``prefix`` it is executing now."""
+    state = getattr(dask_worker, "state", None)
+    running = getattr(state, "executing", ()) if state is not None else ()
+    return [str(task.key) for task in running if str(task.key).startswith(prefix)]
+
+
+def _wait_until_idle(client: Any, prefix: str, timeout: float = 120.0) -> None:
+    """Wait (at most ``timeout`` s) until no worker executes a task of this run."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(client.run(_executing, prefix).values()):
+            return
+        time.sleep(POLL_S)
 
 
 def _result(future: Any, windows: list, futures: list) -> tuple[dict, list]:

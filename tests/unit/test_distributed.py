@@ -1,0 +1,281 @@
+"""The raster stages on Dask distributed: the same maps as in-process, on a real local cluster
+of worker processes; a worker killed mid-run; failures and cancels that leave no file; the
+scheduler's choice and its errors."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from osgeo import gdal
+
+from landslide_lsm_plugin import cluster
+from landslide_lsm_plugin.core import blocks, models, predict, training
+from landslide_lsm_plugin.core.errors import Canceled, LsmError
+from landslide_lsm_plugin.core.progress import Progress
+from landslide_lsm_plugin.core.raster import FLOAT_NODATA, Grid, Window
+
+distributed = pytest.importorskip("distributed")
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMING_TAGS = {"LSM_MAP_TIME"}
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    """A local cluster of two worker processes (one thread each), as the issue asks."""
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  dashboard_address=None) as local, \
+            distributed.Client(local, set_as_default=False) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    """A 600 x 700 stack with a nodata corner: with 128-cell windows, 30 windows."""
+    from ..conftest import steep_wet_study
+
+    return steep_wet_study(tmp_path_factory.mktemp("dask"), 600, 700, 400, seed=5,
+                           noise=True, nodata_corner=(20, 30))
+
+
+@pytest.fixture(scope="module")
+def svm_model(study):
+    path = study["dir"] / "svm.lsmodel"
+    training.train_to_file("svm", str(study["stack"]), str(study["samples"]), str(path),
+                           search=models.SearchSettings(grid={"C": [1.0], "gamma": [0.1]},
+                                                        n_folds=3))
+    return path
+
+
+def raster_of(path: Path) -> tuple[np.ndarray, dict, list]:
+    ds = gdal.Open(str(path))
+    bands = [ds.GetRasterBand(i + 1) for i in range(ds.RasterCount)]
+    tags = {k: v for k, v in ds.GetMetadata().items() if k not in TIMING_TAGS}
+    described = [(b.GetDescription(), b.GetNoDataValue(), b.DataType) for b in bands]
+    return ds.ReadAsArray(), tags, described
+
+
+def assert_same_raster(a: Path, b: Path, tolerance: float = 0.0) -> None:
+    data_a, tags_a, bands_a = raster_of(a)
+    data_b, tags_b, bands_b = raster_of(b)
+    assert bands_a == bands_b and data_a.shape == data_b.shape
+    paths = ("_FILE", "_OF")  # tags naming the files themselves
+    tags_a = {k: v for k, v in tags_a.items() if not k.endswith(paths)}
+    tags_b = {k: v for k, v in tags_b.items() if not k.endswith(paths)}
+    assert tags_a == tags_b
+    if tolerance:
+        assert np.array_equal(data_a == FLOAT_NODATA, data_b == FLOAT_NODATA)
+        assert np.abs(data_a.astype(float) - data_b).max() <= tolerance
+    else:
+        assert np.array_equal(data_a, data_b)
+
+
+def hidden_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_an_svm_map_on_two_workers_equals_the_in_process_map_bit_for_bit(
+        study, svm_model, dask_client, tmp_path):
+    here = predict.predict_lsi(str(svm_model), str(study["stack"]), str(tmp_path / "here.tif"))
+    there = predict.predict_lsi(str(svm_model), str(study["stack"]),
+                                str(tmp_path / "there.tif"), client=dask_client, window=128)
+    assert there.valid_cells == here.valid_cells > 0
+    assert there.engine.startswith("Dask (tcp://") and "2 workers" in there.engine
+    assert here.engine.startswith("in-process")
+    assert_same_raster(tmp_path / "here.tif", tmp_path / "there.tif")
+    ds = gdal.Open(str(tmp_path / "there.tif"))
+    structure = ds.GetMetadata("IMAGE_STRUCTURE")
+    assert structure.get("COMPRESSION") == "DEFLATE"
+    assert ds.GetRasterBand(1).GetBlockSize() == [256, 256]
+    if gdal.GetDriverByName("COG") is not None:
+        assert structure.get("LAYOUT") == "COG"
+    # the statistics the assembly stored are those of the in-process writer
+    here = gdal.Open(str(tmp_path / "here.tif"))
+    here_stats = here.GetRasterBand(1).GetStatistics(0, 0)
+    assert ds.GetRasterBand(1).GetStatistics(0, 0) == pytest.approx(here_stats, rel=1e-9)
+    assert hidden_files(tmp_path) == []
+
+
+def test_an_ensemble_with_its_sd_and_an_fr_model_map_the_same_on_dask(study, dask_client,
+                                                                        tmp_path):
+    from landslide_lsm_plugin.core import frequency_ratio as fr
+
+    ensemble = study["dir"] / "forest.lsmodel"
+    training.train_to_file("random_forest", str(study["stack"]), str(study["samples"]),
+                           str(ensemble), search=models.SearchSettings(n_folds=3, grid={
+                               "n_estimators": [20], "min_samples_leaf": [5],
+                               "max_features": ["sqrt"]}),
+                           fit=models.FitSettings(ensemble=models.ENSEMBLE_BOOTSTRAP,
+                                                  ensemble_size=3))
+    for where, extra in (("here", {}), ("there", {"client": dask_client, "window": 100})):
+        predict.predict_lsi(str(ensemble), str(study["stack"]), str(tmp_path / f"{where}.tif"),
+                            sd_path=str(tmp_path / f"{where}_sd.tif"), **extra)
+    assert_same_raster(tmp_path / "here.tif", tmp_path / "there.tif")
+    assert_same_raster(tmp_path / "here_sd.tif", tmp_path / "there_sd.tif")
+    # an FR model given the raw stack: encoded on the fly in every window
+    result = fr.compute_fr(str(study["stack"]), str(study["samples"]), classes=5)
+    encoded = tmp_path / "fr_stack.tif"
+    fr.encode_stack(str(study["stack"]), result.encodings, str(encoded))
+    fr_model = tmp_path / "fr.lsmodel"
+    training.train_to_file("logistic", str(encoded), str(study["samples"]), str(fr_model),
+                           search=models.SearchSettings(n_folds=3))
+    for where, extra in (("fr_here", {}), ("fr_there", {"client": dask_client, "window": 128})):
+        predict.predict_lsi(str(fr_model), str(study["stack"]), str(tmp_path / f"{where}.tif"),
+                            **extra)
+    assert_same_raster(tmp_path / "fr_here.tif", tmp_path / "fr_there.tif", tolerance=1e-6)
+    assert hidden_files(tmp_path) == []
+
+
+def test_a_worker_killed_mid_run_has_its_windows_run_again_and_the_map_is_the_same(
+        study, svm_model, tmp_path):
+    predict.predict_lsi(str(svm_model), str(study["stack"]), str(tmp_path / "here.tif"))
+    killed: list = []
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  dashboard_address=None) as local, \
+            distributed.Client(local, set_as_default=False) as client:
+        before = set(client.scheduler_info()["workers"])
+
+        def kill_one_worker(percent: float) -> None:
+            if percent >= 20 and not killed:
+                nanny = next(iter(local.workers.values()))
+                pid = nanny.process.process.pid  # the worker process, not its nanny
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+        report = predict.predict_lsi(str(svm_model), str(study["stack"]),
+                                     str(tmp_path / "there.tif"), client=client, window=32,
+                                     progress=Progress(on_percent=kill_one_worker))
+        client.wait_for_workers(2, timeout=60)
+        after = set(client.scheduler_info()["workers"])
+    assert killed and report.valid_cells > 0
+    assert after != before  # the nanny started a new worker in place of the killed one
+    assert_same_raster(tmp_path / "here.tif", tmp_path / "there.tif")
+    assert hidden_files(tmp_path) == []
+
+
+def test_a_canceled_dask_run_leaves_no_file_and_the_old_output_untouched(
+        study, svm_model, dask_client, tmp_path):
+    old = tmp_path / "lsi.tif"
+    old.write_bytes(b"the user's earlier map")
+    seen: list = []
+
+    def cancel_after_a_while() -> bool:
+        seen.append(1)
+        return len(seen) > 3
+
+    with pytest.raises(Canceled):
+        predict.predict_lsi(str(svm_model), str(study["stack"]), str(old), client=dask_client,
+                            window=32, progress=Progress(is_canceled=cancel_after_a_while))
+    assert old.read_bytes() == b"the user's earlier map"
+    time.sleep(1.0)  # windows still finishing on the workers find their folder gone
+    assert hidden_files(tmp_path) == []
+
+
+class FailingTask:
+    """A window task that fails on one window (an LsmError, or any other exception)."""
+
+    def __init__(self, error: str) -> None:
+        self.error = error
+
+    def __call__(self, win: Window) -> blocks.Block:
+        if self.error != "none" and (win.col, win.row) == (64, 64):
+            if self.error == "lsm":
+                raise LsmError("The stack's window is unreadable (a test).")
+            raise ValueError("a bug in a task (a test)")
+        return blocks.Block((np.full((win.height, win.width), 0.5, np.float32),), {"n": 1})
+
+
+@pytest.mark.parametrize("error, expected", [
+    ("lsm", "The stack's window is unreadable (a test)."),
+    ("bug", "A Dask worker failed on the window at column 64, row 64: ValueError: a bug in a "
+            "task (a test). No output was written.")])
+def test_a_failed_window_fails_the_run_with_its_reason_and_leaves_no_file(
+        dask_client, tmp_path, error, expected):
+    grid = Grid(200, 150, (0.0, 10.0, 0.0, 0.0, 0.0, -10.0), "")
+    out = blocks.Output(tmp_path / "out.tif", 1, "float32", FLOAT_NODATA, ("value",))
+    stage = blocks.Stage("failing", grid, FailingTask(error), (out,), window=64)
+    with pytest.raises(LsmError) as caught:
+        blocks.run_stage(stage, dask_client)
+    assert str(caught.value) == expected
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    # the same stage without the failing window writes its output, in-process and on Dask
+    for where, client in (("here", None), ("there", dask_client)):
+        ok = blocks.Stage("fine", grid, FailingTask("none"),
+                          (blocks.Output(tmp_path / f"{where}.tif", 1, "float32",
+                                         FLOAT_NODATA, ("value",)),), window=64)
+        assert blocks.run_stage(ok, client).counts == {"n": 12}
+    assert_same_raster(tmp_path / "here.tif", tmp_path / "there.tif")
+
+
+def test_workers_without_a_library_the_plugin_needs_are_named_with_the_install_command(
+        dask_client):
+    imports = dict(cluster.worker_imports(), lsm_no_such_library=("lsm_no_such_library",))
+    with pytest.raises(LsmError) as caught:
+        cluster.check_workers(dask_client, imports)
+    message = str(caught.value)
+    assert message.startswith("2 of 2 Dask workers cannot import what the plugin needs")
+    assert "lsm_no_such_library (ModuleNotFoundError" in message
+    assert "python -m pip install lsm_no_such_library" in message
+    cluster.check_workers(dask_client)  # the plugin's own needs are met here
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 2)
+    scheduler = cluster.parse_scheduler("tcp://127.0.0.1:9", "The Scheduler parameter")
+    with pytest.raises(LsmError) as caught:
+        with cluster.dask_client(scheduler):
+            pass
+    message = str(caught.value)
+    assert message.startswith("Cannot reach the Dask scheduler at tcp://127.0.0.1:9 (The "
+                              "Scheduler parameter)")
+    assert "leave the scheduler empty to run in this process" in message
+
+
+def test_the_scheduler_comes_from_the_parameter_then_the_setting_then_the_environment():
+    env = {cluster.ENV_VAR: "tcp://env:8786"}
+    assert cluster.resolve_scheduler("local:3", "tcp://setting:8786", env) == \
+        cluster.Scheduler("local", workers=3, origin="The Scheduler parameter")
+    chosen = cluster.resolve_scheduler("", "tcp://setting:8786", env)
+    assert (chosen.kind, chosen.address) == ("address", "tcp://setting:8786")
+    assert cluster.resolve_scheduler(None, "  ", env).address == "tcp://env:8786"
+    assert cluster.resolve_scheduler(None, None, {}).in_process
+    assert cluster.parse_scheduler("in-process").in_process
+    assert cluster.parse_scheduler("scheduler.example.org:8786").kind == "address"
+    for bad, says in (("local:0", "give 1 to 256"), ("local:x", "neither empty"),
+                      ("two words", "neither empty")):
+        with pytest.raises(LsmError, match=says):
+            cluster.parse_scheduler(bad)
+
+
+def test_without_dask_a_cluster_run_says_how_to_install_it_and_in_process_still_works():
+    code = (
+        "import sys; sys.modules['distributed'] = None; sys.modules['dask'] = None\n"
+        "from landslide_lsm_plugin import cluster\n"
+        "from landslide_lsm_plugin.core import blocks, predict  # noqa: F401 (no dask needed)\n"
+        "with cluster.dask_client(cluster.parse_scheduler('')) as c: assert c is None\n"
+        "try:\n"
+        "    with cluster.dask_client(cluster.parse_scheduler('local:2')): pass\n"
+        "except Exception as exc: print(exc)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("Running on a local Dask cluster of 2 worker processes (the "
+                                 "scheduler setting) needs the Python package(s) dask, "
+                                 "distributed")
+    assert "-m pip install" in out.stdout and "dask distributed" in out.stdout
+
+
+def test_the_plugin_zip_sent_to_bare_workers_holds_an_importable_plugin(tmp_path):
+    path = cluster.plugin_zip()
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import landslide_lsm_plugin.core.blocks"
+            " as b, landslide_lsm_plugin.core.predict; print(b.__file__)")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120,
+                         env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().startswith(str(path))
