@@ -16,8 +16,9 @@ upper whisker of a box plot: the largest value at most Q3 + 1.5 IQR, quartiles b
 interpolation, numpy's default and R's type 7). Cells with DI above the threshold are outside
 the area of applicability: the model extrapolates there, and its map says less.
 
-Both rasters are written window by window (memory does not grow with the raster), through
-core.raster's atomic writers. Pure: numpy, scipy, GDAL; no qgis.
+Both rasters are written window by window (memory does not grow with the raster) as one
+core.blocks stage, in-process or on Dask, through core.raster's atomic writers. Pure: numpy,
+scipy, GDAL; no qgis.
 """
 
 from __future__ import annotations
@@ -26,23 +27,22 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 
+from .blocks import Block, Output, Stage, run_stage, task_dataset
 from .errors import LsmError
 from .progress import SILENT, Progress
 from .raster import (
     FLOAT_NODATA,
     WINDOW,
     Grid,
-    RasterWriter,
+    Window,
     band_nodata,
     check_output_path,
-    iter_windows,
     open_raster,
     read_window,
-    window_count,
 )
 from .records import AoaTags
 from .sampling import (
@@ -367,19 +367,61 @@ def _folds_of(train: SampleSet, k: int, seed: int, grid: Grid, messages: list) -
     return fold
 
 
+class AoaTask:
+    """One window of the area of applicability (a picklable task of core.blocks): the stack's
+    valid cells in feature space, their distance to the nearest training point over the mean
+    distance (the DI, Float32), and the mask (DI as written <= threshold)."""
+
+    def __init__(self, stack_path: str, nodata: list, space: FeatureSpace, points: np.ndarray,
+                 mean_distance: float, threshold: float, workers: int = 1) -> None:
+        self.stack_path, self.nodata, self.space = stack_path, list(nodata), space
+        self.points = np.asarray(points, dtype=np.float64)
+        self.mean_distance, self.threshold = float(mean_distance), float(threshold)
+        self.workers = max(1, int(workers))
+        self._tree: Any = None
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_tree"] = None  # rebuilt where the task runs (the same tree from the same points)
+        return state
+
+    def tree(self) -> Any:
+        if self._tree is None:
+            from scipy.spatial import cKDTree
+
+            self._tree = cKDTree(self.points)
+        return self._tree
+
+    def __call__(self, win: Window) -> Block:
+        data, valid = read_window(task_dataset(self.stack_path, "factor stack"), win,
+                                  nodata=self.nodata)
+        di = np.full((win.height, win.width), FLOAT_NODATA, dtype=np.float32)
+        inside = np.full((win.height, win.width), MASK_NODATA, dtype=np.uint8)
+        n_inside = 0
+        if valid.any():
+            cells = data[:, valid].T
+            dist = self.tree().query(self.space.transform(cells), k=1, workers=self.workers)[0]
+            values = (dist / self.mean_distance).astype(np.float32)
+            di[valid] = values
+            # the mask follows the DI as written (Float32), so the two always agree
+            within = values.astype(np.float64) <= self.threshold
+            inside[valid] = within
+            n_inside = int(within.sum())
+        return Block((di, inside), {"valid_cells": int(valid.sum()), "inside_cells": n_inside})
+
+
 def area_of_applicability(stack_path: str, samples_path: str, di_path: str, mask_path: str, *,
                           weights: Optional[Mapping[str, float]] = None,
                           weights_source: str = "", folds: int = 5, seed: int = 42,
                           window: int = WINDOW, n_jobs: int = 1,
-                          progress: Progress = SILENT) -> AoaReport:
+                          progress: Progress = SILENT, client: Any = None) -> AoaReport:
     """Write the dissimilarity index (Float32, nodata where the stack is) and the area of
     applicability (Byte: 1 inside, DI <= threshold; 0 outside; nodata 255) of the stack
     against the samples' training split, window by window (``window`` cells a side; the
     result does not depend on it). ``weights``: factor -> weight (e.g. :func:`load_weights`
     of ``weights_source``); None: equal weights. ``n_jobs``: threads of the nearest-neighbour
-    search."""
-    from scipy.spatial import cKDTree
-
+    search. ``client``: a distributed.Client to write the rasters on a Dask cluster (see
+    core.blocks; the training points travel with the task)."""
     inputs = [stack_path, samples_path, weights_source]
     di_out = check_output_path(di_path, inputs)
     mask_out = check_output_path(mask_path, inputs)
@@ -395,49 +437,37 @@ def area_of_applicability(stack_path: str, samples_path: str, di_path: str, mask
     progress.info(f"{ts.points.shape[0]} training samples in {np.unique(ts.folds).size} folds; "
                   f"mean distance between them {ts.mean_distance:.4g}; threshold of the "
                   f"dissimilarity index {ts.threshold:.4g}")
-    tree = cKDTree(ts.points)
-    info = stack_info(stack_path)
-    grid = info.grid
+    grid = stack_info(stack_path).grid
     ds = open_raster(stack_path, "factor stack")
     nodata = band_nodata(ds)
+    ds = None
     tags = AoaTags(threshold=ts.threshold, mean_distance=ts.mean_distance,
                    n_training=int(ts.points.shape[0]), weights=weights_text(ts.weights),
                    stack=str(stack_path))
     report = AoaReport(str(di_out), str(mask_out), ts.threshold, ts.mean_distance,
                        int(ts.points.shape[0]), int(np.unique(ts.folds).size), ts.weights,
                        training_di=ts.training_di, messages=list(ts.messages))
-    total = window_count(grid.width, grid.height, window)
-    sub = progress.sub(15, 100)
-    workers = max(1, int(n_jobs))
-    with RasterWriter(di_out, grid, 1, np.float32, FLOAT_NODATA,
-                      descriptions=["dissimilarity_index"]) as di_writer, \
-            RasterWriter(mask_out, grid, 1, np.uint8, MASK_NODATA,
-                         descriptions=["area_of_applicability"]) as mask_writer:
-        for i, win in enumerate(iter_windows(grid.width, grid.height, window)):
-            sub.check()
-            data, valid = read_window(ds, win, nodata=nodata)
-            di = np.full((win.height, win.width), FLOAT_NODATA, dtype=np.float32)
-            inside = np.full((win.height, win.width), MASK_NODATA, dtype=np.uint8)
-            if valid.any():
-                cells = data[:, valid].T
-                dist = tree.query(ts.space.transform(cells), k=1, workers=workers)[0]
-                values = (dist / ts.mean_distance).astype(np.float32)
-                di[valid] = values
-                # the mask follows the DI as written (Float32), so the two always agree
-                within = values.astype(np.float64) <= ts.threshold
-                inside[valid] = within
-                report.valid_cells += int(valid.sum())
-                report.inside_cells += int(within.sum())
-            di_writer.write(win, di)
-            mask_writer.write(win, inside)
-            sub.fraction(i + 1, total)
-        ds = None
-        share = report.share_inside
-        # the tags are written when the writers close: the share is known only now
-        di_writer.metadata.update(replace(tags, kind="dissimilarity", share_inside=share,
-                                          partner=str(mask_out)).to_metadata())
-        mask_writer.metadata.update(replace(tags, kind="applicability", share_inside=share,
-                                            partner=str(di_out)).to_metadata())
+    # in-process, one window at a time with ``n_jobs`` search threads, as the tree is shared;
+    # on Dask, one search thread per task (the cluster runs the tasks side by side)
+    task = AoaTask(stack_path, nodata, ts.space, ts.points, ts.mean_distance, ts.threshold,
+                   n_jobs if client is None else 1)
+
+    def finish(counts: dict, seconds: float) -> list:
+        valid = int(counts.get("valid_cells", 0))
+        share = int(counts.get("inside_cells", 0)) / valid if valid else 0.0
+        # the tags are written when the rasters are complete: the share is known only now
+        return [replace(tags, kind="dissimilarity", share_inside=share,
+                        partner=str(mask_out)).to_metadata(),
+                replace(tags, kind="applicability", share_inside=share,
+                        partner=str(di_out)).to_metadata()]
+
+    stage = Stage("applicability", grid, task,
+                  (Output(di_out, 1, "float32", FLOAT_NODATA, ("dissimilarity_index",)),
+                   Output(mask_out, 1, "uint8", MASK_NODATA, ("area_of_applicability",))),
+                  window=window, finish=finish)
+    counts = run_stage(stage, client, threads=1, progress=progress.sub(15, 100)).counts
+    report.valid_cells = int(counts.get("valid_cells", 0))
+    report.inside_cells = int(counts.get("inside_cells", 0))
     return report
 
 
@@ -477,15 +507,17 @@ def check_applicability_mask(path: str, grid: Optional[Grid] = None) -> AoaTags:
 
 
 def mask_outside(lsi_path: str, mask_path: str, sd_path: Optional[str] = None, *,
-                 window: int = WINDOW, progress: Progress = SILENT) -> int:
+                 window: int = WINDOW, progress: Progress = SILENT, client: Any = None) -> int:
     """Set the cells of an LSI raster (and of its SD raster) where the applicability mask is 0
     to nodata, in place: each raster is rewritten to a temporary file beside it, which then
     replaces it (the run that wrote the LSI calls this). Cells where the mask has no value
-    are kept. Returns how many valid LSI cells were set to nodata."""
+    are kept. Returns how many valid LSI cells were set to nodata. ``client``: a
+    distributed.Client to rewrite them on a Dask cluster (see core.blocks)."""
     masked = 0
     targets = [lsi_path] + ([sd_path] if sd_path else [])
     mask_ds = open_raster(mask_path, "applicability mask")
     mask_grid = Grid.of(mask_ds)
+    mask_ds = None
     for target in targets:
         src = open_raster(target, "map")
         differs = Grid.of(src).mismatch(mask_grid)
@@ -495,39 +527,56 @@ def mask_outside(lsi_path: str, mask_path: str, sd_path: Optional[str] = None, *
                            f"of '{Path(target).name}' ({differs}). Compute it from the factor "
                            "stack the map was made from.")
     for t, target in enumerate(targets):
-        count, unknown = _mask_one(target, mask_ds, window, progress.sub(
-            100 * t / len(targets), 100 * (t + 1) / len(targets)))
+        count, unknown = _mask_one(target, str(mask_path), window, progress.sub(
+            100 * t / len(targets), 100 * (t + 1) / len(targets)), client)
         if t == 0:
             masked = count
             if unknown:
                 progress.warning(f"{unknown} cell(s) of the map have no value in the "
                                  "applicability mask (nodata there); they are kept.")
-    mask_ds = None
     return masked
 
 
-def _mask_one(path: str, mask_ds, window: int, progress: Progress) -> tuple[int, int]:
+class MaskTask:
+    """One window of a map masked by the applicability mask (a picklable task of
+    core.blocks): the map's cells where the mask is 0 set to nodata; counts the valid cells
+    masked, and the valid cells where the mask has no value."""
+
+    def __init__(self, path: str, mask_path: str, nodatas: list, nodata: float,
+                 dtype: str) -> None:
+        self.path, self.mask_path = path, mask_path
+        self.nodatas, self.nodata, self.dtype = list(nodatas), nodata, dtype
+
+    def __call__(self, win: Window) -> Block:
+        data, valid = read_window(task_dataset(self.path, "map"), win, nodata=self.nodatas,
+                                  dtype=np.dtype(self.dtype))
+        mask_ds = task_dataset(self.mask_path, "applicability mask")
+        aoa = mask_ds.GetRasterBand(1).ReadAsArray(win.col, win.row, win.width, win.height)
+        outside = aoa == 0
+        counts = {"masked": int((outside & valid).sum()),
+                  "unknown": int(((aoa != 0) & (aoa != 1) & valid).sum())}
+        data[:, outside] = self.nodata
+        return Block((data,), counts)
+
+
+def _mask_one(path: str, mask_path: str, window: int, progress: Progress,
+              client: Any = None) -> tuple[int, int]:
+    """Rewrite one map masked by the applicability mask (in place, atomically); return the
+    valid cells masked and the valid cells where the mask has no value."""
     src = open_raster(path, "map")
     grid = Grid.of(src)
     bands = src.RasterCount
     nodatas = band_nodata(src)
-    band_meta = [src.GetRasterBand(b + 1).GetMetadata() or {} for b in range(bands)]
-    descriptions = [src.GetRasterBand(b + 1).GetDescription() for b in range(bands)]
+    band_meta = tuple(src.GetRasterBand(b + 1).GetMetadata() or {} for b in range(bands))
+    descriptions = tuple(src.GetRasterBand(b + 1).GetDescription() for b in range(bands))
     first = src.GetRasterBand(1).ReadAsArray(0, 0, 1, 1)
+    metadata = src.GetMetadata() or {}
+    src = None  # closed before the rewritten file replaces it
     nodata = nodatas[0] if nodatas[0] is not None else FLOAT_NODATA
-    masked = unknown = 0
-    total = window_count(grid.width, grid.height, window)
-    with RasterWriter(path, grid, bands, first.dtype, nodata, descriptions=descriptions,
-                      metadata=src.GetMetadata() or {}, band_metadata=band_meta) as writer:
-        for i, win in enumerate(iter_windows(grid.width, grid.height, window)):
-            progress.check()
-            data, valid = read_window(src, win, nodata=nodatas, dtype=first.dtype)
-            aoa = mask_ds.GetRasterBand(1).ReadAsArray(win.col, win.row, win.width, win.height)
-            outside = aoa == 0
-            masked += int((outside & valid).sum())
-            unknown += int(((aoa != 0) & (aoa != 1) & valid).sum())
-            data[:, outside] = nodata
-            writer.write(win, data)
-            progress.fraction(i + 1, total)
-        src = None  # closed before the rewritten file replaces it
-    return masked, unknown
+    stage = Stage("mask", grid, MaskTask(str(path), mask_path, nodatas, nodata,
+                                         first.dtype.name),
+                  (Output(Path(path), bands, first.dtype.name, nodata, descriptions, metadata,
+                          band_meta),),
+                  window=window)
+    counts = run_stage(stage, client, progress=progress).counts
+    return int(counts.get("masked", 0)), int(counts.get("unknown", 0))

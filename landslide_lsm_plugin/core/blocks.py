@@ -247,7 +247,12 @@ def run_window(task: Callable[[Window], Block], win: Window, grid: Grid,
     """One Dask task: run ``task`` on ``win`` and write each array to its part file
     (``parts``: (path, dtype, nodata) per output); return the window's counts and its
     statistics per output. Runs on a worker."""
-    block = task(win)
+    try:
+        block = task(win)
+    finally:
+        # a worker lives on after the run: it keeps no handle on the run's files (they may
+        # be scratch files removed at the end, or an input replaced by the next run)
+        release_task_datasets()
     stats = [write_part(path, grid, win, array, dtype, nodata)
              for (path, dtype, nodata), array in zip(parts, block.arrays)]
     return block.counts, stats

@@ -2,29 +2,34 @@
 
 Factors come from rasters (continuous or categorical), from a DEM (slope and aspect, with GDAL's
 DEM tools) and from vector layers (distance to rivers, roads, faults, with GDAL proximity). Each
-source is warped lazily through a GDAL VRT onto the reference grid; the stack is then written
-window by window, so memory does not grow with raster size.
+source is warped lazily through a GDAL VRT file onto the reference grid; the stack is then
+written window by window (a core.blocks stage, in-process or on Dask), so memory does not grow
+with raster size.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import tempfile
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 from osgeo import gdal, osr
 
+from .blocks import Block, Output, Stage, run_stage, task_dataset
 from .errors import LsmError
 from .progress import SILENT, Progress
 from .provenance import read_provenance
 from .raster import (
     FLOAT_NODATA,
+    WINDOW,
     Grid,
-    RasterWriter,
+    Window,
     band_max,
     band_names,
     bounded_gdal_cache,
@@ -33,7 +38,7 @@ from .raster import (
     iter_windows,
     open_raster,
     read_window,
-    window_count,
+    remove_folder,
 )
 from .records import KIND_TAG, BandTags, StackTags
 from .vector import rasterize, read_features
@@ -160,8 +165,9 @@ def _warp_options(grid: Grid, resampling: str, src_nodata: Optional[float]) -> g
 
 
 def warp_to_grid(source: str, band: int, grid: Grid, resampling: str,
-                 name: str) -> gdal.Dataset:
-    """A lazily warped single-band VRT of ``source`` on ``grid``."""
+                 name: str, path: Optional[Path] = None) -> gdal.Dataset:
+    """A lazily warped single-band VRT of ``source`` on ``grid``: in memory, or written to the
+    VRT file ``path`` (its source VRT beside it) for readers that open it by path."""
     ds = open_raster(source, f"factor '{name}'")
     if not 1 <= band <= ds.RasterCount:
         raise LsmError(f"Factor '{name}': band {band} does not exist in '{source}' "
@@ -170,13 +176,17 @@ def warp_to_grid(source: str, band: int, grid: Grid, resampling: str,
         raise LsmError(f"Factor '{name}' ('{source}') has no coordinate reference system. "
                        "Assign one (Raster > Projections > Assign Projection) and try again.")
     nodata = ds.GetRasterBand(band).GetNoDataValue()
-    # in-memory VRTs: nothing to write back when they are closed
-    single = gdal.Translate("", ds, format="VRT", bandList=[band])
+    # in-memory VRTs (nothing to write back when they are closed), or files beside ``path``
+    single_path = "" if path is None else str(path.with_name(f"{path.stem}_source.vrt"))
+    single = gdal.Translate(single_path, ds, format="VRT", bandList=[band])
     if nodata is not None:
         single.GetRasterBand(1).SetNoDataValue(nodata)
+    if path is not None:
+        single.FlushCache()  # written before the warped VRT refers to it by name
     with gdal_exceptions():
         try:
-            return gdal.Warp("", single, options=_warp_options(grid, resampling, nodata))
+            return gdal.Warp("" if path is None else str(path), single,
+                             options=_warp_options(grid, resampling, nodata))
         except RuntimeError as exc:
             raise LsmError(f"Factor '{name}' could not be warped onto the reference grid: {exc}. "
                            "Check its CRS.") from exc
@@ -340,12 +350,18 @@ def build_stack(factors: Sequence[Factor], output_path: str, *, reference: Optio
                 derive_slope: bool = False, derive_aspect: bool = False,
                 distance_layers: Sequence[tuple[str, str]] = (),
                 category_layers: Sequence[tuple[str, str, str]] = (),
-                mask: Optional[str] = None, progress: Progress = SILENT) -> StackReport:
+                mask: Optional[str] = None, progress: Progress = SILENT,
+                client: Any = None, window: int = WINDOW) -> StackReport:
     """Warp every factor onto one grid and write an aligned multiband Float32 GeoTIFF.
 
     ``distance_layers`` are (name, vector source) pairs; ``category_layers`` are (name, polygon
     source, code field) triples, rasterized as categorical factors. A cell is valid only where
     every factor is valid (and inside ``mask`` polygons when given).
+
+    ``client``: a distributed.Client to write the stack on a Dask cluster (see core.blocks;
+    the intermediate rasters then go to a hidden folder beside the output, which the workers
+    must be able to read); ``window``: cells per side of a window (any size gives the same
+    stack).
     """
     inputs = [f.source for f in factors] + ([dem] if dem else []) + \
         [s for _, s in distance_layers] + [s for _, s, _ in category_layers] + \
@@ -365,14 +381,17 @@ def build_stack(factors: Sequence[Factor], output_path: str, *, reference: Optio
     grid = reference_grid(reference, grid_spec, factors or ([Factor("dem", dem)] if dem else []))
     if grid.cells == 0:
         raise LsmError("The reference grid is empty.")
+    if window < 1:
+        raise LsmError(f"The window size must be at least 1 cell, not {window}.")
     report = StackReport(info=None)  # type: ignore[arg-type]
 
-    with tempfile.TemporaryDirectory(prefix=".lsm-stack-", dir=out.parent) as tmp, \
-            bounded_gdal_cache():
-        tmpdir = Path(tmp)
-        bands: list[tuple[Factor, gdal.Dataset]] = []
-        for f in factors:
-            bands.append((f, warp_to_grid(f.source, f.band, grid, f.resampling, f.name)))
+    with _scratch_folder(out, client) as tmpdir, bounded_gdal_cache():
+        # every band as a raster file the window tasks open by path
+        bands: list[tuple[Factor, str]] = []
+        for i, f in enumerate(factors):
+            vrt = tmpdir / f"factor_{i}.vrt"
+            warp_to_grid(f.source, f.band, grid, f.resampling, f.name, vrt)  # closed: written
+            bands.append((f, str(vrt)))
             source_ds = open_raster(f.source)  # keep the dataset alive while its band is used
             source_nodata = source_ds.GetRasterBand(f.band).GetNoDataValue()
             if source_nodata is None:
@@ -387,81 +406,123 @@ def build_stack(factors: Sequence[Factor], output_path: str, *, reference: Optio
                 if name in derived:
                     f = Factor(name, derived[name], 1, ASPECT if name == "aspect" else CONTINUOUS,
                                "nearest")
-                    bands.append((f, gdal.Open(derived[name])))
+                    bands.append((f, derived[name]))
         for name, source in distance_layers:
             progress.info(f"Computing distance to '{name}' (GDAL proximity)")
             path = derive_distance(source, grid, tmpdir, name)
-            bands.append((Factor(name, path, 1, CONTINUOUS, "nearest"), gdal.Open(path)))
+            bands.append((Factor(name, path, 1, CONTINUOUS, "nearest"), path))
         mappings = {}
         for name, source, field_name in category_layers:
             progress.info(f"Rasterizing '{name}' by its field '{field_name}'")
             path, mapping = derive_categories(source, field_name, grid, tmpdir, name)
             mappings[name] = mapping
-            bands.append((Factor(name, path, 1, CATEGORICAL, "nearest"), gdal.Open(path)))
+            bands.append((Factor(name, path, 1, CATEGORICAL, "nearest"), path))
         progress.percent(10)
         names = [f.name for f, _ in bands]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise LsmError(f"Factor names must be unique; repeated: {', '.join(dupes)}. Rename "
                            "the inputs (factor names come from layer names or band descriptions).")
-        mask_ds = None
+        mask_path = None
         if mask:
             feats = read_features(mask, grid, what="study-area mask")
-            mask_ds = gdal.Open(str(rasterize(feats.geometries, np.ones(len(feats.geometries),
-                                                                        int),
-                                              grid, tmpdir / "mask.tif", dtype=gdal.GDT_Byte)))
-        valid_cells = _write_stack(out, grid, bands, mask_ds, progress.sub(10, 100), mappings,
-                                   report.messages)
+            mask_path = str(rasterize(feats.geometries, np.ones(len(feats.geometries), int),
+                                      grid, tmpdir / "mask.tif", dtype=gdal.GDT_Byte))
+        valid_cells = _write_stack(out, grid, bands, mask_path, progress.sub(10, 100), mappings,
+                                   report.messages, client=client, window=window)
     info = stack_info(str(out))
     report.info = info
     report.valid_cells = valid_cells
     return report
 
 
-def _write_stack(out: Path, grid: Grid, bands, mask_ds, progress: Progress,
-                 mappings: Optional[dict] = None, messages: Optional[list] = None) -> int:
+@contextlib.contextmanager
+def _scratch_folder(out: Path, client: Any) -> Iterator[Path]:
+    """A hidden folder beside ``out`` for the intermediate rasters, removed at the end: a
+    temporary directory in-process; on Dask ``.<stem>.<id>.scratch``, which the workers
+    read by path."""
+    if client is None:
+        with tempfile.TemporaryDirectory(prefix=".lsm-stack-", dir=out.parent) as tmp:
+            yield Path(tmp)
+        return
+    folder = out.with_name(f".{out.stem}.{uuid.uuid4().hex[:8]}.scratch")
+    folder.mkdir()
+    try:
+        yield folder
+    finally:
+        remove_folder(folder)
+
+
+class StackTask:
+    """One window of the factor stack (a picklable task of core.blocks): every band read from
+    its warped or derived raster (by path), and the cells where any band is nodata (or that
+    lie outside the study-area mask) set to nodata in all."""
+
+    def __init__(self, paths: Sequence[str], mask_path: Optional[str] = None) -> None:
+        self.paths, self.mask_path = tuple(paths), mask_path
+
+    def __call__(self, win: Window) -> Block:
+        n = len(self.paths)
+        block = np.empty((n, win.height, win.width), dtype=np.float32)
+        valid = np.ones((win.height, win.width), dtype=bool)
+        band_valid = np.zeros(n, dtype=np.int64)
+        band_nonfinite = np.zeros(n, dtype=np.int64)
+        for b, path in enumerate(self.paths):
+            data, ok = read_window(task_dataset(path, "factor raster"), win, [1],
+                                   dtype=np.float32)
+            block[b] = data[0]
+            valid &= ok
+            band_valid[b] = int(ok.sum())
+            band_nonfinite[b] = int((~np.isfinite(data[0])).sum())
+        if self.mask_path is not None:
+            mask_ds = task_dataset(self.mask_path, "study-area mask")
+            valid &= mask_ds.GetRasterBand(1).ReadAsArray(
+                win.col, win.row, win.width, win.height) > 0
+        block[:, ~valid] = FLOAT_NODATA
+        return Block((block,), {"valid_cells": int(valid.sum()), "band_valid": band_valid,
+                                "band_nonfinite": band_nonfinite})
+
+
+def _check_stack_counts(names: list, counts: dict) -> None:
+    """Refuse a stack with an empty band or without a valid cell (raised before the stack is
+    published: none is written)."""
+    band_valid = counts.get("band_valid", np.zeros(len(names), dtype=np.int64))
+    empty = [names[b] for b in range(len(names)) if band_valid[b] == 0]
+    if empty:
+        raise LsmError(f"Factor '{empty[0]}' has no valid cell on the reference grid "
+                       "(all nodata, NaN or outside its extent). Check its nodata value and "
+                       "extent, or leave it out." + (f" Also empty: {', '.join(empty[1:])}."
+                                                     if len(empty) > 1 else ""))
+    if counts.get("valid_cells", 0) == 0:
+        raise LsmError("The factors have no valid cell in common (every cell is nodata in "
+                       "at least one factor). Check the extents and nodata values of the "
+                       "inputs.")
+
+
+def _write_stack(out: Path, grid: Grid, bands: Sequence[tuple[Factor, str]],
+                 mask_path: Optional[str], progress: Progress,
+                 mappings: Optional[dict] = None, messages: Optional[list] = None, *,
+                 client: Any = None, window: int = WINDOW) -> int:
+    """Write the stack of ``bands`` ((factor, raster path) pairs) window by window, in-process
+    or on Dask; return its valid cells."""
     names = [f.name for f, _ in bands]
     band_meta = [BandTags(f.kind, Path(f.source).name, (mappings or {}).get(f.name) or None
                           ).to_metadata() for f, _ in bands]
-    total = window_count(grid.width, grid.height)
-    valid_cells = 0
-    band_valid = np.zeros(len(bands), dtype=np.int64)
-    band_nonfinite = np.zeros(len(bands), dtype=np.int64)
-    with RasterWriter(out, grid, len(bands), np.float32, FLOAT_NODATA, descriptions=names,
-                      metadata=StackTags().to_metadata(),
-                      band_metadata=band_meta) as writer:
-        for i, win in enumerate(iter_windows(grid.width, grid.height)):
-            progress.check()
-            block = np.empty((len(bands), win.height, win.width), dtype=np.float32)
-            valid = np.ones((win.height, win.width), dtype=bool)
-            for b, (_, ds) in enumerate(bands):
-                data, ok = read_window(ds, win, [1], dtype=np.float32)
-                block[b] = data[0]
-                valid &= ok
-                band_valid[b] += int(ok.sum())
-                band_nonfinite[b] += int((~np.isfinite(data[0])).sum())
-            if mask_ds is not None:
-                valid &= mask_ds.GetRasterBand(1).ReadAsArray(
-                    win.col, win.row, win.width, win.height) > 0
-            block[:, ~valid] = FLOAT_NODATA
-            valid_cells += int(valid.sum())
-            writer.write(win, block)
-            progress.fraction(i + 1, total)
-        empty = [names[b] for b in range(len(bands)) if band_valid[b] == 0]
-        if empty:  # raised inside the writer: the half-made stack is removed
-            raise LsmError(f"Factor '{empty[0]}' has no valid cell on the reference grid "
-                           "(all nodata, NaN or outside its extent). Check its nodata value and "
-                           "extent, or leave it out." + (f" Also empty: {', '.join(empty[1:])}."
-                                                         if len(empty) > 1 else ""))
-        if valid_cells == 0:  # inside the writer too: no stack is published
-            raise LsmError("The factors have no valid cell in common (every cell is nodata in "
-                           "at least one factor). Check the extents and nodata values of the "
-                           "inputs.")
-    for b, n in enumerate(band_nonfinite):
+
+    def finish(counts: dict, seconds: float) -> list:
+        _check_stack_counts(names, counts)
+        return []
+
+    stage = Stage("stack", grid, StackTask([path for _, path in bands], mask_path),
+                  (Output(out, len(bands), "float32", FLOAT_NODATA, tuple(names),
+                          StackTags().to_metadata(), tuple(band_meta)),),
+                  window=window, finish=finish)
+    counts = run_stage(stage, client, progress=progress).counts
+    for b, n in enumerate(counts.get("band_nonfinite", ())):
         if n and messages is not None:
             messages.append(f"Factor '{names[b]}' has {n} NaN or infinite cells; they are "
                             "treated as nodata.")
-    return valid_cells
+    return int(counts["valid_cells"])
 
 
 def factors_from_rasters(paths: Sequence[str], kind: str,
