@@ -183,7 +183,7 @@ def dask_client(scheduler: Scheduler, *, lsnet: bool = False,
             try:
                 cluster = stack.enter_context(LocalCluster(
                     n_workers=scheduler.workers, threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=logging.ERROR))
+                    dashboard_address=":0", silence_logs=logging.ERROR))
             except Exception as exc:
                 raise LsmError(f"Could not start {scheduler.describe()} with {python}: "
                                f"{type(exc).__name__}: {exc}") from exc
@@ -201,8 +201,15 @@ def dask_client(scheduler: Scheduler, *, lsnet: bool = False,
         check_workers(client, worker_imports(lsnet))
         if log is not None:
             log(f"Running on {scheduler.describe()} ({scheduler.origin}): "
-                f"{len(client.scheduler_info().get('workers', {}))} workers")
+                f"{len(client.scheduler_info().get('workers', {}))} workers"
+                + (f"; dashboard {client.dashboard_link}" if _has_dashboard(client) else ""))
         yield client
+
+
+def _has_dashboard(client: Any) -> bool:
+    with contextlib.suppress(Exception):
+        return bool(client.scheduler_info().get("services", {}).get("dashboard"))
+    return False
 
 
 def _worker_report(imports: dict) -> dict:

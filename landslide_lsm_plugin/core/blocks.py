@@ -172,6 +172,10 @@ def release_task_datasets() -> None:
 def run_stage(stage: Stage, client: Any = None, *, threads: int = 2,
               progress: Progress = SILENT) -> StageResult:
     """Run a stage in-process (``client`` None) or on a Dask cluster; see the module."""
+    for output in stage.outputs:
+        if output.path.suffix.lower() not in (".tif", ".tiff"):
+            raise LsmError(f"Raster outputs are written as GeoTIFF; '{output.path.name}' does "
+                           "not end in .tif. Choose a .tif file name.")
     if client is None:
         return _run_in_process(stage, max(1, int(threads)), progress)
     return _run_on_dask(stage, client, progress)

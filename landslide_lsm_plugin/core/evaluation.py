@@ -9,11 +9,12 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 
 from ..version import __version__
+from .blocks import Block, Stage, run_stage, task_dataset
 from .errors import LsmError
 from .metrics import (
     THRESHOLD_YOUDEN,
@@ -27,18 +28,18 @@ from .metrics import (
 from .progress import SILENT, Progress
 from .provenance import check_fr_provenance, samples_fingerprint
 from .raster import (
+    WINDOW,
     Grid,
+    Window,
     atomic_file,
     check_output_path,
-    iter_windows,
     open_raster,
     read_window,
-    window_count,
 )
 from .records import EvaluatedModel, EvaluationResults, LsiTags, ZoneTags
 from .results_file import RESULTS_FORMAT, load_explanation, load_results
 from .safe_files import check_regular_file
-from .sampling import read_samples, values_at
+from .sampling import read_samples, values_at_path
 
 RATE_BINS = 1000
 
@@ -60,29 +61,43 @@ class Evaluation:
                 "n_training": self.n_training, "models": [m.to_dict() for m in self.models]}
 
 
-def _lsi_histogram(ds, progress: Progress) -> np.ndarray:
-    edges = np.linspace(0.0, 1.0, RATE_BINS + 1)
-    counts = np.zeros(RATE_BINS, dtype=np.int64)
-    total = window_count(ds.RasterXSize, ds.RasterYSize)
-    for i, win in enumerate(iter_windows(ds.RasterXSize, ds.RasterYSize)):
-        progress.check()
-        data, valid = read_window(ds, win, [1])
-        counts += np.histogram(np.clip(data[0][valid], 0.0, 1.0), edges)[0]
-        progress.fraction(i + 1, total)
-    return counts
+class HistogramTask:
+    """One window of an LSI's histogram (a picklable task of core.blocks): the counts of its
+    valid cells, clipped to 0..1, in :data:`RATE_BINS` equal bins."""
+
+    def __init__(self, lsi_path: str) -> None:
+        self.lsi_path = lsi_path
+
+    def __call__(self, win: Window) -> Block:
+        data, valid = read_window(task_dataset(self.lsi_path, "LSI raster"), win, [1])
+        edges = np.linspace(0.0, 1.0, RATE_BINS + 1)
+        return Block(counts={"hist": np.histogram(np.clip(data[0][valid], 0.0, 1.0),
+                                                  edges)[0].astype(np.int64)})
+
+
+def _lsi_histogram(lsi_path: str, grid: Grid, progress: Progress, *, client: Any = None,
+                   window: int = WINDOW) -> np.ndarray:
+    """The LSI's histogram over all its valid cells (a reduction stage, in-process or on
+    Dask)."""
+    stage = Stage("lsi-histogram", grid, HistogramTask(str(lsi_path)), window=window)
+    counts = run_stage(stage, client, progress=progress).counts
+    return counts.get("hist", np.zeros(RATE_BINS, dtype=np.int64))
 
 
 def evaluate_lsi(lsi_paths: Sequence[str], samples_path: str, *,
                  threshold_mode: str = "0.5", names: Optional[Sequence[str]] = None,
                  zone_paths: Sequence[str] = (), rate_curves: bool = False,
                  explanation_paths: Sequence[str] = (),
-                 progress: Progress = SILENT) -> Evaluation:
+                 progress: Progress = SILENT, client: Any = None,
+                 window: int = WINDOW) -> Evaluation:
     """Metrics (with the Brier score), ROC, the reliability diagram and (optionally)
     success/prediction-rate curves of each LSI raster, on the validation samples.
 
     The threshold is 0.5, or Youden's J chosen on the training samples (never on the
     validation samples it is then applied to). ``explanation_paths``: explanation files
     (factor importance and response curves), each kept with the map of its model.
+    ``client``: a ``distributed.Client`` to read the LSI values and histograms on Dask (None:
+    in-process); ``window``: cells per side of a window (any gives the same result).
     """
     if not lsi_paths:
         raise LsmError("Give at least one LSI raster to evaluate.")
@@ -107,7 +122,8 @@ def evaluate_lsi(lsi_paths: Sequence[str], samples_path: str, *,
         for warning in samples.messages + [shared_cells_warning(samples, grid)]:
             if warning and warning not in result.messages:  # once, not once per map
                 result.messages.append(warning)
-        lsi_all, ok = values_at(ds, samples.x, samples.y, [1])
+        lsi_all, ok = values_at_path(path, samples.x, samples.y, [1], what="LSI raster",
+                                     client=client, window=window)
         score = lsi_all[:, 0]
         if not ok.all():
             result.messages.append(f"{Path(path).name}: {int((~ok).sum())} sample(s) on nodata "
@@ -141,7 +157,7 @@ def evaluate_lsi(lsi_paths: Sequence[str], samples_path: str, *,
         rates = {}
         if rate_curves:
             edges = np.linspace(0.0, 1.0, RATE_BINS + 1)
-            hist = _lsi_histogram(ds, part.sub(0, 90))
+            hist = _lsi_histogram(path, grid, part.sub(0, 90), client=client, window=window)
             landslide = samples.label == 1
             rates = {"success_rate": rate_curve(hist, score[train & landslide], edges),
                      "prediction_rate": rate_curve(hist, score[val & landslide], edges)}

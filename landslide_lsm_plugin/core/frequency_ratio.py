@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 
+from .blocks import Block, Output, Stage, run_stage, task_dataset
 from .classing import (
     DEFAULT_SAMPLE,
     METHODS,
@@ -32,15 +33,15 @@ from .progress import SILENT, Progress
 from .provenance import fr_provenance
 from .raster import (
     FLOAT_NODATA,
-    RasterWriter,
+    WINDOW,
+    Grid,
+    Window,
     check_output_path,
-    iter_windows,
     open_raster,
     read_window,
-    window_count,
 )
 from .records import BandTags, StackTags
-from .sampling import read_samples, values_at
+from .sampling import read_samples, values_at_path
 from .stack import ASPECT, CATEGORICAL, stack_info
 
 CATEGORIES = "categories"
@@ -215,8 +216,13 @@ def _default_spec(kind: str, method: str, classes: int) -> ClassingSpec:
 def compute_fr(stack_path: str, samples_path: str, *, method: str = NATURAL_BREAKS,
                classes: int = 8, overrides: Optional[dict] = None,
                sample_size: int = DEFAULT_SAMPLE, seed: int = 42,
-               progress: Progress = SILENT) -> FrResult:
-    """Class every factor of a raw stack and compute FR from the training landslide cells."""
+               progress: Progress = SILENT, client: Any = None,
+               window: int = WINDOW) -> FrResult:
+    """Class every factor of a raw stack and compute FR from the training landslide cells.
+
+    The landslide cells' values and the area per class are read as reduction stages of
+    core.blocks: in-process, or on Dask with ``client`` (a ``distributed.Client``);
+    ``window``: cells per side of a window (any gives the same result)."""
     info = stack_info(stack_path)
     if info.encoding != "raw":
         raise LsmError("This stack is already FR-encoded. Compute the frequency ratio on the raw "
@@ -234,7 +240,8 @@ def compute_fr(stack_path: str, samples_path: str, *, method: str = NATURAL_BREA
     if len(train_ls) == 0:
         raise LsmError("The samples have no training landslide cells (label 1, split 'train'). "
                        "Run 'Prepare training samples' on an inventory that overlaps the stack.")
-    ls_values, ls_ok = values_at(ds, train_ls.x, train_ls.y)
+    ls_values, ls_ok = values_at_path(stack_path, train_ls.x, train_ls.y, what="factor stack",
+                                      client=client, window=window)
     ls_values = ls_values[ls_ok]
     if ls_values.shape[0] == 0:
         raise LsmError("No training landslide sample lies on a valid cell of the stack. Were the "
@@ -263,7 +270,9 @@ def compute_fr(stack_path: str, samples_path: str, *, method: str = NATURAL_BREA
             if found is not None:
                 edges[i] = found
     # 2. area per class (and the categories present)
-    area, codes, valid_cells = _area_counts(ds, specs, edges, progress.sub(30, 100))
+    descriptions = [ds.GetRasterBand(i + 1).GetDescription() for i in range(ds.RasterCount)]
+    area, codes, valid_cells = _area_counts(stack_path, info.grid, descriptions, specs, edges,
+                                            progress.sub(30, 100), client=client, window=window)
     result.valid_cells = valid_cells
     for i, (name, kind, spec) in enumerate(zip(info.names, info.kinds, specs)):
         result.encodings.append(_factor_encoding(name, kind, spec, edges.get(i), area.get(i),
@@ -393,41 +402,101 @@ class FrequencyRatioEncoder:
         return self.fit(X, y).transform(X)
 
 
-def _area_counts(ds, specs, edges, progress: Progress):
-    """Cells per class of every factor over the stack's valid cells (one pass)."""
-    n = len(specs)
-    area = {i: np.zeros(len(edges[i]) - 1 if i in edges else len(SECTOR_NAMES), np.int64)
-            for i in range(n) if specs[i].method != CATEGORIES}
-    # binned factors are exactly those with edges; the rest are aspect sectors or categories
-    codes: dict[int, dict] = {i: {} for i in range(n) if specs[i].method == CATEGORIES}
-    valid_cells = 0
-    total = window_count(ds.RasterXSize, ds.RasterYSize)
-    for w, win in enumerate(iter_windows(ds.RasterXSize, ds.RasterYSize)):
-        progress.check()
-        data, valid = read_window(ds, win)
-        valid_cells += int(valid.sum())
-        for i, spec in enumerate(specs):
+class AreaCountTask:
+    """One window of the area per class (a picklable task of core.blocks): the valid cells,
+    and per factor the cells per class (binned and aspect factors) or per code
+    (categories)."""
+
+    def __init__(self, stack_path: str, classing: list, edges: dict, names: list) -> None:
+        #: classing: per factor "edges", ASPECT_SECTORS or CATEGORIES
+        self.stack_path, self.classing, self.edges, self.names = (stack_path, classing, edges,
+                                                                  names)
+
+    def __call__(self, win: Window) -> Block:
+        data, valid = read_window(task_dataset(self.stack_path, "factor stack"), win)
+        area, codes = {}, {}
+        for i, how in enumerate(self.classing):
             vals = data[i][valid]
-            if i in edges:
-                area[i] += np.bincount(classify(vals, edges[i]) - 1, minlength=area[i].size)
-            elif spec.method == ASPECT_SECTORS:
-                area[i] += np.bincount(aspect_sector(vals), minlength=len(SECTOR_NAMES))
+            if how == "edges":
+                area[i] = np.bincount(classify(vals, self.edges[i]) - 1,
+                                      minlength=len(self.edges[i]) - 1)
+            elif how == ASPECT_SECTORS:
+                area[i] = np.bincount(aspect_sector(vals), minlength=len(SECTOR_NAMES))
             else:
                 u, c = np.unique(vals, return_counts=True)
-                table = codes[i]
-                for code, count in zip(u.tolist(), c.tolist()):
-                    table[code] = table.get(code, 0) + count
-                if len(table) > MAX_CATEGORIES:
-                    raise LsmError(f"Factor '{ds.GetRasterBand(i + 1).GetDescription()}' has more "
-                                   f"than {MAX_CATEGORIES} distinct values: is it really "
-                                   "categorical? Mark it continuous, or reclassify it first.")
-        progress.fraction(w + 1, total)
-    return area, codes, valid_cells
+                codes[i] = dict(zip(u.tolist(), c.tolist()))
+                _check_categories(codes[i], self.names[i])
+        return Block(counts={"valid_cells": int(valid.sum()), "area": area, "codes": codes})
+
+
+def _check_categories(table: dict, name: str) -> None:
+    if len(table) > MAX_CATEGORIES:
+        raise LsmError(f"Factor '{name}' has more than {MAX_CATEGORIES} distinct values: is it "
+                       "really categorical? Mark it continuous, or reclassify it first.")
+
+
+def _merge_area_counts(names: list) -> Callable[[dict, dict], dict]:
+    """The ``combine`` of :class:`AreaCountTask` counts: areas added, code tables merged (a
+    categorical factor with too many codes refused)."""
+    def combine(a: dict, b: dict) -> dict:
+        if not a:
+            return b
+        area = {i: a["area"][i] + b["area"][i] for i in a["area"]}
+        codes = {}
+        for i, table in a["codes"].items():
+            merged = dict(table)
+            for code, count in b["codes"][i].items():
+                merged[code] = merged.get(code, 0) + count
+            _check_categories(merged, names[i])
+            codes[i] = merged
+        return {"valid_cells": a["valid_cells"] + b["valid_cells"], "area": area,
+                "codes": codes}
+    return combine
+
+
+def _area_counts(stack_path: str, grid: Grid, names: list, specs, edges, progress: Progress,
+                 *, client: Any = None, window: int = WINDOW):
+    """Cells per class of every factor over the stack's valid cells (one pass, a reduction
+    stage in-process or on Dask). ``names``: the band descriptions, for messages."""
+    n = len(specs)
+    # binned factors are exactly those with edges; the rest are aspect sectors or categories
+    classing = ["edges" if i in edges else ASPECT_SECTORS
+                if specs[i].method == ASPECT_SECTORS else CATEGORIES for i in range(n)]
+    task = AreaCountTask(stack_path, classing, {i: np.asarray(e) for i, e in edges.items()},
+                         list(names))
+    stage = Stage("fr-area", grid, task, window=window, combine=_merge_area_counts(list(names)))
+    counts = run_stage(stage, client, progress=progress).counts
+    return counts["area"], counts["codes"], counts["valid_cells"]
+
+
+class EncodeTask:
+    """One window of the FR-encoded stack (a picklable task of core.blocks): every valid cell
+    replaced by its class's FR; a cell with a category never seen becomes nodata (counted)."""
+
+    def __init__(self, stack_path: str, encodings: list) -> None:
+        self.stack_path, self.encodings = stack_path, encodings
+
+    def __call__(self, win: Window) -> Block:
+        data, valid = read_window(task_dataset(self.stack_path, "factor stack"), win)
+        block = np.full(data.shape, FLOAT_NODATA, dtype=np.float32)
+        ok = valid.copy()
+        for i, enc in enumerate(self.encodings):
+            idx = enc.class_index(data[i][valid])
+            bad = idx < 0
+            if np.any(bad):
+                sub = np.flatnonzero(valid.ravel())[bad]
+                ok.ravel()[sub] = False
+            block[i][valid] = np.asarray(enc.fr, dtype=np.float32)[np.maximum(idx, 0)]
+        block[:, ~ok] = FLOAT_NODATA
+        return Block((block,), {"unseen": int(valid.sum() - ok.sum())})
 
 
 def encode_stack(stack_path: str, encodings: Sequence[FactorEncoding], output_path: str,
-                 progress: Progress = SILENT, provenance: Optional[dict] = None) -> dict:
-    """Write the FR-encoded stack: every cell replaced by its class's FR (blockwise).
+                 progress: Progress = SILENT, provenance: Optional[dict] = None, *,
+                 client: Any = None, window: int = WINDOW) -> dict:
+    """Write the FR-encoded stack: every cell replaced by its class's FR (a stage of
+    core.blocks: in-process, or on Dask with ``client``, a ``distributed.Client``; ``window``:
+    cells per side of a window, any gives the same result).
 
     Cells with a category the encoding has never seen become nodata (counted in the result).
     """
@@ -437,32 +506,13 @@ def encode_stack(stack_path: str, encodings: Sequence[FactorEncoding], output_pa
     if names != info.names:
         raise LsmError(f"The stack's bands {info.names} differ from the encoding's factors "
                        f"{names}. Use the stack the frequency ratio was computed on.")
-    ds = open_raster(stack_path, "factor stack")
     spec = encoding_spec(encodings)
-    lookups = [np.asarray(e.fr, dtype=np.float32) for e in encodings]
-    unseen = 0
-    total = window_count(info.grid.width, info.grid.height)
     band_meta = [BandTags(encoded_from=k).to_metadata() for k in info.kinds]
-    with RasterWriter(out, info.grid, len(encodings), np.float32, FLOAT_NODATA,
-                      descriptions=names,
-                      metadata=StackTags("fr", spec, json.dumps(provenance) if provenance
-                                         else None).to_metadata(),
-                      band_metadata=band_meta) as writer:
-        for w, win in enumerate(iter_windows(info.grid.width, info.grid.height)):
-            progress.check()
-            data, valid = read_window(ds, win)
-            block = np.full(data.shape, FLOAT_NODATA, dtype=np.float32)
-            ok = valid.copy()
-            for i, enc in enumerate(encodings):
-                idx = enc.class_index(data[i][valid])
-                bad = idx < 0
-                if np.any(bad):
-                    sub = np.flatnonzero(valid.ravel())[bad]
-                    ok.ravel()[sub] = False
-                block[i][valid] = lookups[i][np.maximum(idx, 0)]
-            unseen += int(valid.sum() - ok.sum())
-            block[:, ~ok] = FLOAT_NODATA
-            writer.write(win, block)
-            progress.fraction(w + 1, total)
+    output = Output(out, len(encodings), "float32", FLOAT_NODATA, tuple(names),
+                    StackTags("fr", spec, json.dumps(provenance) if provenance
+                              else None).to_metadata(), tuple(band_meta))
+    stage = Stage("fr-encode", info.grid, EncodeTask(stack_path, list(encodings)), (output,),
+                  window=window)
+    unseen = int(run_stage(stage, client, progress=progress).counts.get("unseen", 0))
     return {"fingerprint": spec["fingerprint"], "unseen_category_cells": unseen}
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 from osgeo import gdal, ogr
 
+from .blocks import Block, Stage, run_stage, task_dataset
 from .errors import LsmError
 from .progress import SILENT, Progress
 from .raster import (
+    WINDOW,
     Grid,
     Window,
     bounded_gdal_cache,
@@ -340,21 +342,95 @@ def values_at(ds: gdal.Dataset, x: np.ndarray, y: np.ndarray,
     Reads only the windows that hold samples.
     """
     grid = Grid.of(ds)
-    col, row = grid.cell_of(x, y)
     bands = bands or list(range(1, ds.RasterCount + 1))
     out = np.full((len(x), len(bands)), np.nan)
     ok = np.zeros(len(x), dtype=bool)
-    inside = grid.inside(col, row)
-    for win in iter_windows(grid.width, grid.height):
-        sel = np.flatnonzero(inside & (col >= win.col) & (col < win.col + win.width)
-                             & (row >= win.row) & (row < win.row + win.height))
-        if sel.size == 0:
-            continue
-        data, valid = read_window(ds, win, bands)
-        r, c = row[sel] - win.row, col[sel] - win.col
-        out[sel] = data[:, r, c].T
-        ok[sel] = valid[r, c]
+    for win, points in _points_by_window(grid, x, y, WINDOW).items():
+        sel, values, valid = _read_points(ds, win, bands, points)
+        out[sel], ok[sel] = values, valid
     return out, ok
+
+
+def values_at_path(path: str, x: np.ndarray, y: np.ndarray,
+                   bands: Optional[list[int]] = None, *, what: str = "raster",
+                   client: Any = None, window: int = WINDOW,
+                   progress: Progress = SILENT) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`values_at` on the raster at ``path``, as a reduction stage of core.blocks over
+    the windows that hold samples: in-process, or on Dask (``client``, a
+    ``distributed.Client``). ``window``: cells per side of a window (any gives the same)."""
+    ds = open_raster(path, what)
+    grid = Grid.of(ds)
+    bands = list(bands or range(1, ds.RasterCount + 1))
+    ds = None
+    out = np.full((len(x), len(bands)), np.nan)
+    ok = np.zeros(len(x), dtype=bool)
+    groups = _points_by_window(grid, x, y, window)
+    if groups:
+        task = PointValuesTask(str(path), what, bands,
+                               {(w.col, w.row): points for w, points in groups.items()})
+        stage = PointStage("values-at", grid, task, window=window, combine=concat_points)
+        for sel, values, valid in run_stage(stage, client, progress=progress).counts.get(
+                "points", []):
+            out[sel], ok[sel] = values, valid
+    return out, ok
+
+
+def _points_by_window(grid: Grid, x: np.ndarray, y: np.ndarray,
+                      window: int) -> dict[Window, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The samples inside the grid, grouped by the window (of ``window`` cells a side) that
+    holds them: {window: (sample indices, rows, columns in the window)}."""
+    col, row = grid.cell_of(x, y)
+    inside = np.flatnonzero(grid.inside(col, row))
+    groups: dict = {}
+    if not inside.size:
+        return groups
+    wr, wc = row[inside] // window, col[inside] // window
+    key = wr * (-(-grid.width // window)) + wc
+    order = np.argsort(key, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(key[order]) != 0])
+    for a, b in zip(starts, np.r_[starts[1:], order.size]):
+        sel = inside[order[a:b]]
+        r0, c0 = int(wr[order[a]]) * window, int(wc[order[a]]) * window
+        win = Window(c0, r0, min(window, grid.width - c0), min(window, grid.height - r0))
+        groups[win] = (sel, row[sel] - r0, col[sel] - c0)
+    return groups
+
+
+def _read_points(ds: gdal.Dataset, win: Window, bands: list[int],
+                 points: tuple[np.ndarray, np.ndarray, np.ndarray]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The indices, values (n, bands) and valid mask of the samples inside one window."""
+    sel, r, c = points
+    data, valid = read_window(ds, win, bands)
+    return sel, data[:, r, c].T, valid[r, c]
+
+
+class PointValuesTask:
+    """One window of :func:`values_at_path` (a picklable task of core.blocks): the values of
+    the samples inside it, as counts ``{"points": [(indices, values, valid)]}``."""
+
+    def __init__(self, path: str, what: str, bands: list[int], points: dict) -> None:
+        #: points: {(col, row) of a window: (sample indices, rows, columns in the window)}
+        self.path, self.what, self.bands, self.points = path, what, bands, points
+
+    def __call__(self, win: Window) -> Block:
+        points = self.points.get((win.col, win.row))
+        if points is None:
+            return Block()
+        ds = task_dataset(self.path, self.what)
+        return Block(counts={"points": [_read_points(ds, win, self.bands, points)]})
+
+
+class PointStage(Stage):
+    """A stage over only the windows that hold samples (those its task knows)."""
+
+    def windows(self) -> list[Window]:
+        return [w for w in super().windows() if (w.col, w.row) in self.task.points]
+
+
+def concat_points(a: dict, b: dict) -> dict:
+    """Two windows' point values (``{"points": [...]}``) as one list."""
+    return {"points": a.get("points", []) + b.get("points", [])}
 
 
 # --- preparing ---------------------------------------------------------------------------------
