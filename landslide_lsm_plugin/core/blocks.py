@@ -208,11 +208,11 @@ def _run_in_process(stage: Stage, threads: int, progress: Progress) -> StageResu
             for first in range(0, len(windows), step):
                 progress.check()
                 batch = windows[first:first + step]
-                for win, block in zip(batch, pool.map(stage.task, batch)):
+                for j, (win, block) in enumerate(zip(batch, pool.map(stage.task, batch))):
                     for writer, array in zip(writers, block.arrays):
                         writer.write(win, array)
                     counts = _combine(stage, counts, block.counts)
-                progress.fraction(min(first + step, len(windows)), len(windows))
+                    progress.fraction(first + j + 1, len(windows))
             # the pool's threads end here, and with them their GDAL handles
         seconds = time.perf_counter() - start
         for writer, metadata in zip(writers, _finish_metadata(stage, counts, seconds)):

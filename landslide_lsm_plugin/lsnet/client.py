@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from ..core.errors import Canceled, LsmError
 from ..core.model_io import (
@@ -494,34 +494,73 @@ def train_lsnet(stack: str, samples: str, model_path: str, *, params: dict,
 def predict_lsnet(model_path: str, stack: str, output_path: str, *,
                   python: Optional[str] = None, name: Optional[str] = None,
                   block: int = 512, progress: Progress = SILENT,
-                  signing_key: Optional[bytes] = None) -> PredictReport:
-    """Map LSNet over a stack in the worker (dense form, blocks of ``block`` x ``block`` cells
-    with a halo of window - 1 cells; any block size gives the same map)."""
+                  signing_key: Optional[bytes] = None, client: Any = None) -> PredictReport:
+    """Map LSNet over a stack (dense form, blocks of ``block`` x ``block`` cells with a halo
+    of window - 1 cells; any block size gives the same map, to float rounding).
+
+    Without ``client``, in the LSNet worker (a child process with TensorFlow). With a
+    ``distributed.Client``, on that Dask cluster: the stage (lsnet.tasks) is built here,
+    without TensorFlow, and its window tasks run on the Dask workers, which need TensorFlow
+    and must read the model, its stack and the output's folder by the same paths."""
     from ..core.predict import check_stack_matches
     from ..core.stack import stack_info
 
     out = check_output_path(output_path, [model_path, stack])
     meta = read_sidecar(model_path)
     trust = sidecar_trust(meta, signing_key, Path(model_path).name)
-    check_stack_matches(meta, stack_info(stack))  # refuse early, before starting the worker
-    python = find_worker_python(python)  # ``python``: the plugin setting, checked too
-    tmp = temporary_sibling(out)
-    job = {"command": "predict", "model_path": str(model_path), "sidecar": meta.to_dict(),
-           "stack": stack, "lsi": str(tmp), "block": block, "name": name,
-           "model_file": str(Path(model_path).resolve())}
-    started = time.perf_counter()
-    run = run_worker(job, python, progress, cleanup=(tmp,))
-    publish(tmp, out)
-    mapped = next((e.fields for e in run.events if e.kind == "mapped"), {})
+    info = stack_info(stack)
+    check_stack_matches(meta, info)  # refuse early, before starting the worker
+    model_file = str(Path(model_path).resolve())
+    if client is not None:
+        mapped, engine = _predict_on_dask(model_path, stack, out, meta, info.grid, block, name,
+                                          model_file, client, progress)
+    else:
+        python = find_worker_python(python)  # ``python``: the plugin setting, checked too
+        tmp = temporary_sibling(out)
+        job = {"command": "predict", "model_path": str(model_path), "sidecar": meta.to_dict(),
+               "stack": stack, "lsi": str(tmp), "block": block, "name": name,
+               "model_file": model_file}
+        started = time.perf_counter()
+        run = run_worker(job, python, progress, cleanup=(tmp,))
+        publish(tmp, out)
+        mapped = next((e.fields for e in run.events if e.kind == "mapped"), {})
+        mapped.setdefault("map_time_s", time.perf_counter() - started)
+        engine = str(mapped.get("engine", "LSNet worker"))
     report = PredictReport(str(out), int(mapped.get("valid_cells", 0)),
-                           float(mapped.get("map_time_s", time.perf_counter() - started)),
-                           "lsnet", int(mapped.get("unseen_category_cells", 0)))
+                           float(mapped["map_time_s"]), "lsnet",
+                           int(mapped.get("unseen_category_cells", 0)), engine=engine)
     if trust == UNSIGNED:
         report.messages.append(unsigned_warning(Path(model_path).name))
     if report.unseen_category_cells:
         report.messages.append(f"{report.unseen_category_cells} cells hold a category LSNet never "
                                "saw in training; their one-hot channels are all zero.")
     return report
+
+
+def _predict_on_dask(model_path: str, stack: str, out: Path, meta: LsnetMeta, grid,
+                     block: int, name: Optional[str], model_file: str, client: Any,
+                     progress: Progress) -> tuple[dict, str]:
+    """LSNet's stage run on a Dask cluster (core.blocks.run_stage); what the worker reports
+    as its 'mapped' event, and the engine. No TensorFlow here: the tasks load it on the Dask
+    workers."""
+    from ..core.blocks import run_stage
+    from .tasks import check_model_file, lsnet_stage
+
+    # the model file checked here first (each Dask worker checks it again when it loads it)
+    check_model_file(str(model_path), meta.keras_sha256)
+    # the workers open the files by these paths: absolute, not relative to this process
+    stage = lsnet_stage(_absolute(stack), _absolute(model_path), meta, Path(_absolute(out)),
+                        grid=grid, block=block, name=name, model_file=model_file)
+    result = run_stage(stage, client, progress=progress)
+    return ({"valid_cells": int(result.counts.get("valid_cells", 0)),
+             "map_time_s": result.seconds,
+             "unseen_category_cells": int(result.counts.get("unseen", 0))}, result.engine)
+
+
+def _absolute(path) -> str:
+    """A local path made absolute (links kept); GDAL's virtual paths as they are."""
+    text = str(path)
+    return text if text.startswith("/vsi") else os.path.abspath(os.path.expanduser(text))
 
 
 def explain_lsnet(model_path: str, stack: str, samples: str, *, python: Optional[str] = None,

@@ -18,7 +18,6 @@ import os
 import sys
 import time
 import traceback
-from dataclasses import replace
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -256,84 +255,44 @@ def train(job: dict) -> dict:
 # --- prediction --------------------------------------------------------------------------------
 
 def load_model(model_path: str, meta):
-    import keras
+    """The Keras patch model of an LSNet file, checked against its sidecar's checksum and
+    loaded in safe mode (lsnet.tasks.load_keras_model)."""
+    from .tasks import load_keras_model
 
-    from ..core.errors import LsmError
-    from ..core.model_io import MAX_KERAS_BYTES, check_keras_file
-    from ..core.safe_files import read_regular
-
-    name = os.path.basename(model_path)
-    expected = meta.keras_sha256
-    if not isinstance(expected, str) or not expected:
-        raise LsmError(f"The sidecar of '{name}' has no checksum of it (keras_sha256); the model "
-                       "cannot be checked, so it is refused. Train the model again.")
-    data = read_regular(model_path, "LSNet model file", MAX_KERAS_BYTES)
-    if hashlib.sha256(data).hexdigest() != expected:
-        raise LsmError(f"'{name}' does not match its sidecar (checksum); it was damaged or "
-                       "modified. Train the model again or use the original files.")
-    check_keras_file(data, name)
-    del data
-    # safe_mode refuses models that would run arbitrary code (lambda layers) on load
-    return keras.saving.load_model(model_path, safe_mode=True, compile=False)
+    return load_keras_model(model_path, meta.keras_sha256)
 
 
 def predict(job: dict, model=None) -> dict:
+    """LSNet's map of a stack (lsnet.tasks.lsnet_stage), run here window by window: the same
+    stage client.predict_lsnet runs on a Dask cluster."""
     import tensorflow as tf
 
-    from ..core.errors import LsmError
+    from ..core.blocks import run_stage
     from ..core.predict import check_stack_matches
-    from ..core.raster import FLOAT_NODATA, RasterWriter, iter_windows, open_raster
-    from ..core.records import LsiTags, LsnetMeta
+    from ..core.records import LsnetMeta
     from ..core.stack import stack_info
-    from .dense import DenseLsnet
-    from .patches import Preprocessing, read_padded
+    from .tasks import BLOCK, lsnet_stage
 
-    start = time.perf_counter()
     meta = LsnetMeta.from_dict(job["sidecar"], "the job's sidecar")
     if model is None:
         emit("start", devices=[d.name for d in tf.config.list_logical_devices()],
              tensorflow=tf.__version__, python=sys.executable)
-        model = load_model(job["model_path"], meta)
+    model_path = job["model_path"]
     info = stack_info(job["stack"])
     check_stack_matches(meta, info)
-    if meta.preprocessing is None or meta.window is None or meta.center is None:
-        raise LsmError("The LSNet sidecar lacks the network's window or preprocessing; train "
-                       "the model again.")
-    prep = Preprocessing.from_dict(meta.preprocessing)
-    window, center = meta.window, meta.center
-    dense = DenseLsnet(model)
-    ds = open_raster(job["stack"], "factor stack")
-    grid = info.grid
-    block = int(job.get("block", 512))
-    if block < 1:
-        raise LsmError(f"LSNet maps in blocks of at least 1 x 1 cells, not {block}.")
-    windows = list(iter_windows(grid.width, grid.height, block))
-    first, unseen, valid_cells = float(job.get("progress_from", 0.0)), 0, 0
-    tags = LsiTags.of_model(meta, job.get("name") or meta.name, job.get("model_file", ""))
-    with RasterWriter(job["lsi"], grid, 1, np.float32, FLOAT_NODATA, descriptions=["lsi"],
-                      metadata=tags.to_metadata()) as writer:
-        for k, win in enumerate(windows):
-            raw, valid = read_padded(ds, win.row - center, win.col - center,
-                                     win.height + window - 1, win.width + window - 1)
-            tile, n_unseen = prep.apply(raw, valid)
-            inner = valid[center:center + win.height, center:center + win.width]
-            lsi = np.full((win.height, win.width), FLOAT_NODATA, dtype=np.float32)
-            if inner.any():
-                values = dense(tile)[inner]
-                if not np.all(np.isfinite(values)):  # never a NaN map reported as success
-                    raise LsmError(f"LSNet gives no finite LSI (NaN or infinite) for "
-                                   f"{int(np.sum(~np.isfinite(values)))} cells: the model file "
-                                   "is damaged or was made for other data. Train the model "
-                                   "again on this stack.")
-                lsi[inner] = np.clip(values, 0.0, 1.0)
-            unseen += n_unseen
-            valid_cells += int(inner.sum())
-            writer.write(win, lsi)
-            emit("progress", percent=round(first + (100 - first) * (k + 1) / len(windows), 2))
-        map_time = time.perf_counter() - start
-        writer.metadata.update(replace(tags, map_time_s=map_time).to_metadata())
-    emit("mapped", valid_cells=valid_cells, map_time_s=map_time, unseen_category_cells=unseen)
-    return {"valid_cells": valid_cells, "map_time_s": map_time}
+    stage = lsnet_stage(job["stack"], model_path, meta, job["lsi"], grid=info.grid,
+                        block=int(job.get("block", BLOCK)), name=job.get("name"),
+                        model_file=job.get("model_file", ""))
+    # the network, loaded (and its file checked) before any window; the model just trained
+    # is used as it is
+    stage.task.network(model)
+    first = float(job.get("progress_from", 0.0))
+    result = run_stage(stage, None, threads=1, progress=_progress().sub(first, 100))
+    valid_cells = int(result.counts.get("valid_cells", 0))
+    unseen = int(result.counts.get("unseen", 0))
+    emit("mapped", valid_cells=valid_cells, map_time_s=result.seconds,
+         unseen_category_cells=unseen, engine=f"LSNet worker, {result.engine}")
+    return {"valid_cells": valid_cells, "map_time_s": result.seconds}
 
 
 # --- explaining --------------------------------------------------------------------------------

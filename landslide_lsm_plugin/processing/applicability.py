@@ -98,6 +98,7 @@ class AreaOfApplicability(LsmAlgorithm):
             self.tr("Byte: 1 where the dissimilarity index is at most the threshold, 0 where it "
                     "is above (the model extrapolates), 255 nodata. Give it to 'Predict LSI' "
                     "to blank the map outside."))
+        self.add_scheduler_parameter()
         self.addOutput(QgsProcessingOutputNumber(
             "THRESHOLD", self.tr("Threshold of the dissimilarity index")))
         self.addOutput(QgsProcessingOutputNumber(
@@ -113,11 +114,14 @@ class AreaOfApplicability(LsmAlgorithm):
         di_output = self.parameterAsOutputLayer(parameters, self.OUTPUT_DI, context)
         mask_output = self.parameterAsOutputLayer(parameters, self.OUTPUT_MASK, context)
         weights = load_weights(weights_file) if weights_file else None
-        report = area_of_applicability(
-            stack, samples, di_output, mask_output, weights=weights, weights_source=weights_file,
-            folds=self.parameterAsInt(parameters, self.FOLDS, context),
-            seed=self.parameterAsInt(parameters, self.SEED, context),
-            n_jobs=self.parameterAsInt(parameters, self.THREADS, context), progress=progress)
+        with self.dask_client(parameters, context, progress) as client:
+            report = area_of_applicability(
+                stack, samples, di_output, mask_output, weights=weights,
+                weights_source=weights_file,
+                folds=self.parameterAsInt(parameters, self.FOLDS, context),
+                seed=self.parameterAsInt(parameters, self.SEED, context),
+                n_jobs=self.parameterAsInt(parameters, self.THREADS, context), progress=progress,
+                client=client)
         feedback.pushInfo("Weights: " + ", ".join(f"{k} {w:.3g}"
                                                   for k, w in report.weights.items())
                           + ("" if weights_file else " (equal: no explanation file given)"))

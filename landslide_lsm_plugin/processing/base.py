@@ -9,10 +9,11 @@ to Processing feedback and QgsProcessingException, tables, and styled loading of
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Optional
 
@@ -63,6 +64,21 @@ def lsnet_python() -> Optional[str]:
     from qgis.core import QgsSettings
 
     value = QgsSettings().value(f"Processing/Configuration/{LSNET_PYTHON_SETTING}", "")
+    return str(value).strip() or None
+
+
+#: Processing setting with the Dask scheduler of the raster stages ('' in-process, 'local:N',
+#: or an address); an algorithm's Scheduler parameter wins over it, it over the environment
+SCHEDULER_SETTING = "LANDSLIDE_LSM_SCHEDULER_SETTING"
+#: the name of every raster algorithm's Scheduler parameter
+SCHEDULER = "SCHEDULER"
+
+
+def scheduler_setting() -> Optional[str]:
+    """The Dask scheduler chosen in the provider's settings, or None."""
+    from qgis.core import QgsSettings
+
+    value = QgsSettings().value(f"Processing/Configuration/{SCHEDULER_SETTING}", "")
     return str(value).strip() or None
 
 
@@ -448,6 +464,33 @@ class LsmAlgorithm(QgsProcessingAlgorithm):
         if not path:
             return None
         return f"{path}|layername={layer}" if layer else path
+
+    def add_scheduler_parameter(self) -> None:
+        """The advanced Scheduler parameter of a raster stage (see cluster.py)."""
+        from qgis.core import QgsProcessingParameterString
+
+        self.add_parameter(QgsProcessingParameterString(
+            SCHEDULER, self.tr("Dask scheduler (empty: the plugin setting, then "
+                               "LANDSLIDE_LSM_SCHEDULER, then this process)"), optional=True),
+            self.tr("Where the raster windows are computed: empty for the default, "
+                    "'in-process', 'local:N' for a local Dask cluster of N worker processes, "
+                    "or a Dask scheduler's address (tcp://host:8786). The result is the same; "
+                    "on a cluster every file must be on a disk the workers can read and "
+                    "write."), advanced=True)
+
+    @contextlib.contextmanager
+    def dask_client(self, parameters: dict, context: QgsProcessingContext,
+                    progress: Progress, lsnet: bool = False) -> Iterator[Any]:
+        """The Dask client of this run (None in-process): the Scheduler parameter, else the
+        plugin setting, else LANDSLIDE_LSM_SCHEDULER."""
+        from ..cluster import dask_client, resolve_scheduler
+
+        text = (self.parameterAsString(parameters, SCHEDULER, context)
+                if self.parameterDefinition(SCHEDULER) is not None else None)
+        scheduler = resolve_scheduler(text, scheduler_setting())
+        with dask_client(scheduler, lsnet=lsnet, python_setting=lsnet_python(),
+                         log=progress.info) as client:
+            yield client
 
     @staticmethod
     def advanced(param):

@@ -143,6 +143,7 @@ class BuildFactorStack(LsmAlgorithm):
             self.OUTPUT, self.tr("Factor stack")),
             self.tr("A multiband Float32 GeoTIFF: one band per factor, named after it, with one "
                     "common nodata mask (a cell is valid only where every factor is)."))
+        self.add_scheduler_parameter()
         self.addOutput(QgsProcessingOutputString("FACTORS", self.tr("Factor names")))
         self.addOutput(QgsProcessingOutputNumber("VALID_CELLS", self.tr("Valid cells")))
 
@@ -194,11 +195,14 @@ class BuildFactorStack(LsmAlgorithm):
             grid_spec = stk.GridSpec(crs.toWkt(), (extent.xMinimum(), extent.yMinimum(),
                                                    extent.xMaximum(), extent.yMaximum()), cell)
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
-        report = stk.build_stack(
-            factors, output, reference=reference, grid_spec=grid_spec, dem=dem,
-            derive_slope=bool(dem) and self.parameterAsBool(parameters, self.SLOPE, context),
-            derive_aspect=bool(dem) and self.parameterAsBool(parameters, self.ASPECT, context),
-            distance_layers=distances, category_layers=categories, mask=mask, progress=progress)
+        with self.dask_client(parameters, context, progress) as client:
+            report = stk.build_stack(
+                factors, output, reference=reference, grid_spec=grid_spec, dem=dem,
+                derive_slope=bool(dem) and self.parameterAsBool(parameters, self.SLOPE, context),
+                derive_aspect=bool(dem) and self.parameterAsBool(parameters, self.ASPECT,
+                                                                 context),
+                distance_layers=distances, category_layers=categories, mask=mask,
+                progress=progress, client=client)
         info = report.info
         feedback.pushInfo(f"Stack: {info.grid.width} x {info.grid.height} cells, "
                           f"{report.valid_cells} valid")

@@ -123,6 +123,7 @@ class ClassifyLsi(LsmAlgorithm):
             self.OUTPUT_TABLE, self.tr("Zone table"), compat.SOURCE_VECTOR, optional=True),
             self.tr("One row per zone: label, value range, cells and area %, and with samples "
                     "or an inventory the landslide % and density (landslide % / area %)."))
+        self.add_scheduler_parameter()
         self.addOutput(QgsProcessingOutputString("BREAKS_USED", self.tr("Class breaks")))
 
     def checkParameterValues(self, parameters, context):
@@ -155,19 +156,20 @@ class ClassifyLsi(LsmAlgorithm):
             shares = parse_shares(self.parameterAsString(parameters, self.SHARES, context)
                                   or "50,75,90,95")
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
-        zoning = classify_raster(
-            source, output,
-            band=self.parameterAsInt(parameters, self.BAND, context) or 1,
-            method=method,
-            n_classes=self.parameterAsInt(parameters, self.CLASSES, context),
-            custom_breaks=custom,
-            sample_size=self.parameterAsInt(parameters, self.SAMPLE_SIZE, context),
-            seed=self.parameterAsInt(parameters, self.SEED, context),
-            samples_path=self.vector_source(parameters, self.SAMPLES, context, feedback),
-            samples_split=SPLIT_KEYS[self.parameterAsEnum(parameters, self.SAMPLES_SPLIT,
-                                                          context)],
-            inventory_path=self.vector_source(parameters, self.INVENTORY, context, feedback),
-            shares=shares, progress=progress)
+        with self.dask_client(parameters, context, progress) as client:
+            zoning = classify_raster(
+                source, output,
+                band=self.parameterAsInt(parameters, self.BAND, context) or 1,
+                method=method,
+                n_classes=self.parameterAsInt(parameters, self.CLASSES, context),
+                custom_breaks=custom,
+                sample_size=self.parameterAsInt(parameters, self.SAMPLE_SIZE, context),
+                seed=self.parameterAsInt(parameters, self.SEED, context),
+                samples_path=self.vector_source(parameters, self.SAMPLES, context, feedback),
+                samples_split=SPLIT_KEYS[self.parameterAsEnum(parameters, self.SAMPLES_SPLIT,
+                                                              context)],
+                inventory_path=self.vector_source(parameters, self.INVENTORY, context, feedback),
+                shares=shares, progress=progress, client=client)
         for c in zoning.classes:
             density = (f", {c.landslide_pct:6.2f} % of the landslides (density {c.density:.2f})"
                        if c.density is not None else "")

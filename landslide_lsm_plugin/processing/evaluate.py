@@ -113,6 +113,7 @@ class EvaluateMaps(LsmAlgorithm):
             optional=True, createByDefault=False),
             self.tr("Optional: the ROC curves with the reliability diagram beside them (and the "
                     "rate curves), as PNG or SVG."))
+        self.add_scheduler_parameter()
         self.addOutput(QgsProcessingOutputString("BEST_MODEL",
                                                  self.tr("Model with the best AUROC")))
 
@@ -138,15 +139,16 @@ class EvaluateMaps(LsmAlgorithm):
         zone_paths = [self.layer_source(lyr)
                       for lyr in self.parameterAsLayerList(parameters, self.ZONES, context)]
         samples = self.vector_source(parameters, self.SAMPLES, context, feedback)
-        evaluation = evaluate_lsi(
-            lsi_paths, samples,
-            threshold_mode=THRESHOLD_KEYS[self.parameterAsEnum(parameters, self.THRESHOLD,
-                                                               context)],
-            zone_paths=zone_paths,
-            rate_curves=self.parameterAsBool(parameters, self.RATES, context),
-            explanation_paths=[p for p in self.parameterAsFileList(parameters, self.EXPLANATIONS,
-                                                                   context) if p],
-            progress=progress.sub(0, 90))
+        with self.dask_client(parameters, context, progress) as client:
+            evaluation = evaluate_lsi(
+                lsi_paths, samples,
+                threshold_mode=THRESHOLD_KEYS[self.parameterAsEnum(parameters, self.THRESHOLD,
+                                                                   context)],
+                zone_paths=zone_paths,
+                rate_curves=self.parameterAsBool(parameters, self.RATES, context),
+                explanation_paths=[p for p in self.parameterAsFileList(
+                    parameters, self.EXPLANATIONS, context) if p],
+                progress=progress.sub(0, 90), client=client)
         threshold_index = self.parameterAsEnum(parameters, self.THRESHOLD, context)
         evaluation.parameters.update({
             "threshold": THRESHOLD_LABELS[threshold_index],

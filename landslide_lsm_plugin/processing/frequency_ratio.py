@@ -105,6 +105,7 @@ class FrequencyRatio(LsmAlgorithm):
             self.tr("Optional: one panel per factor with the FR of each class as a bar and the "
                     "class's share of the area and of the landslides beneath (PNG or SVG; needs "
                     "matplotlib)."))
+        self.add_scheduler_parameter()
         self.addOutput(QgsProcessingOutputString("FINGERPRINT", self.tr("Encoding fingerprint")))
 
     def checkParameterValues(self, parameters, context):
@@ -114,6 +115,19 @@ class FrequencyRatio(LsmAlgorithm):
             if missing:
                 return False, missing
         return super().checkParameterValues(parameters, context)
+
+    @staticmethod
+    def _log_fr(result, feedback) -> None:
+        for message in result.messages:
+            feedback.pushWarning(message)
+        feedback.pushInfo(f"FR from {result.training_landslide_cells:,} training landslide cells "
+                          f"over {result.valid_cells:,} valid cells, fitted on the samples "
+                          f"'{result.provenance['samples']}' (fingerprint "
+                          f"{result.provenance['fingerprint']}): the stack records them, and "
+                          "training or evaluation with other samples is checked against them")
+        for enc in result.encodings:
+            feedback.pushInfo(f"  {enc.factor}: " + ", ".join(
+                f"{lab} → {v:.2f}" for lab, v in zip(enc.labels, enc.fr)))
 
     def execute(self, parameters, context, feedback, progress):
         from ..core import frequency_ratio as fr
@@ -128,27 +142,19 @@ class FrequencyRatio(LsmAlgorithm):
             missing = self.missing_for("The FR chart", ("matplotlib",))
             if missing:
                 raise QgsProcessingException(missing)
-        result = fr.compute_fr(
-            stack, samples,
-            method=METHOD_KEYS[self.parameterAsEnum(parameters, self.METHOD, context)],
-            classes=self.parameterAsInt(parameters, self.CLASSES, context),
-            overrides=fr.parse_overrides(self.parameterAsString(parameters, self.OVERRIDES,
-                                                                context)),
-            sample_size=self.parameterAsInt(parameters, self.SAMPLE_SIZE, context),
-            seed=self.parameterAsInt(parameters, self.SEED, context),
-            progress=progress.sub(0, 50))
-        for message in result.messages:
-            feedback.pushWarning(message)
-        feedback.pushInfo(f"FR from {result.training_landslide_cells:,} training landslide cells "
-                          f"over {result.valid_cells:,} valid cells, fitted on the samples "
-                          f"'{result.provenance['samples']}' (fingerprint "
-                          f"{result.provenance['fingerprint']}): the stack records them, and "
-                          "training or evaluation with other samples is checked against them")
-        for enc in result.encodings:
-            feedback.pushInfo(f"  {enc.factor}: " + ", ".join(
-                f"{lab} → {v:.2f}" for lab, v in zip(enc.labels, enc.fr)))
-        encoded = fr.encode_stack(stack, result.encodings, output, progress.sub(50, 100),
-                                  provenance=result.provenance)
+        with self.dask_client(parameters, context, progress) as client:
+            result = fr.compute_fr(
+                stack, samples,
+                method=METHOD_KEYS[self.parameterAsEnum(parameters, self.METHOD, context)],
+                classes=self.parameterAsInt(parameters, self.CLASSES, context),
+                overrides=fr.parse_overrides(self.parameterAsString(parameters, self.OVERRIDES,
+                                                                    context)),
+                sample_size=self.parameterAsInt(parameters, self.SAMPLE_SIZE, context),
+                seed=self.parameterAsInt(parameters, self.SEED, context),
+                progress=progress.sub(0, 50), client=client)
+            self._log_fr(result, feedback)
+            encoded = fr.encode_stack(stack, result.encodings, output, progress.sub(50, 100),
+                                      provenance=result.provenance, client=client)
         if encoded["unseen_category_cells"]:
             feedback.pushWarning(f"{encoded['unseen_category_cells']} cells had a category "
                                  "without FR and were set to nodata.")

@@ -34,7 +34,9 @@ class PredictLsi(LsmAlgorithm):
         "output gets their standard deviation: the <b>uncertainty map</b> (light: the members "
         "agree; dark purple: they differ).</p>"
         "<p>The map is computed window by window on several threads, with progress and "
-        "cancel; a canceled run leaves no file.</p>"
+        "cancel; a canceled run leaves no file. <b>Dask scheduler</b> (advanced): the same "
+        "windows on a Dask cluster ('local:N' for N local worker processes, or a scheduler's "
+        "address), with the same map; see the README's 'Country scale'.</p>"
         "<p><b>Area of applicability</b> (advanced, optional): the mask written by 'Area of "
         "applicability' for this stack and the model's samples. Cells outside it (0: factor "
         "combinations unlike any the model was trained on, where it extrapolates) become "
@@ -76,6 +78,7 @@ class PredictLsi(LsmAlgorithm):
             optional=True, createByDefault=False),
             self.tr("The spread of the ensemble members' LSI in every cell: the uncertainty "
                     "map. Only for models trained with an ensemble."))
+        self.add_scheduler_parameter()
         self.addOutput(QgsProcessingOutputNumber("MAP_TIME", self.tr("Map time (s)")))
 
     def execute(self, parameters, context, feedback, progress):
@@ -91,34 +94,39 @@ class PredictLsi(LsmAlgorithm):
         sd_output = self.parameterAsOutputLayer(parameters, self.OUTPUT_SD, context) or None
         aoa_mask = self._applicability(parameters, context, stack)
         mapping = progress.sub(0, 90) if aoa_mask else progress
-        if model_kind(model) == "lsnet":
-            if sd_output:
-                raise QgsProcessingException(self.tr(
-                    "LSNet models have no ensemble: leave the standard-deviation output "
-                    "empty."))
-            from ..lsnet.client import predict_lsnet
-
-            report = predict_lsnet(model, stack, output, python=lsnet_python(),
-                                   progress=mapping, name=name, signing_key=signing_key())
-        else:
+        lsnet = model_kind(model) == "lsnet"
+        if lsnet and sd_output:
+            raise QgsProcessingException(self.tr(
+                "LSNet models have no ensemble: leave the standard-deviation output empty."))
+        if not lsnet:
             # SVM and KLR files carry their kernel expansion: numpy maps them alone
             needs = () if read_meta(model).kernel_sha256 else ("sklearn", "skops")
             missing = self.missing_for(self.TITLE, needs)
             if missing:
                 raise QgsProcessingException(missing)
-            report = predict_lsi(model, stack, output, n_jobs=threads, progress=mapping,
-                                 name=name, signing_key=signing_key(), sd_path=sd_output)
-        for message in report.messages:
-            feedback.pushWarning(message)
-        feedback.pushInfo(f"LSI of {report.valid_cells} cells in {report.map_time_s:.1f} s")
-        if aoa_mask:
-            from ..core.applicability import mask_outside
+        with self.dask_client(parameters, context, progress, lsnet=lsnet) as client:
+            if lsnet:
+                from ..lsnet.client import predict_lsnet
 
-            # the maps this run just wrote are rewritten without the cells outside the AOA
-            masked = mask_outside(output, aoa_mask, report.sd_path or None,
-                                  progress=progress.sub(90, 100))
-            feedback.pushInfo(f"Area of applicability: {masked} of {report.valid_cells} cells "
-                              "lie outside it and were set to nodata")
+                report = predict_lsnet(model, stack, output, python=lsnet_python(),
+                                       progress=mapping, name=name, signing_key=signing_key(),
+                                       client=client)
+            else:
+                report = predict_lsi(model, stack, output, n_jobs=threads, progress=mapping,
+                                     name=name, signing_key=signing_key(), sd_path=sd_output,
+                                     client=client)
+            for message in report.messages:
+                feedback.pushWarning(message)
+            feedback.pushInfo(f"LSI of {report.valid_cells} cells in {report.map_time_s:.1f} s"
+                              + (f" on {report.engine}" if report.engine else ""))
+            if aoa_mask:
+                from ..core.applicability import mask_outside
+
+                # the maps this run just wrote are rewritten without the cells outside the AOA
+                masked = mask_outside(output, aoa_mask, report.sd_path or None,
+                                      progress=progress.sub(90, 100), client=client)
+                feedback.pushInfo(f"Area of applicability: {masked} of {report.valid_cells} "
+                                  "cells lie outside it and were set to nodata")
         self.style_output(context, output, pseudocolor_qml(0.0, 1.0),
                           self.tr("LSI {}").format(name or report.model_type))
         if report.sd_path:

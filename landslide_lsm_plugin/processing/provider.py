@@ -10,7 +10,7 @@ from ..resources_path import icon, resource
 from ..translation import tr
 from ..version import __version__
 from . import algorithm_classes
-from .base import LSNET_PYTHON_SETTING
+from .base import LSNET_PYTHON_SETTING, SCHEDULER_SETTING
 
 
 class LandslideProvider(QgsProcessingProvider):
@@ -51,6 +51,11 @@ class LandslideProvider(QgsProcessingProvider):
                 self.name(), LSNET_PYTHON_SETTING,
                 tr("Python for LSNet (an interpreter with TensorFlow; empty: "
                    "LANDSLIDE_LSM_PYTHON or automatic)"), "", valuetype=Setting.FILE))
+            ProcessingConfig.addSetting(Setting(
+                self.name(), SCHEDULER_SETTING,
+                tr("Dask scheduler for the raster stages ('local:N' for N local worker "
+                   "processes, or tcp://host:8786; empty: LANDSLIDE_LSM_SCHEDULER or this "
+                   "process)"), ""))
             ProcessingConfig.readSettings()
         self.refreshAlgorithms()
         return True
@@ -60,8 +65,9 @@ class LandslideProvider(QgsProcessingProvider):
             from processing.core.ProcessingConfig import ProcessingConfig
         except ImportError:
             return
-        if LSNET_PYTHON_SETTING in ProcessingConfig.settings:  # unload may come twice
-            ProcessingConfig.removeSetting(LSNET_PYTHON_SETTING)
+        for setting in (LSNET_PYTHON_SETTING, SCHEDULER_SETTING):
+            if setting in ProcessingConfig.settings:  # unload may come twice
+                ProcessingConfig.removeSetting(setting)
 
     def loadAlgorithms(self) -> None:
         for cls in algorithm_classes():

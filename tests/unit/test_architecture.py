@@ -12,6 +12,10 @@ PACKAGE = Path(__file__).resolve().parents[2] / "landslide_lsm_plugin"
 FORBIDDEN_IN_CORE = ("qgis", "PyQt5", "PyQt6", "sip", "tensorflow", "keras")
 #: the LSNet worker side: the only modules that may import tensorflow/keras (in the worker)
 WORKER_SIDE = ("lsnet/worker.py", "lsnet/network.py", "lsnet/dense.py")
+#: the LSNet tasks of Dask clusters: the QGIS side imports them to send them, and they import
+#: tensorflow/keras only inside functions (a task's call, on a Dask worker): they are checked
+#: on what they import when imported
+DASK_TASK_SIDE = ("lsnet/tasks.py",)
 
 
 def module_name(path: Path, package: Path = PACKAGE) -> str:
@@ -172,7 +176,8 @@ def tensorflow_offenders(package: Path = PACKAGE) -> dict[str, list[str]]:
         rel = path.relative_to(package).as_posix()
         if rel in WORKER_SIDE:
             continue
-        via = loaded_by(imported_modules(path, package), package)
+        via = loaded_by(imported_modules(path, package,
+                                         import_time_only=rel in DASK_TASK_SIDE), package)
         bad = sorted(_chain(via, m) for m in via
                      if m.split(".")[0] in ("tensorflow", "keras") or m in worker_side)
         if bad:
