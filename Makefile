@@ -15,7 +15,8 @@ help:
 	@echo "make package  build the plugin zip for Plugin Manager > Install from ZIP"
 	@echo "make deploy   deploy the plugin into your QGIS profile with pb_tool"
 	@echo "make bench    run the benchmarks: docs/benchmarks.md (raster stages by grid size) and"
-	@echo "              docs/benchmarks-inventory.md (training on realistic inventories)"
+	@echo "              docs/benchmarks-inventory.md (training on realistic inventories) and"
+	@echo "              docs/scale-benchmark.md (10^8 cells in-process and on Dask)"
 	@echo "make test-matrix        every test on Debian 13 (QGIS 3.40 LTR) and Debian unstable"
 	@echo "                        (QGIS 3.44), each in a debootstrap root filesystem (needs root or"
 	@echo "                        sudo; about 4 GB each, kept in /var/cache/landslide-lsm-matrix)"
@@ -64,6 +65,7 @@ deploy: setup
 bench: setup
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/inventory.py
+	$(PY) benchmarks/distributed.py
 
 # The QGIS version matrix (scripts/matrix.sh): results in test-artifacts/matrix-<suite>/.
 test-matrix:
