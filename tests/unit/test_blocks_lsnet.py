@@ -89,14 +89,6 @@ def tiny(tmp_path_factory):
     return {"dir": d, "stack": str(stack), "model": str(model)}
 
 
-@pytest.fixture(scope="module")
-def dask_client():
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None) as local, \
-            distributed.Client(local, set_as_default=False) as dask:
-        yield dask
-
-
 def raster_of(path: str) -> tuple[np.ndarray, dict]:
     ds = gdal.Open(path)
     tags = ds.GetMetadata()

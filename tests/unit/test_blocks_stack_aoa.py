@@ -26,15 +26,6 @@ ROWS, COLS = 260, 300  # with 128-cell windows: 3 x 3 windows
 
 
 @pytest.fixture(scope="module")
-def dask_client():
-    """A local cluster of two worker processes (one thread each)."""
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None) as local, \
-            distributed.Client(local, set_as_default=False) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
 def inputs(tmp_path_factory):
     """Factor rasters (a DEM, a coarser shifted raster with nodata and NaN, a finer
     categorical one), a river layer, a polygon layer coded by text, and a study-area mask."""

@@ -25,19 +25,6 @@ X0, Y0, CELL = 500000.0, 9500000.0, 10.0
 
 
 @pytest.fixture(scope="module")
-def client():
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                       dashboard_address=None)
-    dask_client = distributed.Client(cluster)
-    try:
-        yield dask_client
-    finally:
-        dask_client.close()
-        cluster.close()
-
-
-@pytest.fixture(scope="module")
 def study(tmp_path_factory) -> dict:
     """A stack (slope with a nodata corner, wetness, aspect, a categorical lithology), its
     samples, an LSI with nodata and an inventory of squares across several windows."""
@@ -126,11 +113,11 @@ def _classes(zoning) -> list:
     return [vars(c) for c in zoning.classes]
 
 
-def test_zoning_with_an_inventory_in_process_and_on_dask(study, client, tmp_path):
+def test_zoning_with_an_inventory_in_process_and_on_dask(study, dask_client, tmp_path):
     local, dask = _folders(tmp_path)
     args = dict(method="equal_interval", n_classes=5, inventory_path=str(study["inventory"]))
     a = classify_raster(str(study["lsi"]), str(local / "zones.tif"), **args)
-    b = classify_raster(str(study["lsi"]), str(dask / "zones.tif"), **args, client=client,
+    b = classify_raster(str(study["lsi"]), str(dask / "zones.tif"), **args, client=dask_client,
                         window=SMALL)
     assert_same_raster(local / "zones.tif", dask / "zones.tif")
     assert np.array_equal(a.edges, b.edges) and a.valid_cells == b.valid_cells
@@ -139,12 +126,12 @@ def test_zoning_with_an_inventory_in_process_and_on_dask(study, client, tmp_path
     _no_hidden_files(local, dask)
 
 
-def test_zoning_by_landslide_share_on_samples_in_process_and_on_dask(study, client, tmp_path):
+def test_zoning_by_landslide_share_on_samples_in_process_and_on_dask(study, dask_client, tmp_path):
     local, dask = _folders(tmp_path)
     args = dict(method=LANDSLIDE_SHARE, shares=[50, 75, 90], samples_path=str(study["samples"]),
                 samples_split="validation")
     a = classify_raster(str(study["lsi"]), str(local / "zones.tif"), **args)
-    b = classify_raster(str(study["lsi"]), str(dask / "zones.tif"), **args, client=client,
+    b = classify_raster(str(study["lsi"]), str(dask / "zones.tif"), **args, client=dask_client,
                         window=SMALL)
     assert_same_raster(local / "zones.tif", dask / "zones.tif")
     assert np.array_equal(a.edges, b.edges)
@@ -153,10 +140,10 @@ def test_zoning_by_landslide_share_on_samples_in_process_and_on_dask(study, clie
     _no_hidden_files(local, dask)
 
 
-def test_frequency_ratio_and_encoding_in_process_and_on_dask(study, client, tmp_path):
+def test_frequency_ratio_and_encoding_in_process_and_on_dask(study, dask_client, tmp_path):
     local, dask = _folders(tmp_path)
     a = fr.compute_fr(str(study["stack"]), str(study["samples"]), classes=5)
-    b = fr.compute_fr(str(study["stack"]), str(study["samples"]), classes=5, client=client,
+    b = fr.compute_fr(str(study["stack"]), str(study["samples"]), classes=5, client=dask_client,
                       window=SMALL)
     assert [e.to_dict() for e in a.encodings] == [e.to_dict() for e in b.encodings]
     assert (a.valid_cells, a.training_landslide_cells, a.messages, a.provenance) == \
@@ -172,13 +159,13 @@ def test_frequency_ratio_and_encoding_in_process_and_on_dask(study, client, tmp_
     ra = fr.encode_stack(str(study["stack"]), encodings, str(local / "fr.tif"),
                          provenance=a.provenance)
     rb = fr.encode_stack(str(study["stack"]), encodings, str(dask / "fr.tif"),
-                         provenance=a.provenance, client=client, window=SMALL)
+                         provenance=a.provenance, client=dask_client, window=SMALL)
     assert ra == rb and ra["unseen_category_cells"] > 0
     assert_same_raster(local / "fr.tif", dask / "fr.tif")
     _no_hidden_files(local, dask)
 
 
-def test_too_many_categories_are_refused_on_dask_as_in_process(client, tmp_path):
+def test_too_many_categories_are_refused_on_dask_as_in_process(dask_client, tmp_path):
     codes = np.arange(40 * 40, dtype=np.float32).reshape(40, 40)
     stack = tmp_path / "stack.tif"
     stk.build_stack([stk.Factor("lith", str(write_raster(tmp_path / "lith.tif", codes)),
@@ -193,14 +180,14 @@ def test_too_many_categories_are_refused_on_dask_as_in_process(client, tmp_path)
         fr.compute_fr(str(stack), str(samples))
     for window in (10, 20):  # merged on the client; found in one window on a worker
         with pytest.raises(LsmError, match=message):
-            fr.compute_fr(str(stack), str(samples), client=client, window=window)
+            fr.compute_fr(str(stack), str(samples), client=dask_client, window=window)
 
 
-def test_evaluation_in_process_and_on_dask(study, client):
+def test_evaluation_in_process_and_on_dask(study, dask_client):
     a = evaluation.evaluate_lsi([str(study["lsi"])], str(study["samples"]), rate_curves=True,
                                 threshold_mode="youden")
     b = evaluation.evaluate_lsi([str(study["lsi"])], str(study["samples"]), rate_curves=True,
-                                threshold_mode="youden", client=client, window=SMALL)
+                                threshold_mode="youden", client=dask_client, window=SMALL)
     assert (a.n_validation, a.n_training, a.messages) == (b.n_validation, b.n_training,
                                                           b.messages)
     ma, mb = a.models[0], b.models[0]
@@ -209,7 +196,7 @@ def test_evaluation_in_process_and_on_dask(study, client):
     assert ma.success_rate and ma.metrics["n"] == a.n_validation > 0
 
 
-def test_point_values_by_path_equal_values_at(study, client):
+def test_point_values_by_path_equal_values_at(study, dask_client):
     samples = smp.read_samples(str(study["samples"]),
                                stk.stack_info(str(study["stack"])).grid)
     x = np.r_[samples.x, X0 - 50.0, X0 + CELL * COLS + 5, X0 + 15.0]  # two outside, one nodata
@@ -217,9 +204,9 @@ def test_point_values_by_path_equal_values_at(study, client):
     ds = gdal.Open(str(study["stack"]))
     want, want_ok = smp.values_at(ds, x, y)
     ds = None
-    for kwargs in ({}, {"client": client, "window": SMALL}, {"window": 37}):
+    for kwargs in ({}, {"client": dask_client, "window": SMALL}, {"window": 37}):
         got, ok = smp.values_at_path(str(study["stack"]), x, y, **kwargs)
         assert np.array_equal(ok, want_ok) and np.array_equal(got, want, equal_nan=True)
     assert not want_ok[-3:].any() and want_ok[:-3].all()
-    got, ok = smp.values_at_path(str(study["lsi"]), x[-3:-1], y[-3:-1], [1], client=client)
+    got, ok = smp.values_at_path(str(study["lsi"]), x[-3:-1], y[-3:-1], [1], client=dask_client)
     assert not ok.any() and np.isnan(got).all()  # no sample inside: no window read

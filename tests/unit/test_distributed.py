@@ -26,15 +26,6 @@ TIMING_TAGS = {"LSM_MAP_TIME"}
 
 
 @pytest.fixture(scope="module")
-def dask_client():
-    """A local cluster of two worker processes (one thread each), as the issue asks."""
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None) as local, \
-            distributed.Client(local, set_as_default=False) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
 def study(tmp_path_factory):
     """A 600 x 700 stack with a nodata corner: with 128-cell windows, 30 windows."""
     from ..conftest import steep_wet_study
