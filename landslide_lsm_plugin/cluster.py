@@ -212,28 +212,30 @@ def _has_dashboard(client: Any) -> bool:
     return False
 
 
-def _worker_report(imports: dict) -> dict:
-    """Runs on each worker: which of ``imports`` fail, and which plugin version it has."""
-    import importlib
-
-    problems = {}
-    for name, modules in imports.items():
-        try:
-            for module in modules:
-                importlib.import_module(module)
-        except BaseException as exc:  # a broken install raises anything
-            problems[name] = f"{type(exc).__name__}: {exc}"
-    try:
-        version = importlib.import_module("landslide_lsm_plugin.version").__version__
-    except ImportError:
-        version = None
-    return {"problems": problems, "plugin": version}
-
-
 def check_workers(client: Any, imports: Optional[dict] = None) -> None:
     """Every worker imports ``imports`` and runs this plugin's version; a worker without the
     plugin gets it (a zip of this package, which Dask adds to its path)."""
     imports = worker_imports() if imports is None else imports
+
+    # defined here, so that Dask sends the function itself: a worker without the plugin could
+    # not import it from this module
+    def _worker_report(imports: dict) -> dict:
+        """Runs on each worker: which of ``imports`` fail, and which plugin version it has."""
+        import importlib
+
+        problems = {}
+        for name, modules in imports.items():
+            try:
+                for module in modules:
+                    importlib.import_module(module)
+            except BaseException as exc:  # a broken install raises anything
+                problems[name] = f"{type(exc).__name__}: {exc}"
+        try:
+            version = importlib.import_module("landslide_lsm_plugin.version").__version__
+        except ImportError:
+            version = None
+        return {"problems": problems, "plugin": version}
+
     if not client.scheduler_info().get("workers"):
         client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S * 4)
     reports = client.run(_worker_report, imports)

@@ -313,6 +313,7 @@ REPORTING_HANDLERS = {
     ("deps.py", "module_available"),  # a broken install counts as missing
     ("lsnet/worker.py", "main"),  # the worker reports the error as JSON and exits non-zero
     ("cluster.py", "_worker_report"),  # a Dask worker reports a broken install as missing
+    ("cluster.py", "check_workers"),  # (the function above is defined inside this one)
 }
 
 
