@@ -316,7 +316,7 @@ or add a results file</source>
         </message>
         <message>
             <location filename="../gui/dock.py" line="715" />
-            <location filename="../processing/predict_lsi.py" line="123" />
+            <location filename="../processing/predict_lsi.py" line="131" />
             <location filename="../processing/train_lsnet.py" line="221" />
             <location filename="../processing/training.py" line="248" />
             <source>LSI {}</source>
@@ -324,7 +324,7 @@ or add a results file</source>
         </message>
         <message>
             <location filename="../gui/dock.py" line="715" />
-            <location filename="../processing/predict_lsi.py" line="126" />
+            <location filename="../processing/predict_lsi.py" line="134" />
             <source>LSI SD {}</source>
             <translation type="unfinished"></translation>
         </message>
@@ -356,7 +356,7 @@ or add a results file</source>
         <message>
             <location filename="../gui/dock.py" line="782" />
             <location filename="../processing/evaluate.py" line="103" />
-            <location filename="../processing/make_project.py" line="45" />
+            <location filename="../processing/make_project.py" line="47" />
             <location filename="../processing/report.py" line="53" />
             <source>Landslide LSM results (*.json)</source>
             <translation type="unfinished"></translation>
@@ -423,7 +423,7 @@ or add a results file</source>
         </message>
         <message>
             <location filename="../processing/applicability.py" line="22" />
-            <location filename="../processing/applicability.py" line="133" />
+            <location filename="../processing/applicability.py" line="137" />
             <source>Area of applicability</source>
             <translation type="unfinished"></translation>
         </message>
@@ -499,7 +499,7 @@ or add a results file</source>
         <message>
             <location filename="../processing/applicability.py" line="87" />
             <location filename="../processing/crossvalidate.py" line="124" />
-            <location filename="../processing/predict_lsi.py" line="61" />
+            <location filename="../processing/predict_lsi.py" line="63" />
             <location filename="../processing/training.py" line="141" />
             <source>Threads</source>
             <translation type="unfinished"></translation>
@@ -511,7 +511,7 @@ or add a results file</source>
         </message>
         <message>
             <location filename="../processing/applicability.py" line="92" />
-            <location filename="../processing/applicability.py" line="131" />
+            <location filename="../processing/applicability.py" line="135" />
             <source>Dissimilarity index</source>
             <translation type="unfinished"></translation>
         </message>
@@ -531,103 +531,113 @@ or add a results file</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/applicability.py" line="102" />
+            <location filename="../processing/applicability.py" line="103" />
             <source>Threshold of the dissimilarity index</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/applicability.py" line="104" />
+            <location filename="../processing/applicability.py" line="105" />
             <source>Share of the valid cells inside the area of applicability</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/base.py" line="49" />
+            <location filename="../processing/base.py" line="50" />
             <source>1 · Prepare data</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/base.py" line="50" />
+            <location filename="../processing/base.py" line="51" />
             <source>2 · Train models</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/base.py" line="51" />
+            <location filename="../processing/base.py" line="52" />
             <source>3 · Map susceptibility</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/base.py" line="52" />
+            <location filename="../processing/base.py" line="53" />
             <source>4 · Evaluate</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/base.py" line="157" />
+            <location filename="../processing/base.py" line="173" />
             <source>Landslide, training</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/base.py" line="158" />
+            <location filename="../processing/base.py" line="174" />
             <source>Landslide, validation</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/base.py" line="159" />
+            <location filename="../processing/base.py" line="175" />
             <source>Non-landslide, training</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/base.py" line="160" />
+            <location filename="../processing/base.py" line="176" />
             <source>Non-landslide, validation</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/base.py" line="204" />
+            <location filename="../processing/base.py" line="220" />
             <source>Fold {}</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/base.py" line="221" />
+            <location filename="../processing/base.py" line="237" />
             <source>yes</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/base.py" line="221" />
+            <location filename="../processing/base.py" line="237" />
             <source>no</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/base.py" line="267" />
+            <location filename="../processing/base.py" line="283" />
             <source>Needs the Python package(s): {}.</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/base.py" line="278" />
+            <location filename="../processing/base.py" line="294" />
             <source>Defaults</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/base.py" line="327" />
+            <location filename="../processing/base.py" line="343" />
             <source>{}: out of memory. Close other programs, or work on a smaller extent or a coarser grid.</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/base.py" line="333" />
+            <location filename="../processing/base.py" line="349" />
             <source>{} failed unexpectedly: {}: {}. This is a bug in the plugin; please report it at {} with the log above.</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/base.py" line="424" />
+            <location filename="../processing/base.py" line="440" />
             <source>'{}' is not a file-based vector layer (provider {}). Save it to a GeoPackage first (Export &gt; Save Features As).</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/base.py" line="433" />
+            <location filename="../processing/base.py" line="449" />
             <source>No raster given for '{}'.</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/base.py" line="435" />
+            <location filename="../processing/base.py" line="451" />
             <source>'{}' is not a file-based raster (provider {}). Save it as a GeoTIFF first (Export &gt; Save As).</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../processing/base.py" line="473" />
+            <source>Dask scheduler (empty: the plugin setting, then LANDSLIDE_LSM_SCHEDULER, then this process)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../processing/base.py" line="475" />
+            <source>Where the raster windows are computed: empty for the default, 'in-process', 'local:N' for a local Dask cluster of N worker processes, or a Dask scheduler's address (tcp://host:8786). The result is the same; on a cluster every file must be on a disk the workers can read and write.</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
@@ -832,9 +842,9 @@ or add a results file</source>
         </message>
         <message>
             <location filename="../processing/build_stack.py" line="143" />
-            <location filename="../processing/build_stack.py" line="209" />
+            <location filename="../processing/build_stack.py" line="213" />
             <location filename="../processing/importance.py" line="72" />
-            <location filename="../processing/predict_lsi.py" line="53" />
+            <location filename="../processing/predict_lsi.py" line="55" />
             <source>Factor stack</source>
             <translation type="unfinished"></translation>
         </message>
@@ -844,22 +854,22 @@ or add a results file</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/build_stack.py" line="146" />
+            <location filename="../processing/build_stack.py" line="147" />
             <source>Factor names</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/build_stack.py" line="147" />
+            <location filename="../processing/build_stack.py" line="148" />
             <source>Valid cells</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/build_stack.py" line="178" />
+            <location filename="../processing/build_stack.py" line="179" />
             <source>Choose the field of the lithology polygons that holds the unit codes or names.</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/build_stack.py" line="190" />
+            <location filename="../processing/build_stack.py" line="191" />
             <source>A grid given by CRS needs all three: CRS, extent and cell size (or choose a reference raster instead).</source>
             <translation type="unfinished"></translation>
         </message>
@@ -918,7 +928,7 @@ or add a results file</source>
         </message>
         <message>
             <location filename="../processing/classify_lsi.py" line="62" />
-            <location filename="../processing/predict_lsi.py" line="71" />
+            <location filename="../processing/predict_lsi.py" line="73" />
             <source>LSI raster</source>
             <translation type="unfinished"></translation>
         </message>
@@ -1025,7 +1035,7 @@ or add a results file</source>
         </message>
         <message>
             <location filename="../processing/classify_lsi.py" line="119" />
-            <location filename="../processing/classify_lsi.py" line="179" />
+            <location filename="../processing/classify_lsi.py" line="181" />
             <source>Susceptibility zones</source>
             <translation type="unfinished"></translation>
         </message>
@@ -1045,17 +1055,17 @@ or add a results file</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/classify_lsi.py" line="126" />
+            <location filename="../processing/classify_lsi.py" line="127" />
             <source>Class breaks</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/classify_lsi.py" line="131" />
+            <location filename="../processing/classify_lsi.py" line="132" />
             <source>Custom breaks: give the inner class boundaries, e.g. '0.2, 0.4, 0.6, 0.8'.</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/classify_lsi.py" line="134" />
+            <location filename="../processing/classify_lsi.py" line="135" />
             <source>Landslide share: give the samples layer (fields label and split, as 'Prepare training samples' writes it); its training landslides set the zone boundaries.</source>
             <translation type="unfinished"></translation>
         </message>
@@ -1137,7 +1147,7 @@ or add a results file</source>
         </message>
         <message>
             <location filename="../processing/crossvalidate.py" line="76" />
-            <location filename="../processing/make_project.py" line="49" />
+            <location filename="../processing/make_project.py" line="51" />
             <source>Samples</source>
             <translation type="unfinished"></translation>
         </message>
@@ -1412,7 +1422,7 @@ or add a results file</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/evaluate.py" line="117" />
+            <location filename="../processing/evaluate.py" line="118" />
             <source>Model with the best AUROC</source>
             <translation type="unfinished"></translation>
         </message>
@@ -1489,7 +1499,7 @@ or add a results file</source>
         </message>
         <message>
             <location filename="../processing/frequency_ratio.py" line="91" />
-            <location filename="../processing/frequency_ratio.py" line="164" />
+            <location filename="../processing/frequency_ratio.py" line="170" />
             <source>FR-encoded stack</source>
             <translation type="unfinished"></translation>
         </message>
@@ -1530,7 +1540,7 @@ or add a results file</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/frequency_ratio.py" line="108" />
+            <location filename="../processing/frequency_ratio.py" line="109" />
             <source>Encoding fingerprint</source>
             <translation type="unfinished"></translation>
         </message>
@@ -1546,14 +1556,14 @@ or add a results file</source>
         </message>
         <message>
             <location filename="../processing/importance.py" line="69" />
-            <location filename="../processing/predict_lsi.py" line="48" />
+            <location filename="../processing/predict_lsi.py" line="50" />
             <location filename="../processing/training.py" line="149" />
             <source>Model file</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
             <location filename="../processing/importance.py" line="70" />
-            <location filename="../processing/predict_lsi.py" line="49" />
+            <location filename="../processing/predict_lsi.py" line="51" />
             <source>Landslide LSM models (*.lsmodel *.keras)</source>
             <translation type="unfinished"></translation>
         </message>
@@ -1688,65 +1698,65 @@ or add a results file</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/make_project.py" line="27" />
+            <location filename="../processing/make_project.py" line="29" />
             <source>Create susceptibility project (.qgz)</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/make_project.py" line="29" />
+            <location filename="../processing/make_project.py" line="31" />
             <source>&lt;p&gt;Writes a QGIS project that opens with the run's layers styled: for every model of an evaluation its LSI map (green to red) and zone map (very low .. very high), grouped by model, plus the samples, the landslide inventory and any other layers given. Layer paths are stored relative to the project, so the folder can be moved as a whole.&lt;/p&gt;</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/make_project.py" line="44" />
+            <location filename="../processing/make_project.py" line="46" />
             <location filename="../processing/report.py" line="52" />
             <source>Results file (from Evaluate)</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/make_project.py" line="46" />
+            <location filename="../processing/make_project.py" line="48" />
             <source>The results file of 'Evaluate susceptibility maps': every model's LSI and zone maps go into the project, one group per model.</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/make_project.py" line="50" />
+            <location filename="../processing/make_project.py" line="52" />
             <source>Optional: the samples layer, styled by label and split.</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/make_project.py" line="52" />
+            <location filename="../processing/make_project.py" line="54" />
             <location filename="../processing/sample_area.py" line="40" />
             <location filename="../processing/sample_area.py" line="74" />
             <source>Landslide inventory</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/make_project.py" line="54" />
+            <location filename="../processing/make_project.py" line="56" />
             <source>Optional: the landslide inventory, drawn in translucent red.</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/make_project.py" line="56" />
+            <location filename="../processing/make_project.py" line="58" />
             <source>Other layers (rasters load with their .qml style if any)</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/make_project.py" line="58" />
+            <location filename="../processing/make_project.py" line="60" />
             <source>Optional: more layers for the project's Data group (factor rasters, the study area...), with their own style.</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/make_project.py" line="61" />
+            <location filename="../processing/make_project.py" line="63" />
             <source>QGIS project</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/make_project.py" line="61" />
+            <location filename="../processing/make_project.py" line="63" />
             <source>QGIS projects (*.qgz)</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/make_project.py" line="62" />
+            <location filename="../processing/make_project.py" line="64" />
             <source>The project file (.qgz); layer paths are stored relative to it, so the folder can be moved as a whole.</source>
             <translation type="unfinished"></translation>
         </message>
@@ -1828,66 +1838,66 @@ or add a results file</source>
         </message>
         <message>
             <location filename="../processing/predict_lsi.py" line="24" />
-            <source>&lt;p&gt;Applies a model file to a factor stack and writes the landslide susceptibility index (LSI): a Float32 raster of P(landslide), 0..1, with the stack's nodata kept, styled green to red.&lt;/p&gt;&lt;p&gt;The stack's bands must be the model's factors in the same order; a stack with other bands is refused with a message saying which. A model trained on an FR-encoded stack accepts that stack, or the raw stack (it applies its own FR encoding). LSNet models (.keras) are mapped in the LSNet worker process.&lt;/p&gt;&lt;p&gt;A model trained with an &lt;b&gt;ensemble&lt;/b&gt; ('Ensemble for uncertainty maps' of the Train algorithms) is mapped as the mean LSI of its members, and the optional second output gets their standard deviation: the &lt;b&gt;uncertainty map&lt;/b&gt; (light: the members agree; dark purple: they differ).&lt;/p&gt;&lt;p&gt;The map is computed window by window on several threads, with progress and cancel; a canceled run leaves no file.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Area of applicability&lt;/b&gt; (advanced, optional): the mask written by 'Area of applicability' for this stack and the model's samples. Cells outside it (0: factor combinations unlike any the model was trained on, where it extrapolates) become nodata in the LSI and in its standard deviation; the log says how many.&lt;/p&gt;</source>
+            <source>&lt;p&gt;Applies a model file to a factor stack and writes the landslide susceptibility index (LSI): a Float32 raster of P(landslide), 0..1, with the stack's nodata kept, styled green to red.&lt;/p&gt;&lt;p&gt;The stack's bands must be the model's factors in the same order; a stack with other bands is refused with a message saying which. A model trained on an FR-encoded stack accepts that stack, or the raw stack (it applies its own FR encoding). LSNet models (.keras) are mapped in the LSNet worker process.&lt;/p&gt;&lt;p&gt;A model trained with an &lt;b&gt;ensemble&lt;/b&gt; ('Ensemble for uncertainty maps' of the Train algorithms) is mapped as the mean LSI of its members, and the optional second output gets their standard deviation: the &lt;b&gt;uncertainty map&lt;/b&gt; (light: the members agree; dark purple: they differ).&lt;/p&gt;&lt;p&gt;The map is computed window by window on several threads, with progress and cancel; a canceled run leaves no file. &lt;b&gt;Dask scheduler&lt;/b&gt; (advanced): the same windows on a Dask cluster ('local:N' for N local worker processes, or a scheduler's address), with the same map; see the README's 'Country scale'.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Area of applicability&lt;/b&gt; (advanced, optional): the mask written by 'Area of applicability' for this stack and the model's samples. Cells outside it (0: factor combinations unlike any the model was trained on, where it extrapolates) become nodata in the LSI and in its standard deviation; the log says how many.&lt;/p&gt;</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/predict_lsi.py" line="50" />
+            <location filename="../processing/predict_lsi.py" line="52" />
             <source>A model written by a Train algorithm: .lsmodel (SVM, KLR, logistic regression, random forest) or .keras (LSNet, mapped in its worker).</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/predict_lsi.py" line="54" />
+            <location filename="../processing/predict_lsi.py" line="56" />
             <source>The stack to map: its bands must be the model's factors in the same order (an FR model also takes the raw stack and applies its encoding).</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/predict_lsi.py" line="57" />
+            <location filename="../processing/predict_lsi.py" line="59" />
             <source>Name of the map (default: the model's name)</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/predict_lsi.py" line="58" />
+            <location filename="../processing/predict_lsi.py" line="60" />
             <source>The name in the raster's metadata, the layer name and the legends of Evaluate and the report.</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/predict_lsi.py" line="62" />
+            <location filename="../processing/predict_lsi.py" line="64" />
             <source>Windows of the map computed at the same time (1 to 64); the map does not depend on it.</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/predict_lsi.py" line="65" />
+            <location filename="../processing/predict_lsi.py" line="67" />
             <source>Area of applicability mask (cells outside become nodata)</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/predict_lsi.py" line="67" />
+            <location filename="../processing/predict_lsi.py" line="69" />
             <source>The mask (1 inside, 0 outside) written by 'Area of applicability' for this stack: the map is left empty (nodata) where the model extrapolates.</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/predict_lsi.py" line="72" />
+            <location filename="../processing/predict_lsi.py" line="74" />
             <source>The landslide susceptibility index: Float32, P(landslide) from 0 to 1, nodata where the stack has none, styled green to red.</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/predict_lsi.py" line="75" />
+            <location filename="../processing/predict_lsi.py" line="77" />
             <source>Standard deviation of the LSI (models with an ensemble)</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/predict_lsi.py" line="77" />
+            <location filename="../processing/predict_lsi.py" line="79" />
             <source>The spread of the ensemble members' LSI in every cell: the uncertainty map. Only for models trained with an ensemble.</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/predict_lsi.py" line="79" />
+            <location filename="../processing/predict_lsi.py" line="82" />
             <source>Map time (s)</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/predict_lsi.py" line="96" />
+            <location filename="../processing/predict_lsi.py" line="99" />
             <source>LSNet models have no ensemble: leave the standard-deviation output empty.</source>
             <translation type="unfinished"></translation>
         </message>
@@ -2088,7 +2098,12 @@ or add a results file</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
-            <location filename="../processing/provider.py" line="76" />
+            <location filename="../processing/provider.py" line="56" />
+            <source>Dask scheduler for the raster stages ('local:N' for N local worker processes, or tcp://host:8786; empty: LANDSLIDE_LSM_SCHEDULER or this process)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../processing/provider.py" line="82" />
             <source>Could not load the workflow {}</source>
             <translation type="unfinished"></translation>
         </message>
