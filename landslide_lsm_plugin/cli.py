@@ -158,7 +158,8 @@ def run(args: argparse.Namespace, client: Any, progress: Progress) -> str:
 
         report = build_stack(args.factor, args.output, reference=args.reference,
                              mask=args.mask, **common)
-        return f"stack of {len(args.factor)} factors written to {args.output}"
+        return (f"stack of {len(args.factor)} factors ({report.valid_cells:,} valid cells) "
+                f"written to {args.output}")
     if args.command == "fr":
         from .core.frequency_ratio import compute_fr, encode_stack
 

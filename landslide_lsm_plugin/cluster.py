@@ -20,7 +20,7 @@ import re
 import sys
 import tempfile
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -277,10 +277,3 @@ def plugin_zip() -> Path:
 
 
 _zip: Optional[Path] = None
-
-
-def describe_workers(client: Any) -> Sequence[str]:
-    """'address (threads, memory)' for each worker, for logs."""
-    workers = client.scheduler_info().get("workers", {})
-    return [f"{a} ({w.get('nthreads')} threads, {w.get('memory_limit', 0) / 2**30:.1f} GiB)"
-            for a, w in workers.items()]
