@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
 import os
 import re
-import sys
+import subprocess
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -118,17 +118,14 @@ def worker_imports(lsnet: bool = False) -> dict:
 
 
 def local_python(lsnet: bool = False, setting: Optional[str] = None) -> str:
-    """The interpreter for local workers: this one when it is a Python (the command line,
-    tests, qgis_process with Python's own executable), else, inside the QGIS desktop (where
-    sys.executable is QGIS), the LSNet worker's choice of Python, checked for the workers'
-    libraries the same way."""
+    """The interpreter for local workers: the LSNet worker's choice (the setting, then this
+    Python, QGIS's, the project's .venv, python3 on PATH), each candidate checked in a child
+    process for the workers' libraries (checks that pass are cached for the session). Never
+    sys.executable unchecked: inside QGIS it is QGIS, or whatever python3 is first on PATH,
+    which need not be the Python QGIS runs."""
     from .lsnet.client import _default_candidates, install_hint, probe_python
 
     imports = worker_imports(lsnet)
-    exe = Path(sys.executable)
-    if exe.name.lower().startswith("python") and not missing_modules(
-            tuple(m[0] for m in imports.values())):
-        return str(exe)
     candidates = ([setting] if setting else []) + _default_candidates()
     tried = []
     for candidate in candidates:
@@ -148,19 +145,74 @@ def local_python(lsnet: bool = False, setting: Optional[str] = None) -> str:
                    + "\nand choose it as 'Python for LSNet' in the plugin's settings.")
 
 
+#: seconds a local worker waits for its lost scheduler before it closes (QGIS crashed)
+LOCAL_DEATH_TIMEOUT_S = 60
+#: seconds to wait for a local cluster's workers to start and for them to stop
+LOCAL_START_TIMEOUT_S = 90
+LOCAL_STOP_TIMEOUT_S = 20
+#: the workers' command: ``dask worker`` (with its nanny) in the chosen Python, the plugin's
+#: folder appended to its path
+_LOCAL_WORKER_BOOTSTRAP = ("import sys; sys.path.append(sys.argv.pop(1)); "
+                           "from distributed.cli.dask_worker import main; main()")
+
+
 @contextlib.contextmanager
-def _spawn_with(python: str) -> Iterator[None]:
-    """multiprocessing's spawn uses ``python`` for the duration (inside QGIS sys.executable
-    is QGIS itself; a worker restarted after a crash is spawned the same way)."""
-    if python == sys.executable:
-        yield
-        return
-    previous = sys.executable
-    multiprocessing.set_executable(python)
+def local_cluster(workers: int, python: str) -> Iterator[Any]:
+    """A Dask cluster on this machine: the scheduler in this process, ``workers`` single-thread
+    worker processes started as ``dask worker`` (with a nanny that restarts a crashed one) in
+    ``python``, a plain Python process of its own (inside QGIS sys.executable is QGIS, and a
+    Python spawned by multiprocessing would inherit QGIS's module path). Yields a Client."""
+    from distributed import Client, LocalCluster
+
+    from .lsnet.client import _child_env
+
+    with contextlib.ExitStack() as stack:
+        scheduler = stack.enter_context(LocalCluster(
+            n_workers=0, processes=True, host="127.0.0.1", dashboard_address=":0",
+            silence_logs=logging.ERROR))
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lsm-dask-")))
+        log_path = folder / "workers.log"
+        command = [python, "-c", _LOCAL_WORKER_BOOTSTRAP, str(PACKAGE_DIR.parent),
+                   scheduler.scheduler_address, "--nworkers", str(workers), "--nthreads", "1",
+                   "--no-dashboard", "--death-timeout", str(LOCAL_DEATH_TIMEOUT_S),
+                   "--local-directory", str(folder)]
+        with open(log_path, "wb") as log_file:
+            try:
+                proc = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT,
+                                        stdin=subprocess.DEVNULL, env=_child_env(), cwd=folder)
+            except OSError as exc:
+                raise LsmError(f"Could not start Dask workers with {python}: {exc}") from exc
+        stack.callback(_stop_workers, proc)
+        client = stack.enter_context(Client(scheduler, set_as_default=False))
+        deadline = time.monotonic() + LOCAL_START_TIMEOUT_S
+        while len(client.scheduler_info().get("workers", {})) < workers:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                why = (f"they stopped (exit status {proc.returncode})" if proc.poll() is not None
+                       else f"they did not connect within {LOCAL_START_TIMEOUT_S} s")
+                raise LsmError(f"Could not start a local Dask cluster of {workers} worker "
+                               f"processes with {python}: {why}. Their log ends:\n"
+                               + _tail(log_path))
+            time.sleep(0.2)
+        yield client
+
+
+def _stop_workers(proc: subprocess.Popen) -> None:
+    """SIGTERM lets ``dask worker`` close its nannies and workers; kill it when it hangs."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=LOCAL_STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _tail(path: Path, lines: int = 15) -> str:
     try:
-        yield
-    finally:
-        multiprocessing.set_executable(previous)
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "(no log)"
+    return "\n".join(text.strip().splitlines()[-lines:]) or "(empty)"
 
 
 @contextlib.contextmanager
@@ -174,20 +226,14 @@ def dask_client(scheduler: Scheduler, *, lsnet: bool = False,
         yield None
         return
     require_dask(f"Running on {scheduler.describe()} ({scheduler.origin})")
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     with contextlib.ExitStack() as stack:
+        where, python = "", None
         if scheduler.kind == "local":
             python = local_python(lsnet, python_setting)
-            stack.enter_context(_spawn_with(python))
-            try:
-                cluster = stack.enter_context(LocalCluster(
-                    n_workers=scheduler.workers, threads_per_worker=1, processes=True,
-                    dashboard_address=":0", silence_logs=logging.ERROR))
-            except Exception as exc:
-                raise LsmError(f"Could not start {scheduler.describe()} with {python}: "
-                               f"{type(exc).__name__}: {exc}") from exc
-            client = stack.enter_context(Client(cluster, set_as_default=False))
+            client = stack.enter_context(local_cluster(scheduler.workers, python))
+            where = f" in {python}"
         else:
             try:
                 client = stack.enter_context(Client(scheduler.address, timeout=CONNECT_TIMEOUT_S,
@@ -198,10 +244,10 @@ def dask_client(scheduler: Scheduler, *, lsnet: bool = False,
                     f"{type(exc).__name__}: {exc}. Check that the scheduler runs and that this "
                     "machine can reach it (address, port, firewall), or leave the scheduler "
                     "empty to run in this process.") from exc
-        check_workers(client, worker_imports(lsnet))
+        check_workers(client, worker_imports(lsnet), python=python)
         if log is not None:
             log(f"Running on {scheduler.describe()} ({scheduler.origin}): "
-                f"{len(client.scheduler_info().get('workers', {}))} workers"
+                f"{len(client.scheduler_info().get('workers', {}))} workers{where}"
                 + (f"; dashboard {client.dashboard_link}" if _has_dashboard(client) else ""))
         yield client
 
@@ -212,9 +258,11 @@ def _has_dashboard(client: Any) -> bool:
     return False
 
 
-def check_workers(client: Any, imports: Optional[dict] = None) -> None:
-    """Every worker imports ``imports`` and runs this plugin's version; a worker without the
-    plugin gets it (a zip of this package, which Dask adds to its path)."""
+def check_workers(client: Any, imports: Optional[dict] = None,
+                  python: Optional[str] = None) -> None:
+    """Every worker imports ``imports``, runs this process's version of distributed and this
+    plugin's version; a worker without the plugin gets it (a zip of this package, which Dask
+    adds to its path). ``python``: the workers' interpreter when known (a local cluster)."""
     imports = worker_imports() if imports is None else imports
 
     # defined here, so that Dask sends the function itself: a worker without the plugin could
@@ -222,6 +270,7 @@ def check_workers(client: Any, imports: Optional[dict] = None) -> None:
     def _worker_report(imports: dict) -> dict:
         """Runs on each worker: which of ``imports`` fail, and which plugin version it has."""
         import importlib
+        import sys
 
         problems = {}
         for name, modules in imports.items():
@@ -234,7 +283,8 @@ def check_workers(client: Any, imports: Optional[dict] = None) -> None:
             version = importlib.import_module("landslide_lsm_plugin.version").__version__
         except ImportError:
             version = None
-        return {"problems": problems, "plugin": version}
+        dask_version = getattr(sys.modules.get("distributed"), "__version__", None)
+        return {"problems": problems, "plugin": version, "distributed": dask_version}
 
     if not client.scheduler_info().get("workers"):
         client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S * 4)
@@ -248,9 +298,22 @@ def check_workers(client: Any, imports: Optional[dict] = None) -> None:
 
         pip = " ".join(PIP_NAMES.get(m, {"osgeo": "GDAL"}.get(m, m)) for m in names)
         raise LsmError(f"{len(broken)} of {len(reports)} Dask workers cannot import what the "
-                       f"plugin needs: {lines}. Install into the workers' Python: "
+                       f"plugin needs: {lines}. Install into the workers' Python"
+                       + (f" ({python})" if python else "") + ": "
                        f"python -m pip install {pip} (GDAL's bindings: python3-gdal on "
                        "Debian/Ubuntu, or conda-forge's gdal).")
+    import distributed
+
+    # calendar versions (2026.8.0): a patch release apart is fine, another month's is not
+    release = ".".join(distributed.__version__.split(".")[:2])
+    others = sorted({str(r.get("distributed")) for r in reports.values()
+                     if ".".join(str(r.get("distributed")).split(".")[:2]) != release})
+    if others:
+        raise LsmError(f"The Dask workers run distributed {', '.join(others)}, this process "
+                       f"{distributed.__version__}: client, scheduler and workers need the "
+                       "same release. Install it into the workers' Python"
+                       + (f" ({python})" if python else "")
+                       + f": python -m pip install distributed=={distributed.__version__}")
     versions = {r["plugin"] for r in reports.values()}
     if versions - {None, __version__}:
         raise LsmError(f"The Dask workers run Landslide LSM {sorted(v for v in versions if v)}, "

@@ -18,6 +18,7 @@ from landslide_lsm_plugin.core import blocks, models, predict, training
 from landslide_lsm_plugin.core.errors import Canceled, LsmError
 from landslide_lsm_plugin.core.progress import Progress
 from landslide_lsm_plugin.core.raster import FLOAT_NODATA, Grid, Window
+from landslide_lsm_plugin.lsnet.client import probe_python
 
 distributed = pytest.importorskip("distributed")
 
@@ -126,15 +127,16 @@ def test_a_worker_killed_mid_run_has_its_windows_run_again_and_the_map_is_the_sa
         study, svm_model, tmp_path):
     predict.predict_lsi(str(svm_model), str(study["stack"]), str(tmp_path / "here.tif"))
     killed: list = []
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None) as local, \
-            distributed.Client(local, set_as_default=False) as client:
+    # the plugin's own local cluster: `dask worker` processes with their nanny, in a Python
+    # of their own
+    with cluster.local_cluster(2, sys.executable) as client:
         before = set(client.scheduler_info()["workers"])
+        pids = client.run(os.getpid)
+        assert os.getpid() not in pids.values()  # workers are processes of their own
 
         def kill_one_worker(percent: float) -> None:
             if percent >= 20 and not killed:
-                nanny = next(iter(local.workers.values()))
-                pid = nanny.process.process.pid  # the worker process, not its nanny
+                pid = next(iter(pids.values()))  # the worker process, not its nanny
                 os.kill(pid, signal.SIGKILL)
                 killed.append(pid)
 
@@ -213,6 +215,49 @@ def test_workers_without_a_library_the_plugin_needs_are_named_with_the_install_c
     assert "lsm_no_such_library (ModuleNotFoundError" in message
     assert "python -m pip install lsm_no_such_library" in message
     cluster.check_workers(dask_client)  # the plugin's own needs are met here
+
+
+def test_workers_on_another_release_of_distributed_are_refused(dask_client, monkeypatch):
+    import distributed as here
+
+    monkeypatch.setattr(here, "__version__", "2001.1.0")
+    with pytest.raises(LsmError) as caught:
+        cluster.check_workers(dask_client, python="/opt/py/bin/python")
+    message = str(caught.value)
+    assert message.startswith("The Dask workers run distributed ")
+    assert "this process 2001.1.0" in message
+    assert "Python (/opt/py/bin/python): python -m pip install distributed==2001.1.0" in message
+
+
+def fake_python(folder: Path, body: str) -> str:
+    """An executable named python3 that is no usable Python (what sys.executable is inside
+    QGIS when PATH's first python3 is another interpreter)."""
+    path = folder / "python3"
+    path.write_text(f"#!/bin/sh\n{body}\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a shell script stands in for the interpreter")
+def test_the_local_workers_python_is_always_checked_never_taken_on_trust(
+        tmp_path, monkeypatch):
+    bad = fake_python(tmp_path, "echo 'no modules here' >&2; exit 1")
+    monkeypatch.setattr(sys, "executable", bad)
+    chosen = cluster.local_python()
+    assert chosen != bad
+    assert probe_python(chosen, imports=cluster.worker_imports()).ok
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a shell script stands in for the interpreter")
+def test_local_workers_that_cannot_start_give_their_log(tmp_path):
+    bad = fake_python(tmp_path, "echo 'ImportError: no distributed here' >&2; exit 3")
+    with pytest.raises(LsmError) as caught:
+        with cluster.local_cluster(2, bad):
+            pass
+    message = str(caught.value)
+    assert message.startswith(f"Could not start a local Dask cluster of 2 worker processes "
+                              f"with {bad}: they stopped (exit status 3)")
+    assert message.endswith("ImportError: no distributed here")
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(monkeypatch):
