@@ -13,9 +13,10 @@ core.sampling.prepare_samples, and a model trained with core.training.train_to_f
 ``--model svm`` a small-grid RBF SVM, costlier per cell).
 
 Each (configuration, stage) runs in a fresh child process (this script with ``--child``), so
-its peak memory is its own: in-process (``n_jobs=2`` threads) or on a
-``distributed.LocalCluster(n_workers=N, threads_per_worker=1, processes=True)`` started in
-that child before the clock starts. The child reports its wall time, cells per second, its own
+its peak memory is its own: in-process (``n_jobs=2`` threads) or on the plugin's own local
+cluster (``cluster.local_cluster``, what ``local:N`` starts: the scheduler in the child, N
+single-thread ``dask worker`` processes with their nanny) started in that child before the
+clock starts. The child reports its wall time, cells per second, its own
 peak RSS (the client; with Dask it also holds the scheduler and the nannies), each worker
 process's peak RSS (its VmHWM, and its RSS sampled every 0.2 s with psutil) and the peak
 of all its processes together. A plain GDAL copy of one band of the stack (gdal.Translate to
@@ -290,9 +291,9 @@ def preload() -> None:
 
 
 class MemorySampler:
-    """Samples the RSS of this process and of every process below it (the LocalCluster's
-    worker processes and helpers) every SAMPLE_S seconds in a thread: peak per process and
-    peak of all together."""
+    """Samples the RSS of this process and of every process below it (the local cluster's
+    `dask worker` process, its nannies and worker processes) every SAMPLE_S seconds in a
+    thread: peak per process and peak of all together."""
 
     def __init__(self) -> None:
         import psutil
@@ -359,12 +360,11 @@ def child_main(args: argparse.Namespace) -> int:
     client = cluster = None
     cluster_s = 0.0
     if config != "inprocess":
-        from distributed import Client, LocalCluster
+        from landslide_lsm_plugin.cluster import local_cluster
 
         t0 = time.perf_counter()
-        cluster = LocalCluster(n_workers=int(config), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
-        client = Client(cluster)
+        cluster = local_cluster(int(config), sys.executable)
+        client = cluster.__enter__()
         client.run(preload)
         cluster_s = time.perf_counter() - t0
     info = gdal.Open(str(folder / "stack.tif"))
@@ -403,9 +403,8 @@ def child_main(args: argparse.Namespace) -> int:
     known = {w["pid"] for w in workers} | {os.getpid()}
     helpers = [{"pid": pid, "cmd": sampler.names.get(pid, ""), "peak_rss_mb": round(peak, 1)}
                for pid, peak in sampler.peaks.items() if pid not in known]
-    if client is not None:
-        client.close()
-        cluster.close()
+    if cluster is not None:
+        cluster.__exit__(None, None, None)
     # outside the clock: a checksum of the output's values (the same map whatever the engine)
     ds = gdal.Open(str(out))
     checksum = ds.GetRasterBand(1).Checksum()
@@ -592,9 +591,11 @@ def write_markdown(results: dict, rows: list[list[str]], path: Path) -> None:
            f": an RBF SVM, costly per cell (a kernel against each of its "
            f"{model.get('kernel_centres', '?')} support vectors)") + ".", "",
         "Configurations: *in-process*: the plugin's default engine, windows on `n_jobs=2` "
-        "threads in one process; *Dask N workers*: `distributed.LocalCluster(n_workers=N, "
-        "threads_per_worker=1, processes=True)` on this machine (started, and the plugin "
-        "imported on its workers, before the clock starts), workers writing each window as a "
+        "threads in one process; *Dask N workers*: the plugin's local cluster "
+        "(`cluster.local_cluster`, what the Scheduler value `local:N` starts: the scheduler in "
+        "the client's process, N single-thread `dask worker` processes with their nanny) on "
+        "this machine (started, and the plugin imported on its workers, before the clock "
+        "starts), workers writing each window as a "
         "part file that the client assembles into a COG. Stages: *predict* "
         "(`core.predict.predict_lsi`: the LSI map) and *zones* (`core.zoning.classify_raster`"
         " of that LSI: natural breaks, 5 classes). *GDAL* is the I/O reference: "
@@ -711,7 +712,7 @@ def main() -> int:
                                 f"{r['error'].strip().splitlines()[-1][:300]}")
     starts = [r["cluster_start_s"] for r in measured if r.get("cluster_start_s")]
     if starts:
-        results["notes"].append(f"Starting a LocalCluster (and importing the plugin on its "
+        results["notes"].append(f"Starting the local cluster (and importing the plugin on its "
                                 f"workers) took {_span(starts, 1)} s per run, not in the times.")
     if measured:
         lows = [r["client_baseline_rss_mb"] for r in measured]
