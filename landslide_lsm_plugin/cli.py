@@ -204,7 +204,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     with tracking_outputs() as created:
         succeeded = False
         try:
-            scheduler = resolve_scheduler(args.scheduler)
+            scheduler = resolve_scheduler(args.scheduler, parameter_name="The option --scheduler")
             with dask_client(scheduler, lsnet=_is_lsnet(args), log=progress.info) as client:
                 summary = run(args, client, progress)
             succeeded = True

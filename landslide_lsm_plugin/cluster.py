@@ -87,12 +87,13 @@ def parse_scheduler(text: Optional[str], origin: str = "the scheduler setting") 
 
 
 def resolve_scheduler(parameter: Optional[str] = None, setting: Optional[str] = None,
-                      environ: Optional[dict] = None) -> Scheduler:
+                      environ: Optional[dict] = None,
+                      parameter_name: str = "The Scheduler parameter") -> Scheduler:
     """The algorithm's parameter, else the plugin setting, else LANDSLIDE_LSM_SCHEDULER, else
     in-process. The most specific wins: a run's own parameter over the profile's setting over
-    the environment."""
+    the environment. ``parameter_name`` names the parameter in messages."""
     environ = os.environ if environ is None else environ
-    for origin, text in (("The Scheduler parameter", parameter),
+    for origin, text in ((parameter_name, parameter),
                          ("The plugin setting 'Dask scheduler'", setting),
                          (f"The environment variable {ENV_VAR}", environ.get(ENV_VAR))):
         if text is not None and str(text).strip():

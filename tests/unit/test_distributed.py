@@ -2,10 +2,15 @@
 of worker processes; a worker killed mid-run; failures and cancels that leave no file; the
 scheduler's choice and its errors."""
 
+import functools
+import http.server
+import io
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -120,6 +125,51 @@ def test_an_ensemble_with_its_sd_and_an_fr_model_map_the_same_on_dask(study, das
         predict.predict_lsi(str(fr_model), str(study["stack"]), str(tmp_path / f"{where}.tif"),
                             **extra)
     assert_same_raster(tmp_path / "fr_here.tif", tmp_path / "fr_there.tif", tolerance=1e-6)
+    assert hidden_files(tmp_path) == []
+
+
+class _RangeFiles(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder with HTTP range requests, as object storage does (GDAL's /vsicurl/
+    reads a GeoTIFF's tiles by range); the standard handler has no range support."""
+
+    def send_head(self):
+        found = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range") or "")
+        path = Path(self.translate_path(self.path))
+        if not found or not path.is_file():
+            return super().send_head()
+        size = path.stat().st_size
+        start, end = int(found.group(1)), min(int(found.group(2) or size - 1), size - 1)
+        self.send_response(206)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        self.send_header("Content-Length", str(end - start + 1))
+        self.end_headers()
+        with open(path, "rb") as fh:
+            fh.seek(start)
+            return io.BytesIO(fh.read(end - start + 1))
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_workers_read_their_inputs_from_a_url_gdal_reads(study, svm_model, dask_client,
+                                                          tmp_path):
+    """Inputs on object storage (here an HTTP server with range requests, read through
+    GDAL's /vsicurl/) are read by the workers themselves: the same map as from the disk."""
+    handler = functools.partial(_RangeFiles, directory=str(Path(study["stack"]).parent))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = (f"/vsicurl/http://127.0.0.1:{server.server_address[1]}/"
+               f"{Path(study['stack']).name}")
+        predict.predict_lsi(str(svm_model), str(study["stack"]), str(tmp_path / "disk.tif"))
+        predict.predict_lsi(str(svm_model), url, str(tmp_path / "url.tif"), client=dask_client,
+                            window=128)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert_same_raster(tmp_path / "disk.tif", tmp_path / "url.tif")
     assert hidden_files(tmp_path) == []
 
 
