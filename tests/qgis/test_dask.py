@@ -32,7 +32,6 @@ from .helpers import run
 distributed = pytest.importorskip("distributed")
 
 ROOT = Path(__file__).resolve().parents[2]
-DESKTOP = Path(__file__).resolve().parent / "desktop"
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -124,10 +123,11 @@ def test_a_canceled_cluster_run_leaves_no_file_and_a_bad_scheduler_is_refused(fi
 
 # --- a local cluster where sys.executable is QGIS, not Python -----------------------------------
 
-def local_cluster_line(log: str) -> str:
+def workers_python(log: str) -> str:
+    """The Python a local cluster's workers ran in, as the log names it."""
     line = next((x for x in log.splitlines() if "Running on a local Dask cluster" in x), "")
-    assert line, log[-3000:]
-    return line
+    assert ": 2 workers in " in line, log[-3000:]
+    return line.split(": 2 workers in ", 1)[1].split(";")[0]
 
 
 def test_qgis_process_starts_its_local_cluster_in_a_python_of_its_own(files, tmp_path):
@@ -140,46 +140,35 @@ def test_qgis_process_starts_its_local_cluster_in_a_python_of_its_own(files, tmp
         f"STACK={files['Factor stack']}", "SCHEDULER=local:2",
         f"OUTPUT={tmp_path / 'lsi.tif'}"], env=env, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    line = local_cluster_line(proc.stdout + proc.stderr)
-    assert ": 2 workers in " in line
-    python = line.split(": 2 workers in ", 1)[1].split(";")[0]
-    assert "qgis" not in Path(python).name.lower()
+    assert "qgis" not in Path(workers_python(proc.stdout + proc.stderr)).name.lower()
     assert same_cells(tmp_path / "lsi.tif", files["LSI SVM"], tolerance=1e-6)
     assert leftovers(tmp_path) == []
 
 
 @pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run missing")
-def test_the_desktop_runs_an_algorithm_on_a_local_cluster(files, tmp_path):
+def test_the_desktop_runs_an_algorithm_on_a_local_cluster(files, tmp_path, artifacts):
     """The QGIS desktop under Xvfb runs Classify LSI on local:2 (check_plugin.py runs the
     script in QGIS's main thread, as the toolbox's dialog would): the same zones as
     in-process."""
+    from .test_desktop import HERE, start_desktop
+
     here = run("classifylsi", {"INPUT": files["LSI SVM"], "METHOD": 0, "CLASSES": 5,
                                "OUTPUT": str(tmp_path / "zones_here.tif")})
-    root = tmp_path / "desktop"
-    qt.make_profile(root)
-    startup_dir = root / "xdg" / "QGIS" / "QGIS3"
-    startup_dir.mkdir(parents=True)
-    shutil.copy(DESKTOP / "profile_startup.py", startup_dir / "startup.py")
     job = tmp_path / "job.json"
     job.write_text(json.dumps({"algorithm": "landslide_lsm:classifylsi", "parameters": {
         "INPUT": files["LSI SVM"], "METHOD": 0, "CLASSES": 5, "SCHEDULER": "local:2",
         "OUTPUT": str(tmp_path / "zones_there.tif")}}))
-    out = root / "desktop.json"
-    env = qt.qgis_env(root)
-    env.update(XDG_DATA_HOME=str(root / "xdg"), LSM_DESKTOP_OUT=str(out), LSM_DASK_JOB=str(job),
-               LSM_DESKTOP_EXTRA=str(DESKTOP / "run_on_local_cluster.py"),
-               LSM_MESSAGE_LOG=str(root / "messages.log"), LSM_DESKTOP_WATCHDOG_MS="240000")
-    proc = qt.run_desktop(root, DESKTOP / "check_plugin.py", env=env, timeout=300)
-    assert out.exists(), f"QGIS did not report back ({proc.returncode}):\n{proc.stderr[-3000:]}"
-    result = json.loads(out.read_text())
+    qt.make_profile(tmp_path / "desktop")
+    result = start_desktop(tmp_path / "desktop", artifacts / "desktop_local_cluster.png",
+                           LSM_DESKTOP_EXTRA=str(HERE / "run_on_local_cluster.py"),
+                           LSM_DASK_JOB=str(job))
     assert result["errors"] == [], result["errors"]
     dask = result["dask"]
     assert "error" not in dask, dask
     # sys.executable here is QGIS's guess (whatever python3 is first on PATH, or QGIS): the
     # workers' Python is the one the plugin checked, named in the log
-    line = local_cluster_line("\n".join(dask["log"]))
-    assert ": 2 workers in " in line, (line, dask["sys_executable"])
-    assert "qgis" not in Path(line.split(": 2 workers in ", 1)[1].split(";")[0]).name.lower()
+    python = workers_python("\n".join(dask["log"]))
+    assert "qgis" not in Path(python).name.lower(), (python, dask["sys_executable"])
     assert same_cells(here["OUTPUT"], tmp_path / "zones_there.tif")
     assert dask["outputs"]["BREAKS_USED"] == here["BREAKS_USED"]
     assert leftovers(tmp_path) == []
