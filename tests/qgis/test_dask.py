@@ -147,8 +147,8 @@ def test_qgis_process_starts_its_local_cluster_in_a_python_of_its_own(files, tmp
 
 @pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run missing")
 def test_the_desktop_runs_an_algorithm_on_a_local_cluster(files, tmp_path, artifacts):
-    """The QGIS desktop under Xvfb runs Classify LSI on local:2 (check_plugin.py runs the
-    script in QGIS's main thread, as the toolbox's dialog would): the same zones as
+    """The QGIS desktop under Xvfb runs Classify LSI on local:2 and loads its zones on the
+    canvas (check_plugin.py runs the script in QGIS's main thread): the same zones as
     in-process."""
     from .test_desktop import HERE, start_desktop
 
@@ -171,6 +171,7 @@ def test_the_desktop_runs_an_algorithm_on_a_local_cluster(files, tmp_path, artif
     assert "qgis" not in Path(python).name.lower(), (python, dask["sys_executable"])
     assert same_cells(here["OUTPUT"], tmp_path / "zones_there.tif")
     assert dask["outputs"]["BREAKS_USED"] == here["BREAKS_USED"]
+    assert dask["layers"] == ["Susceptibility zones"]
     assert leftovers(tmp_path) == []
 
 

@@ -1,12 +1,12 @@
 # Run by check_plugin.py (LSM_DESKTOP_EXTRA) inside the QGIS desktop: one algorithm on a local
-# Dask cluster, as a user runs it from the toolbox; records the outputs, the log and what
-# sys.executable is here (QGIS, not a Python).
+# Dask cluster, its outputs loaded on the canvas as the toolbox loads them; records the
+# outputs, the layers loaded, the log and what sys.executable is here (QGIS's guess).
 import json
 import os
 import sys
 
 import processing
-from qgis.core import QgsProcessingFeedback
+from qgis.core import QgsProcessingFeedback, QgsProject
 
 
 class _Log(QgsProcessingFeedback):
@@ -24,11 +24,13 @@ class _Log(QgsProcessingFeedback):
 _job = json.loads(open(os.environ["LSM_DASK_JOB"], encoding="utf-8").read())
 _feedback = _Log()
 try:
-    _outputs = processing.run(_job["algorithm"], _job["parameters"], feedback=_feedback)
+    _outputs = processing.runAndLoadResults(_job["algorithm"], _job["parameters"],
+                                            feedback=_feedback)
     _report = {"outputs": {k: v for k, v in _outputs.items()
                            if isinstance(v, (str, int, float))}}
 except Exception as exc:  # reported to the test, which fails on it
     _report = {"error": f"{type(exc).__name__}: {exc}"}
+_report["layers"] = sorted(layer.name() for layer in QgsProject.instance().mapLayers().values())
 _report["log"] = _feedback.lines
 _report["sys_executable"] = sys.executable
 result["dask"] = _report  # noqa: F821 (check_plugin.py's namespace)
