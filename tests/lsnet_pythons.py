@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 GOOD_PYTHON = str(ROOT / ".venv" / ("Scripts/python.exe" if os.name == "nt" else "bin/python"))
 
 
-def _script(path: Path, body: str) -> str:
+def shell_interpreter(path: Path, body: str) -> str:
+    """An executable shell script at ``path`` standing in for an interpreter."""
     path.write_text("#!/bin/sh\n" + body + "\n", encoding="utf-8")
     path.chmod(0o755)
     return str(path)
@@ -21,13 +22,13 @@ def _script(path: Path, body: str) -> str:
 
 def python_without_tensorflow(folder: Path) -> str:
     """A real Python 3 that imports no site packages: no tensorflow (nor numpy, GDAL)."""
-    return _script(folder / "python-without-tf", 'exec /usr/bin/python3 -S "$@"')
+    return shell_interpreter(folder / "python-without-tf", 'exec /usr/bin/python3 -S "$@"')
 
 
 def python_switched_by(folder: Path, marker: Path) -> str:
     """The good Python while ``marker`` exists, the one without TensorFlow otherwise (as if
     TensorFlow were installed, or removed, while QGIS runs)."""
-    return _script(folder / "python-switched",
+    return shell_interpreter(folder / "python-switched",
                    f'if [ -e {shlex.quote(str(marker))} ]; then exec {shlex.quote(GOOD_PYTHON)} '
                    f'"$@"; fi\nexec /usr/bin/python3 -S "$@"')
 
@@ -40,6 +41,6 @@ def broken_tensorflow_python(folder: Path, init_code: str) -> str:
     package.mkdir(parents=True)
     (package / "__init__.py").write_text(init_code, encoding="utf-8")
     site = shlex.quote(str(package.parent))
-    return _script(folder / "python-broken-tf",
+    return shell_interpreter(folder / "python-broken-tf",
                    f'PYTHONPATH={site}${{PYTHONPATH:+:$PYTHONPATH}} exec '
                    f'{shlex.quote(GOOD_PYTHON)} "$@"')

@@ -25,6 +25,8 @@ from landslide_lsm_plugin.core.progress import Progress
 from landslide_lsm_plugin.core.raster import FLOAT_NODATA, Grid, Window
 from landslide_lsm_plugin.lsnet.client import probe_python
 
+from ..lsnet_pythons import shell_interpreter
+
 distributed = pytest.importorskip("distributed")
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -282,10 +284,7 @@ def test_workers_on_another_release_of_distributed_are_refused(dask_client, monk
 def fake_python(folder: Path, body: str) -> str:
     """An executable named python3 that is no usable Python (what sys.executable is inside
     QGIS when PATH's first python3 is another interpreter)."""
-    path = folder / "python3"
-    path.write_text(f"#!/bin/sh\n{body}\n")
-    path.chmod(0o755)
-    return str(path)
+    return shell_interpreter(folder / "python3", body)
 
 
 @pytest.mark.skipif(os.name == "nt", reason="a shell script stands in for the interpreter")
